@@ -1,0 +1,2 @@
+/** JMH benchmarks of the kernel runtime and the memory model. */
+package org.hotmem.bench;
