@@ -1,0 +1,71 @@
+package org.hotmem.scenario;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+/**
+ * One timeline entry: what to do ({@link Op}) and when: at an absolute virtual time, or a delay
+ * after another action completed ({@code after}).
+ *
+ * @param id     a name for expectations and signals; generated ({@code #3}) when the file gives none
+ * @param at     virtual time in ns (absolute, or the delay after {@code after})
+ * @param after  id of the action whose completion starts this one's delay, or null
+ * @param line   line in the scenario file, for messages
+ */
+public record Action(String id, long at, String after, Op op, int line) {
+
+    /** What an action does. Hypervisor operations go through QMP; guest operations run as tasks. */
+    public sealed interface Op {
+        /** A one-word kind for the timeline: qmp, plug, unplug, write, online, offline, ... */
+        String kind();
+    }
+
+    /** Any QMP command, as QEMU takes it. */
+    public record Qmp(String execute, ObjectNode arguments) implements Op {
+        public String kind() { return "qmp"; }
+    }
+
+    /** object-add a RAM backend and device_add a pc-dimm of {@code size} bytes. */
+    public record Plug(String dimm, long size, int node) implements Op {
+        public String kind() { return "plug"; }
+    }
+
+    /** device_del a DIMM and wait for DEVICE_DELETED (the guest must offline and eject it). */
+    public record Unplug(String dimm, long timeout) implements Op {
+        public String kind() { return "unplug"; }
+    }
+
+    /** Set a virtio-mem device's requested-size (qom-set) and wait until its size follows. */
+    public record Resize(String device, long requested, long timeout) implements Op {
+        public String kind() { return "resize"; }
+    }
+
+    /** Guest: {@code echo VALUE > PATH} in a task. */
+    public record Write(String path, String value) implements Op {
+        public String kind() { return "write"; }
+    }
+
+    /** Guest: write {@code online_type} (online, online_kernel, online_movable) to each block's state. */
+    public record Online(BlockSet blocks, String onlineType) implements Op {
+        public String kind() { return "online"; }
+    }
+
+    /** Guest: write {@code offline} to each block's state (retries until a signal, as Linux). */
+    public record Offline(BlockSet blocks) implements Op {
+        public String kind() { return "offline"; }
+    }
+
+    /** Guest: send a signal to the task of another (still running) action. */
+    public record Signal(String target, int signal, String name) implements Op {
+        public String kind() { return "signal"; }
+    }
+
+    /** Control a workload: start, stop (free all), unpin (release its long-term pins). */
+    public record WorkloadControl(String workload, String verb) implements Op {
+        public String kind() { return "workload"; }
+    }
+
+    /** A comment in the timeline. */
+    public record Note(String text) implements Op {
+        public String kind() { return "note"; }
+    }
+}

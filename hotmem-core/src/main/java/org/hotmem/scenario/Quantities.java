@@ -1,0 +1,127 @@
+package org.hotmem.scenario;
+
+import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Sizes, durations and rates as people write them. Sizes follow QEMU's {@code -m} convention: the
+ * suffixes K, M, G, T (also KB/KiB, MB/MiB, ...) are powers of 1024; a bare number is bytes.
+ * Durations need a unit: ns, us, ms, s, m (or min), h. Rates are a size per second ({@code 1G/s}).
+ * Everything is exact integer arithmetic (bytes, nanoseconds), except fractional inputs
+ * ({@code 1.5G}), which are rounded down to a whole byte or nanosecond.
+ */
+public final class Quantities {
+    private static final Pattern SIZE = Pattern.compile(
+            "(\\d+(?:\\.\\d+)?)\\s*([kmgtp]?)(?:i?b)?", Pattern.CASE_INSENSITIVE);
+    private static final Pattern DURATION = Pattern.compile(
+            "(\\d+(?:\\.\\d+)?)\\s*(ns|us|ms|s|sec|m|min|h)", Pattern.CASE_INSENSITIVE);
+    public static final long NS_PER_SEC = 1_000_000_000L;
+
+    private Quantities() {}
+
+    /** Parses a size; returns -1 for text that is not one. */
+    public static long parseSize(String text) {
+        Matcher m = SIZE.matcher(text.trim());
+        if (!m.matches()) return -1;
+        long mult = switch (m.group(2).toLowerCase(Locale.ROOT)) {
+            case "" -> 1L;
+            case "k" -> 1L << 10;
+            case "m" -> 1L << 20;
+            case "g" -> 1L << 30;
+            case "t" -> 1L << 40;
+            default -> 1L << 50;
+        };
+        return new java.math.BigDecimal(m.group(1)).multiply(java.math.BigDecimal.valueOf(mult)).longValue();
+    }
+
+    /** Parses a duration to nanoseconds; returns -1 for text that is not one. */
+    public static long parseDuration(String text) {
+        Matcher m = DURATION.matcher(text.trim());
+        if (!m.matches()) return -1;
+        long mult = switch (m.group(2).toLowerCase(Locale.ROOT)) {
+            case "ns" -> 1L;
+            case "us" -> 1_000L;
+            case "ms" -> 1_000_000L;
+            case "s", "sec" -> NS_PER_SEC;
+            case "m", "min" -> 60 * NS_PER_SEC;
+            default -> 3600 * NS_PER_SEC;
+        };
+        return new java.math.BigDecimal(m.group(1)).multiply(java.math.BigDecimal.valueOf(mult)).longValue();
+    }
+
+    static long size(Node n) {
+        long v = n.isScalar() ? parseSize(n.text()) : -1;
+        if (v < 0) throw n.error("expected a size like 512M, 8G or 4096 (bytes), got " + n.describe());
+        return v;
+    }
+
+    static long duration(Node n) {
+        long v = n.isScalar() ? parseDuration(n.text()) : -1;
+        if (v < 0) throw n.error("expected a duration with a unit like 500ms, 30s, 10m or 1h, got " + n.describe());
+        return v;
+    }
+
+    /** A rate {@code SIZE/s}, in bytes per second. */
+    static long rate(Node n) {
+        if (n.isScalar()) {
+            String t = n.text().trim();
+            if (t.endsWith("/s")) {
+                long v = parseSize(t.substring(0, t.length() - 2));
+                if (v > 0) return v;
+            }
+        }
+        throw n.error("expected a rate like 256M/s, got " + n.describe());
+    }
+
+    /** A fraction written as {@code 2%} or {@code 0.02}. */
+    static double fraction(Node n) {
+        if (n.isScalar()) {
+            String t = n.text().trim();
+            try {
+                double v = t.endsWith("%") ? Double.parseDouble(t.substring(0, t.length() - 1).trim()) / 100
+                        : Double.parseDouble(t);
+                if (v >= 0 && v <= 1) return v;
+            } catch (NumberFormatException ignored) {
+                // fall through to the error
+            }
+        }
+        throw n.error("expected a fraction between 0 and 1, like 2% or 0.02, got " + n.describe());
+    }
+
+    /** Formats bytes the way free(1) -h and QEMU would: 24G, 512M, 4K, 1536M. */
+    public static String formatSize(long bytes) {
+        String[] units = {"", "K", "M", "G", "T", "P"};
+        int u = 0;
+        long v = bytes;
+        while (u < units.length - 1 && v != 0 && v % 1024 == 0) {
+            v /= 1024;
+            u++;
+        }
+        if (u == 0 && bytes >= 1024) {
+            return String.format(Locale.ROOT, "%.1fK", bytes / 1024.0);
+        }
+        return v + units[u];
+    }
+
+    /** Formats virtual nanoseconds as seconds with microsecond precision: {@code 3600.000125}. */
+    public static String formatSeconds(long ns) {
+        return String.format(Locale.ROOT, "%d.%06d", ns / NS_PER_SEC, (ns % NS_PER_SEC) / 1000);
+    }
+
+    /** A short human duration: 42ms, 1.5s, 10m, 1h. */
+    public static String formatDuration(long ns) {
+        if (ns < 1_000) return ns + "ns";
+        if (ns < 1_000_000) return trim(ns / 1e3) + "us";
+        if (ns < NS_PER_SEC) return trim(ns / 1e6) + "ms";
+        if (ns < 60 * NS_PER_SEC) return trim(ns / 1e9) + "s";
+        if (ns < 3600 * NS_PER_SEC) return trim(ns / 6e10) + "m";
+        return trim(ns / 3.6e12) + "h";
+    }
+
+    private static String trim(double v) {
+        String s = String.format(Locale.ROOT, "%.3f", v);
+        s = s.replaceAll("0+$", "");
+        return s.endsWith(".") ? s.substring(0, s.length() - 1) : s;
+    }
+}

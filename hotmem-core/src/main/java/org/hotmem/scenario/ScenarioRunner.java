@@ -1,0 +1,643 @@
+package org.hotmem.scenario;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.PriorityQueue;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import java.util.function.BiFunction;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Plays a {@link Scenario} on a freshly booted target and collects a {@link RunResult}.
+ *
+ * <p>Protocol: one driving thread advances virtual time from one interesting instant to the next
+ * (the next action, workload tick, sample, or a poll of running operations), and between
+ * advances starts due actions, notices completed ones (guest tasks, QMP events), drives the
+ * workloads and takes samples. Everything it decides is a function of the scenario, the seed
+ * and the target's deterministic behaviour, so a run is reproducible byte for byte.
+ * A runner holds no state between runs; several runs may proceed in parallel on different
+ * threads, each with its own target.
+ */
+public final class ScenarioRunner {
+    private static final Pattern OFFLINE_FAILED = Pattern.compile("memory(\\d+): Offline failed");
+    private static final Pattern INTERESTING_LOG = Pattern.compile(
+            "(?i)offlin|fail|busy|isolat|migrat|virtio_mem|balloon|acpi.*memory|oom|out of memory");
+    /** The first poll of a running operation comes 1 ms after it started; polls then back off. */
+    private static final long FIRST_POLL_NS = 1_000_000L;
+    private static final long MAX_POLL_NS = Quantities.NS_PER_SEC;
+
+    private final BiFunction<MachineSpec, Long, Target> boot;
+
+    /** A runner booting targets with {@code boot(machine, seed)}. */
+    public ScenarioRunner(BiFunction<MachineSpec, Long, Target> boot) {
+        this.boot = boot;
+    }
+
+    /** Receives progress in virtual time (for a progress bar); called from the running thread. */
+    public interface Progress {
+        void at(long nowNs, long endNs);
+
+        Progress NONE = (n, e) -> { };
+    }
+
+    /** Runs the scenario with a seed; {@code params} are only recorded (they were substituted at parse time). */
+    public RunResult run(Scenario s, long seed, Map<String, String> params, Progress progress) {
+        try (Target target = boot.apply(s.machine(), seed)) {
+            return new Run(s, seed, params, target, progress).play();
+        }
+    }
+
+    /** The state of one run. Confined to the driving thread. */
+    private static final class Run {
+        final Scenario s;
+        final long seed;
+        final Map<String, String> params;
+        final Target target;
+        final Progress progress;
+        final List<RunResult.Event> events = new ArrayList<>();
+        final List<String> kernelLog = new ArrayList<>();
+        final List<RunResult.Sample> samples = new ArrayList<>();
+        final Map<String, Running> byId = new HashMap<>();
+        final List<Running> running = new ArrayList<>();
+        final PriorityQueue<long[]> due = new PriorityQueue<>((a, b) -> a[0] != b[0] ? Long.compare(a[0], b[0])
+                : Long.compare(a[1], b[1]));
+        final Map<String, List<Action>> dependents = new HashMap<>();
+        final Map<String, WorkloadDriver> workloads = new LinkedHashMap<>();
+        final Map<Long, int[]> blockCounts = new TreeMap<>();
+        final Map<Long, String> blockErrors = new TreeMap<>();
+        final Map<String, Long> dimmSizes = new HashMap<>();
+        long plugged;
+        long unplugged;
+        long pollStep = FIRST_POLL_NS;
+        long nextPoll = Long.MAX_VALUE;
+        Target.Snapshot last;
+        int maxBlock = -1;
+
+        Run(Scenario s, long seed, Map<String, String> params, Target target, Progress progress) {
+            this.s = s;
+            this.seed = seed;
+            this.params = params;
+            this.target = target;
+            this.progress = progress;
+        }
+
+        /** An action that has started. */
+        final class Running {
+            final Action action;
+            final String what;
+            final long start;
+            long end = -1;
+            String result;
+            String detail = "";
+            Target.GuestTask task;
+            long deadline = Long.MAX_VALUE;
+            List<Long> blocks = List.of();
+
+            Running(Action action, String what, long start) {
+                this.action = action;
+                this.what = what;
+                this.start = start;
+            }
+
+            boolean finished() { return result != null; }
+        }
+
+        RunResult play() {
+            target.drainKernelLog(); // the boot log is not part of the run
+            target.drainEvents();
+            List<Action> timeline = s.timeline();
+            for (int i = 0; i < timeline.size(); i++) {
+                Action a = timeline.get(i);
+                if (a.after() == null) due.add(new long[] {a.at(), i});
+                else dependents.computeIfAbsent(a.after(), k -> new ArrayList<>()).add(a);
+            }
+            for (WorkloadSpec w : s.workloads()) workloads.put(w.name(), new WorkloadDriver(w, seed));
+            last = target.snapshot();
+            noteBlocks(last, true);
+            long nextSample = 0;
+            long end = s.duration();
+            while (true) {
+                long now = target.now();
+                // 1. what is due now
+                collect(now);
+                while (!due.isEmpty() && due.peek()[0] <= now) {
+                    long[] d = due.poll();
+                    start(s.timeline().get((int) d[1]), now);
+                }
+                for (WorkloadDriver w : workloads.values()) w.tick(target, now, events);
+                collect(now);
+                if (now >= nextSample) {
+                    sample(now);
+                    nextSample = now + s.sample();
+                }
+                progress.at(now, end);
+                if (now >= end) break;
+                // 2. the next interesting instant
+                long next = Math.min(end, nextSample);
+                if (!due.isEmpty()) next = Math.min(next, due.peek()[0]);
+                for (WorkloadDriver w : workloads.values()) next = Math.min(next, w.nextTick(now));
+                if (!running.isEmpty()) {
+                    if (nextPoll <= now) {
+                        pollStep = Math.min(MAX_POLL_NS, pollStep * 2);
+                        nextPoll = now + pollStep;
+                    }
+                    next = Math.min(next, nextPoll);
+                    for (Running r : running) next = Math.min(next, r.deadline);
+                }
+                target.advance(Math.max(next, now + 1));
+            }
+            Target.Snapshot fin = target.snapshot();
+            noteBlocks(fin, false);
+            if (samples.isEmpty() || samples.get(samples.size() - 1).t() != target.now()) sample(target.now());
+            List<RunResult.ActionOutcome> outcomes = outcomes();
+            SortedMap<String, Double> metrics = metrics(fin, outcomes);
+            List<RunResult.Verdict> verdicts = Expectations.check(s, outcomes, metrics, fin);
+            events.sort((a, b) -> Long.compare(a.t(), b.t())); // stable: same-time events keep their order
+            return new RunResult(s.name(), seed, new TreeMap<>(params), target.now(), List.copyOf(events),
+                    outcomes, List.copyOf(samples), blockOutcomes(fin), metrics, verdicts, List.copyOf(kernelLog));
+        }
+
+        // ---- starting actions ------------------------------------------------------------------
+
+        void start(Action a, long now) {
+            Running r = new Running(a, describe(a), now);
+            byId.put(a.id(), r);
+            pollStep = FIRST_POLL_NS;
+            nextPoll = now + pollStep;
+            switch (a.op()) {
+                case Action.Note n -> finish(r, now, "ok", "");
+                case Action.Qmp q -> {
+                    JsonNode reply = target.qmp(q.execute(), q.arguments());
+                    finish(r, now, qmpResult(reply), compact(reply));
+                }
+                case Action.Plug p -> {
+                    ObjectNode backend = obj().put("qom-type", "memory-backend-ram").put("id", "mem-" + p.dimm())
+                            .put("size", p.size());
+                    JsonNode reply = target.qmp("object-add", backend);
+                    if (reply.has("error")) {
+                        finish(r, now, qmpResult(reply), compact(reply));
+                        return;
+                    }
+                    ObjectNode dev = obj().put("driver", "pc-dimm").put("id", p.dimm()).put("memdev", "mem-" + p.dimm());
+                    if (p.node() != 0) dev.put("node", p.node());
+                    reply = target.qmp("device_add", dev);
+                    if (reply.has("error")) {
+                        finish(r, now, qmpResult(reply), compact(reply));
+                        return;
+                    }
+                    dimmSizes.put(p.dimm(), p.size());
+                    r.deadline = now + 10 * 60 * Quantities.NS_PER_SEC;
+                    begin(r, now);
+                }
+                case Action.Unplug u -> {
+                    r.blocks = dimmBlocks(u.dimm());
+                    JsonNode reply = target.qmp("device_del", obj().put("id", u.dimm()));
+                    if (reply.has("error")) {
+                        finish(r, now, qmpResult(reply), compact(reply));
+                        return;
+                    }
+                    r.deadline = now + u.timeout();
+                    begin(r, now);
+                }
+                case Action.Resize z -> {
+                    JsonNode reply = target.qmp("qom-set", obj().put("path", "/machine/peripheral/" + z.device())
+                            .put("property", "requested-size").put("value", z.requested()));
+                    if (reply.has("error")) {
+                        finish(r, now, qmpResult(reply), compact(reply));
+                        return;
+                    }
+                    r.deadline = now + z.timeout();
+                    begin(r, now);
+                }
+                case Action.Write w -> {
+                    r.task = target.spawnWrites(taskName(a), List.<String[]>of(new String[] {w.path(), w.value()}), false);
+                    begin(r, now);
+                }
+                case Action.Online o -> blockWrites(r, o.blocks(), o.onlineType(), now);
+                case Action.Offline o -> blockWrites(r, o.blocks(), "offline", now);
+                case Action.Signal sig -> {
+                    Running t = byId.get(sig.target());
+                    if (t == null || t.task == null || t.finished()) {
+                        finish(r, now, "ESRCH", t == null ? "the action has not started"
+                                : t.task == null ? "the action is not a guest task" : "the task has exited");
+                    } else {
+                        target.signal(t.task, sig.signal());
+                        finish(r, now, "ok", "");
+                    }
+                }
+                case Action.WorkloadControl wc -> {
+                    WorkloadDriver w = workloads.get(wc.workload());
+                    switch (wc.verb()) {
+                        case "start" -> w.start(now, events);
+                        case "stop" -> w.stop(target, now, events);
+                        default -> {
+                            long n = w.unpin(target);
+                            r.detail = "released " + Quantities.formatSize(n) + " of long-term pins";
+                        }
+                    }
+                    finish(r, now, "ok", r.detail);
+                }
+            }
+        }
+
+        void blockWrites(Running r, BlockSet set, String value, long now) {
+            List<Long> ids = resolve(set);
+            r.blocks = ids;
+            if (ids.isEmpty()) {
+                finish(r, now, "ok", "no blocks");
+                return;
+            }
+            List<String[]> writes = new ArrayList<>();
+            for (long id : ids) writes.add(new String[] {"/sys/devices/system/memory/memory" + id + "/state", value});
+            r.task = target.spawnWrites(taskName(r.action), writes, true);
+            begin(r, now);
+        }
+
+        void begin(Running r, long now) {
+            running.add(r);
+            events.add(new RunResult.Event(now, r.action.id(), r.what, "started", null));
+        }
+
+        void finish(Running r, long end, String result, String detail) {
+            r.end = end;
+            r.result = result;
+            r.detail = detail == null ? "" : detail;
+            running.remove(r);
+            String outcome = result.equals("ok") ? "ok" : result;
+            if (end > r.start) outcome += " after " + Quantities.formatDuration(end - r.start);
+            if (!r.detail.isEmpty() && !(r.action.op() instanceof Action.Note)) outcome += " (" + r.detail + ")";
+            boolean errno = result.startsWith("E") && result.equals(result.toUpperCase(Locale.ROOT));
+            events.add(new RunResult.Event(end, r.action.id(), r.what, outcome, errno ? result : null));
+            for (Action dep : dependents.getOrDefault(r.action.id(), List.of())) {
+                due.add(new long[] {Math.max(end + dep.at(), target.now()), s.timeline().indexOf(dep)});
+            }
+        }
+
+        // ---- noticing completions --------------------------------------------------------------
+
+        void collect(long now) {
+            for (String line : target.drainKernelLog()) {
+                kernelLog.add(line);
+                Matcher m = OFFLINE_FAILED.matcher(line);
+                if (m.find()) {
+                    long b = Long.parseLong(m.group(1));
+                    counts(b)[2]++;
+                    blockErrors.put(b, "Offline failed");
+                }
+                if (INTERESTING_LOG.matcher(line).find()) {
+                    events.add(new RunResult.Event(logTime(line, now), "kernel", line.replaceFirst("^\\[[ 0-9.]+] ", ""), "", null));
+                }
+            }
+            for (JsonNode e : target.drainEvents()) event(e, now);
+            for (Running r : new ArrayList<>(running)) {
+                if (r.task != null && r.task.done()) taskDone(r);
+                else if (r.deadline <= now) finish(r, r.deadline, "timeout", "no completion within "
+                        + Quantities.formatDuration(r.deadline - r.start));
+            }
+            Target.Snapshot snap = target.snapshot();
+            noteBlocks(snap, false);
+        }
+
+        void taskDone(Running r) {
+            List<Target.WriteResult> results = r.task.results();
+            int ok = 0;
+            String firstErr = null;
+            Map<String, List<String>> failed = new TreeMap<>();
+            for (Target.WriteResult w : results) {
+                Long block = blockOfPath(w.path());
+                if (w.errno() == null) {
+                    ok++;
+                } else {
+                    if (firstErr == null) firstErr = w.errno();
+                    failed.computeIfAbsent(w.errno(), k -> new ArrayList<>()).add(block == null ? w.path() : "memory" + block);
+                    if (block != null && w.value().equals("offline")) {
+                        counts(block)[2]++;
+                        blockErrors.put(block, w.errno());
+                    }
+                }
+            }
+            String detail;
+            if (results.size() == 1 && firstErr == null) detail = "";
+            else if (results.size() == 1) detail = "write error: " + firstErr;
+            else {
+                StringBuilder sb = new StringBuilder(ok + "/" + results.size() + " ok");
+                failed.forEach((err, where) -> sb.append(", ").append(err).append(": ").append(ranges(where)));
+                detail = sb.toString();
+            }
+            finish(r, r.task.endNs(), firstErr == null ? "ok" : firstErr, detail);
+        }
+
+        void event(JsonNode e, long now) {
+            String name = e.path("event").asText();
+            long t = eventTime(e, now);
+            JsonNode data = e.path("data");
+            String what = "qmp event " + name;
+            String dev = data.path("info").path("device").asText(data.path("device").asText(data.path("id").asText("")));
+            if (!dev.isEmpty()) what += " " + dev;
+            if (data.path("info").has("source")) {
+                what += " source " + data.path("info").path("source").asInt() + " status " + data.path("info").path("status").asInt();
+            }
+            if (name.equals("MEMORY_DEVICE_SIZE_CHANGE")) what += " size " + Quantities.formatSize(data.path("size").asLong());
+            events.add(new RunResult.Event(t, "qemu", what, "", null));
+            for (Running r : new ArrayList<>(running)) {
+                switch (r.action.op()) {
+                    case Action.Plug p when name.equals("ACPI_DEVICE_OST") && p.dimm().equals(dev)
+                            && data.path("info").path("source").asInt() == 1 -> {
+                        int status = data.path("info").path("status").asInt();
+                        if (status == 0) plugged += p.size();
+                        finish(r, t, status == 0 ? "ok" : ostResult(status), status == 0 ? "" : "_OST status " + status);
+                    }
+                    case Action.Unplug u when name.equals("DEVICE_DELETED") && u.dimm().equals(dev) -> {
+                        unplugged += dimmSizes.getOrDefault(u.dimm(), 0L);
+                        finish(r, t, "ok", "");
+                    }
+                    case Action.Unplug u when name.equals("ACPI_DEVICE_OST") && u.dimm().equals(dev)
+                            && data.path("info").path("source").asInt() == 3 -> {
+                        int status = data.path("info").path("status").asInt();
+                        if (status != 0 && status != 132) {
+                            for (long b : r.blocks) blockErrors.putIfAbsent(b, "eject failed");
+                            finish(r, t, ostResult(status), "guest refused the eject: _OST status " + status);
+                        }
+                    }
+                    case Action.Resize z when name.equals("MEMORY_DEVICE_SIZE_CHANGE") && z.device().equals(dev)
+                            && data.path("size").asLong() == z.requested() -> finish(r, t, "ok", "");
+                    default -> { }
+                }
+            }
+        }
+
+        // ---- blocks ----------------------------------------------------------------------------
+
+        int[] counts(long block) {
+            return blockCounts.computeIfAbsent(block, k -> new int[3]);
+        }
+
+        /** Diffs a snapshot against the last: counts transitions and adds grouped timeline events. */
+        void noteBlocks(Target.Snapshot snap, boolean first) {
+            for (long id : snap.blocks().keySet()) maxBlock = (int) Math.max(maxBlock, id);
+            if (first) {
+                last = snap;
+                return;
+            }
+            TreeMap<Long, String> changes = new TreeMap<>();
+            java.util.TreeSet<Long> ids = new java.util.TreeSet<>(last.blocks().keySet());
+            ids.addAll(snap.blocks().keySet());
+            for (long id : ids) {
+                Target.BlockState a = last.blocks().get(id), b = snap.blocks().get(id);
+                String from = label(a), to = label(b);
+                if (from.equals(to)) continue;
+                if (b != null && b.state().equals("online") && (a == null || !a.state().equals("online"))) counts(id)[0]++;
+                if (a != null && a.state().equals("online") && (b == null || !b.state().equals("online"))) counts(id)[1]++;
+                changes.put(id, from + " -> " + to);
+            }
+            long now = target.now();
+            Long runStart = null;
+            long prev = -2;
+            String prevChange = null;
+            for (var e : changes.entrySet()) {
+                if (runStart != null && (e.getKey() != prev + 1 || !e.getValue().equals(prevChange))) {
+                    events.add(blockEvent(now, runStart, prev, prevChange));
+                    runStart = null;
+                }
+                if (runStart == null) runStart = e.getKey();
+                prev = e.getKey();
+                prevChange = e.getValue();
+            }
+            if (runStart != null) events.add(blockEvent(now, runStart, prev, prevChange));
+            last = snap;
+        }
+
+        RunResult.Event blockEvent(long now, long a, long b, String change) {
+            String ids = a == b ? "memory" + a : "memory" + a + "-" + b;
+            return new RunResult.Event(now, "blocks", ids + ": " + change, "", null);
+        }
+
+        static String label(Target.BlockState b) {
+            if (b == null) return "absent";
+            if (!b.state().equals("online") || b.zone() == null) return b.state();
+            return "online " + b.zone();
+        }
+
+        List<Long> resolve(BlockSet set) {
+            if (set.dimm() != null) return dimmBlocks(set.dimm());
+            if (set.zone() != null) {
+                List<Long> ids = new ArrayList<>();
+                for (var e : target.snapshot().blocks().entrySet()) {
+                    if (e.getValue().state().equals("online") && set.zone().equals(e.getValue().zone())) ids.add(e.getKey());
+                }
+                return ids;
+            }
+            return set.ids();
+        }
+
+        List<Long> dimmBlocks(String dimm) {
+            JsonNode reply = target.qmp("query-memory-devices", obj());
+            List<Long> ids = new ArrayList<>();
+            long bs = target.blockSize();
+            for (JsonNode d : reply.path("return")) {
+                JsonNode data = d.path("data");
+                if (!dimm.equals(data.path("id").asText())) continue;
+                long addr = data.path("addr").asLong();
+                long size = data.path("size").asLong();
+                for (long b = addr / bs; b < (addr + size) / bs; b++) ids.add(b);
+            }
+            return ids;
+        }
+
+        // ---- samples and results ---------------------------------------------------------------
+
+        void sample(long now) {
+            Target.Snapshot snap = target.snapshot();
+            int n = maxBlock + 1;
+            StringBuilder map = new StringBuilder(n);
+            for (int i = 0; i < n; i++) {
+                Target.BlockState b = snap.blocks().get((long) i);
+                map.append(b == null ? '.' : !b.state().equals("online") ? 'o' : zoneChar(b.zone()));
+            }
+            samples.add(new RunResult.Sample(now, map.toString(), new TreeMap<>(snap.freePages()), snap.migrated(),
+                    snap.offlineRetries(), snap.pinnedPages()));
+        }
+
+        static char zoneChar(String zone) {
+            if (zone == null) return 'x';
+            return switch (zone) {
+                case "Normal" -> 'N';
+                case "Movable" -> 'M';
+                case "DMA", "DMA32" -> 'D';
+                default -> 'x';
+            };
+        }
+
+        List<RunResult.ActionOutcome> outcomes() {
+            List<RunResult.ActionOutcome> out = new ArrayList<>();
+            for (Action a : s.timeline()) {
+                Running r = byId.get(a.id());
+                if (r == null) {
+                    out.add(new RunResult.ActionOutcome(a.id(), a.op().kind(), describe(a), -1, -1, "skipped",
+                            a.after() == null ? "the run ended first" : "\"" + a.after() + "\" never completed", a.line()));
+                } else if (!r.finished()) {
+                    out.add(new RunResult.ActionOutcome(a.id(), a.op().kind(), r.what, r.start, -1, "timeout",
+                            "still running when the run ended", a.line()));
+                } else {
+                    out.add(new RunResult.ActionOutcome(a.id(), a.op().kind(), r.what, r.start, r.end, r.result,
+                            r.detail, a.line()));
+                }
+            }
+            return out;
+        }
+
+        SortedMap<String, Double> metrics(Target.Snapshot fin, List<RunResult.ActionOutcome> outcomes) {
+            SortedMap<String, Double> m = new TreeMap<>();
+            m.put("pages_migrated", (double) fin.migrated());
+            m.put("migrate_failures", (double) fin.migrateFailed());
+            m.put("offline_retries", (double) fin.offlineRetries());
+            m.put("pinned_pages", (double) fin.pinnedPages());
+            long bs = target.blockSize();
+            Map<String, Long> online = new TreeMap<>();
+            long offline = 0;
+            for (Target.BlockState b : fin.blocks().values()) {
+                if (b.state().equals("online")) online.merge(b.zone() == null ? "mixed" : b.zone(), bs, Long::sum);
+                else offline += bs;
+            }
+            for (String z : List.of("Normal", "Movable")) online.putIfAbsent(z, 0L);
+            online.forEach((z, v) -> m.put("online_bytes." + z, (double) v));
+            m.put("offline_bytes", (double) offline);
+            long total = 0;
+            Map<String, Long> unplug = new TreeMap<>(fin.unpluggableBytes());
+            for (String z : List.of("Normal", "Movable", "offline")) unplug.putIfAbsent(z, 0L);
+            for (var e : unplug.entrySet()) {
+                m.put("unpluggable_bytes." + e.getKey(), (double) e.getValue());
+                total += e.getValue();
+            }
+            m.put("unpluggable_bytes.total", (double) total);
+            fin.freePages().forEach((z, v) -> m.put("free_pages." + z, (double) v));
+            m.put("plugged_bytes", (double) plugged);
+            m.put("unplugged_bytes", (double) unplugged);
+            int failed = 0;
+            for (RunResult.ActionOutcome a : outcomes) {
+                if (a.kind().equals("note")) continue;
+                if (!a.ok()) failed++;
+                if (a.duration() >= 0) m.put("duration_ns." + a.id(), (double) a.duration());
+                m.put("ok." + a.id(), a.ok() ? 1.0 : 0.0);
+            }
+            m.put("actions_failed", (double) failed);
+            for (WorkloadDriver w : workloads.values()) {
+                m.put("workload_bytes." + w.spec().name(), (double) w.resident());
+                m.put("alloc_failures." + w.spec().name(), (double) w.allocFailures());
+            }
+            return m;
+        }
+
+        List<RunResult.BlockOutcome> blockOutcomes(Target.Snapshot fin) {
+            java.util.TreeSet<Long> ids = new java.util.TreeSet<>(fin.blocks().keySet());
+            ids.addAll(blockCounts.keySet());
+            List<RunResult.BlockOutcome> out = new ArrayList<>();
+            for (long id : ids) {
+                Target.BlockState b = fin.blocks().get(id);
+                int[] c = blockCounts.getOrDefault(id, new int[3]);
+                out.add(new RunResult.BlockOutcome(id, b == null ? "absent" : b.state(),
+                        b == null || !b.state().equals("online") ? null : b.zone(), c[0], c[1], c[2], blockErrors.get(id)));
+            }
+            return out;
+        }
+
+        // ---- helpers ---------------------------------------------------------------------------
+
+        static ObjectNode obj() {
+            return JsonNodeFactory.instance.objectNode();
+        }
+
+        static String qmpResult(JsonNode reply) {
+            if (reply.has("error")) return reply.path("error").path("class").asText("GenericError");
+            return "ok";
+        }
+
+        static String compact(JsonNode reply) {
+            String s = reply.has("error") ? reply.path("error").path("desc").asText() : reply.path("return").toString();
+            if (s.equals("{}")) return "";
+            return s.length() > 160 ? s.substring(0, 157) + "..." : s;
+        }
+
+        /** ACPI _OST status codes (ACPI 6.x, table 6.x "_OST status codes") as errno names where Linux maps them. */
+        static String ostResult(int status) {
+            return switch (status) {
+                case 0x82 -> "EBUSY";
+                case 0x81 -> "EPERM";
+                default -> "EIO";
+            };
+        }
+
+        static long eventTime(JsonNode e, long now) {
+            JsonNode ts = e.path("timestamp");
+            if (!ts.has("seconds")) return now;
+            return ts.path("seconds").asLong() * Quantities.NS_PER_SEC + ts.path("microseconds").asLong() * 1000;
+        }
+
+        static long logTime(String line, long now) {
+            if (line.startsWith("[")) {
+                int close = line.indexOf(']');
+                try {
+                    String[] p = line.substring(1, close).trim().split("\\.");
+                    return Long.parseLong(p[0]) * Quantities.NS_PER_SEC + Long.parseLong(p[1]) * 1000;
+                } catch (RuntimeException ignored) {
+                    // not a timestamped line
+                }
+            }
+            return now;
+        }
+
+        static Long blockOfPath(String path) {
+            Matcher m = Pattern.compile("/memory(\\d+)/state$").matcher(path);
+            return m.find() ? Long.parseLong(m.group(1)) : null;
+        }
+
+        static String taskName(Action a) {
+            return "sh:" + a.id();
+        }
+
+        static String ranges(List<String> names) {
+            StringBuilder sb = new StringBuilder();
+            int i = 0;
+            while (i < names.size()) {
+                int j = i;
+                while (j + 1 < names.size() && num(names.get(j + 1)) == num(names.get(j)) + 1 && num(names.get(j)) >= 0) j++;
+                if (!sb.isEmpty()) sb.append(' ');
+                sb.append(names.get(i));
+                if (j > i) sb.append('-').append(num(names.get(j)));
+                i = j + 1;
+            }
+            return sb.toString();
+        }
+
+        static long num(String name) {
+            return name.startsWith("memory") ? Long.parseLong(name.substring(6)) : -1;
+        }
+    }
+
+    /** The one-line description of an action used in the timeline. */
+    static String describe(Action a) {
+        return switch (a.op()) {
+            case Action.Note n -> "# " + n.text();
+            case Action.Qmp q -> "qmp " + q.execute() + (q.arguments().isEmpty() ? "" : " " + q.arguments());
+            case Action.Plug p -> "plug " + p.dimm() + " " + Quantities.formatSize(p.size())
+                    + (p.node() != 0 ? " node " + p.node() : "");
+            case Action.Unplug u -> "unplug " + u.dimm();
+            case Action.Resize z -> "resize " + z.device() + " to " + Quantities.formatSize(z.requested());
+            case Action.Write w -> "echo " + w.value() + " > " + w.path();
+            case Action.Online o -> o.onlineType() + " " + o.blocks();
+            case Action.Offline o -> "offline " + o.blocks();
+            case Action.Signal sg -> "kill -" + sg.name() + " " + sg.target();
+            case Action.WorkloadControl w -> "workload " + w.workload() + " " + w.verb();
+        };
+    }
+}
