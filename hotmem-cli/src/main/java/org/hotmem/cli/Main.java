@@ -10,6 +10,8 @@ import picocli.CommandLine.Command;
         description = "An executable, deterministic model of Linux memory hotplug.",
         subcommands = {
                 VersionCommand.class,
+                RunCommand.class,
+                SweepCommand.class,
                 CommandLine.HelpCommand.class,
         })
 public final class Main implements Runnable {

@@ -15,7 +15,7 @@ public final class Quantities {
     private static final Pattern SIZE = Pattern.compile(
             "(\\d+(?:\\.\\d+)?)\\s*([kmgtp]?)(?:i?b)?", Pattern.CASE_INSENSITIVE);
     private static final Pattern DURATION = Pattern.compile(
-            "(\\d+(?:\\.\\d+)?)\\s*(ns|us|ms|s|sec|m|min|h)", Pattern.CASE_INSENSITIVE);
+            "(\\d+(?:\\.\\d+)?)\\s*(ns|us|ms|sec|min|s|m|h)(?![a-z])", Pattern.CASE_INSENSITIVE);
     public static final long NS_PER_SEC = 1_000_000_000L;
 
     private Quantities() {}
@@ -35,19 +35,27 @@ public final class Quantities {
         return new java.math.BigDecimal(m.group(1)).multiply(java.math.BigDecimal.valueOf(mult)).longValue();
     }
 
-    /** Parses a duration to nanoseconds; returns -1 for text that is not one. */
+    /** Parses a duration to nanoseconds ({@code 90s}, {@code 1.5h}, {@code 2m10s}); returns -1 for text that is not one. */
     public static long parseDuration(String text) {
-        Matcher m = DURATION.matcher(text.trim());
-        if (!m.matches()) return -1;
-        long mult = switch (m.group(2).toLowerCase(Locale.ROOT)) {
-            case "ns" -> 1L;
-            case "us" -> 1_000L;
-            case "ms" -> 1_000_000L;
-            case "s", "sec" -> NS_PER_SEC;
-            case "m", "min" -> 60 * NS_PER_SEC;
-            default -> 3600 * NS_PER_SEC;
-        };
-        return new java.math.BigDecimal(m.group(1)).multiply(java.math.BigDecimal.valueOf(mult)).longValue();
+        String t = text.trim();
+        if (t.isEmpty()) return -1;
+        Matcher m = DURATION.matcher(t);
+        long total = 0;
+        int pos = 0;
+        while (pos < t.length()) {
+            if (!m.find(pos) || m.start() != pos) return -1;
+            long mult = switch (m.group(2).toLowerCase(Locale.ROOT)) {
+                case "ns" -> 1L;
+                case "us" -> 1_000L;
+                case "ms" -> 1_000_000L;
+                case "s", "sec" -> NS_PER_SEC;
+                case "m", "min" -> 60 * NS_PER_SEC;
+                default -> 3600 * NS_PER_SEC;
+            };
+            total += new java.math.BigDecimal(m.group(1)).multiply(java.math.BigDecimal.valueOf(mult)).longValue();
+            pos = m.end();
+        }
+        return total;
     }
 
     static long size(Node n) {

@@ -151,6 +151,36 @@ public final class SweepReport {
         return Svg.lineChart(metric + " (line: mean over seeds; dots: each seed)", xLabel, metric, lines, 420, false, false);
     }
 
+    /** A plain-text table: one line per grid point with the metric's min/mean/max over seeds and passes. */
+    public static String table(List<String> params, Map<String, List<String>> grid, List<Sweep.Row> rows, String metric) {
+        Map<String, List<Sweep.Row>> byPoint = new LinkedHashMap<>();
+        for (Sweep.Row r : rows) {
+            StringBuilder key = new StringBuilder();
+            for (String p : params) key.append(key.isEmpty() ? "" : " ").append(p).append('=').append(r.point().params().get(p));
+            byPoint.computeIfAbsent(key.toString(), k -> new ArrayList<>()).add(r);
+        }
+        StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "%-36s %5s %6s %14s %14s %14s%n",
+                "grid point", "runs", "passed", "min", "mean", "max"));
+        sb.append("metric: ").append(metric).append('\n');
+        for (var e : byPoint.entrySet()) {
+            double sum = 0, min = Double.MAX_VALUE, max = -Double.MAX_VALUE;
+            int n = 0, passed = 0;
+            for (Sweep.Row r : e.getValue()) {
+                if (r.passed()) passed++;
+                Double v = r.metrics().get(metric);
+                if (v == null) continue;
+                n++;
+                sum += v;
+                min = Math.min(min, v);
+                max = Math.max(max, v);
+            }
+            sb.append(String.format(Locale.ROOT, "%-36s %5d %6d %14s %14s %14s%n", e.getKey(), e.getValue().size(), passed,
+                    n == 0 ? "-" : Expectations.show(metric, min), n == 0 ? "-" : Expectations.show(metric, sum / n),
+                    n == 0 ? "-" : Expectations.show(metric, max)));
+        }
+        return sb.toString();
+    }
+
     private static double[] toArray(List<Double> l) {
         double[] a = new double[l.size()];
         for (int i = 0; i < a.length; i++) a[i] = l.get(i);

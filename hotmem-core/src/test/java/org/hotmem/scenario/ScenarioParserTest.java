@@ -138,6 +138,9 @@ class ScenarioParserTest {
         assertEquals(-1, Quantities.parseSize("lots"));
         assertEquals(500_000_000L, Quantities.parseDuration("500ms"));
         assertEquals(90L * Quantities.NS_PER_SEC, Quantities.parseDuration("1.5m"));
+        assertEquals(130L * Quantities.NS_PER_SEC, Quantities.parseDuration("2m10s"));
+        assertEquals(-1, Quantities.parseDuration("10"));
+        assertEquals(-1, Quantities.parseDuration("10sx"));
         assertEquals("24G", Quantities.formatSize(24L << 30));
         assertEquals("1536M", Quantities.formatSize(1536L << 20));
     }

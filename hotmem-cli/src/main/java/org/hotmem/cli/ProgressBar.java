@@ -1,0 +1,46 @@
+package org.hotmem.cli;
+
+import org.hotmem.scenario.Quantities;
+import org.hotmem.scenario.ScenarioRunner;
+
+import java.io.PrintStream;
+
+/** A one-line progress bar in virtual time on stderr, redrawn at most every 100 ms of wall time. */
+final class ProgressBar implements ScenarioRunner.Progress {
+    private final PrintStream err;
+    private final boolean enabled;
+    private long lastDraw;
+    private boolean drawn;
+
+    ProgressBar(PrintStream err, boolean enabled) {
+        this.err = err;
+        this.enabled = enabled;
+    }
+
+    /** Whether we are talking to a terminal (System.console() is non-null only then). */
+    static boolean terminal() {
+        java.io.Console c = System.console();
+        return c != null && c.isTerminal();
+    }
+
+    @Override
+    public void at(long nowNs, long endNs) {
+        if (!enabled) return;
+        long wall = System.nanoTime();
+        if (drawn && wall - lastDraw < 100_000_000L) return;
+        lastDraw = wall;
+        drawn = true;
+        int width = 40;
+        int filled = endNs <= 0 ? width : (int) Math.min(width, nowNs * width / endNs);
+        err.print("\r[" + "#".repeat(filled) + " ".repeat(width - filled) + "] "
+                + Quantities.formatDuration(nowNs) + " / " + Quantities.formatDuration(endNs) + " virtual   ");
+        err.flush();
+    }
+
+    void done() {
+        if (enabled && drawn) {
+            err.print("\r" + " ".repeat(80) + "\r");
+            err.flush();
+        }
+    }
+}

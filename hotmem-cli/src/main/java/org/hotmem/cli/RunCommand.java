@@ -1,0 +1,90 @@
+package org.hotmem.cli;
+
+import org.hotmem.scenario.HtmlReport;
+import org.hotmem.scenario.JsonReport;
+import org.hotmem.scenario.RunResult;
+import org.hotmem.scenario.Scenario;
+import org.hotmem.scenario.ScenarioException;
+import org.hotmem.scenario.ScenarioParser;
+import org.hotmem.scenario.ScenarioRunner;
+import org.hotmem.scenario.TextReport;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code hotmem run FILE}: plays a scenario and prints its timeline and summary. Stdout is a pure
+ * function of the file, parameters and seed; the wall time and the progress bar go to stderr.
+ * Exit status: 0 when every expectation held, 1 when one failed (named on stderr), 2 when the
+ * file is malformed.
+ */
+@Command(name = "run", mixinStandardHelpOptions = true,
+        description = "Run a scenario file: timeline, summary, expectations; optional JSON and HTML reports.")
+public final class RunCommand implements Callable<Integer> {
+    @Parameters(index = "0", paramLabel = "FILE", description = "the scenario (YAML)")
+    Path file;
+
+    @Option(names = "--seed", paramLabel = "N", description = "seed of the run (default: the file's seed, else 1)")
+    Long seed;
+
+    @Option(names = {"-p", "--param"}, paramLabel = "NAME=VALUE", description = "value of a ${NAME} placeholder")
+    Map<String, String> params = new LinkedHashMap<>();
+
+    @Option(names = "--json", paramLabel = "OUT", description = "write the JSON report here")
+    Path json;
+
+    @Option(names = "--html", paramLabel = "OUT", description = "write the HTML report here")
+    Path html;
+
+    @Option(names = "--progress", negatable = true, description = "progress bar on stderr (default: when on a terminal)")
+    Boolean progress;
+
+    @Override
+    public Integer call() {
+        Scenario s;
+        try {
+            s = ScenarioParser.parseFile(file, params);
+        } catch (ScenarioException e) {
+            System.err.println("hotmem run: " + e.getMessage());
+            return 2;
+        }
+        return play(s, seed == null ? s.seed() : seed, params, json, html, progress, System.out, System.err);
+    }
+
+    /** Runs a parsed scenario and prints/writes everything; shared with {@code demo}. */
+    static int play(Scenario s, long seed, Map<String, String> params, Path json, Path html, Boolean progress,
+                    PrintStream out, PrintStream err) {
+        long t0 = System.nanoTime();
+        ProgressBar bar = new ProgressBar(err, progress != null ? progress : ProgressBar.terminal());
+        RunResult r = Runners.machine().run(s, seed, params, bar);
+        bar.done();
+        out.print(TextReport.timeline(r));
+        out.println();
+        out.print(TextReport.summary(r));
+        out.flush();
+        try {
+            if (json != null) Files.writeString(json, JsonReport.write(r), StandardCharsets.UTF_8);
+            if (html != null) Files.writeString(html, HtmlReport.write(r, s.description()), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            err.println("hotmem run: cannot write the report: " + e.getMessage());
+            return 2;
+        }
+        err.printf("wall time %.2f s%n", (System.nanoTime() - t0) / 1e9);
+        if (!r.passed()) {
+            r.expectations().stream().filter(v -> !v.passed()).forEach(v -> err.println(
+                    "hotmem run: expectation failed: " + s.file() + ":" + v.line() + ": " + v.expectation()
+                            + " (got " + v.actual() + ")"));
+            return 1;
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,103 @@
+package org.hotmem.cli;
+
+import org.hotmem.scenario.ScenarioException;
+import org.hotmem.scenario.Sweep;
+import org.hotmem.scenario.SweepReport;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code hotmem sweep FILE --param NAME=V1,V2 --seeds 1..10}: runs the scenario over the grid of
+ * parameter values and seeds in parallel (each run independent and deterministic), writes one CSV
+ * row per run and an HTML chart of a metric against the first parameter.
+ */
+@Command(name = "sweep", mixinStandardHelpOptions = true,
+        description = "Run a scenario over a grid of ${NAME} parameter values and seeds; CSV and chart.")
+public final class SweepCommand implements Callable<Integer> {
+    @Parameters(index = "0", paramLabel = "FILE", description = "the scenario (YAML) with ${NAME} placeholders")
+    Path file;
+
+    @Option(names = {"-p", "--param"}, paramLabel = "NAME=V1,V2,...", required = true,
+            description = "a parameter and its values (repeatable: the grid is the product)")
+    List<String> params = new ArrayList<>();
+
+    @Option(names = "--seeds", paramLabel = "A..B", defaultValue = "1", description = "seeds: 1..10, or 1,2,5 (default 1)")
+    String seeds;
+
+    @Option(names = "--metric", paramLabel = "NAME", defaultValue = "unpluggable_bytes.total",
+            description = "metric charted against the first parameter (default ${DEFAULT-VALUE})")
+    String metric;
+
+    @Option(names = "--threads", paramLabel = "N", description = "parallel runs (default: available processors)")
+    Integer threads;
+
+    @Option(names = "--csv", paramLabel = "OUT", description = "write one CSV row per run here")
+    Path csv;
+
+    @Option(names = "--html", paramLabel = "OUT", description = "write the chart here")
+    Path html;
+
+    @Override
+    public Integer call() throws IOException {
+        LinkedHashMap<String, List<String>> grid = new LinkedHashMap<>();
+        List<Long> seedList;
+        try {
+            for (String p : params) {
+                Map.Entry<String, List<String>> e = Sweep.parseParam(p);
+                if (grid.put(e.getKey(), e.getValue()) != null) throw new IllegalArgumentException("--param " + e.getKey() + " given twice");
+            }
+            seedList = Sweep.parseSeeds(seeds);
+        } catch (IllegalArgumentException e) {
+            System.err.println("hotmem sweep: " + e.getMessage());
+            return 2;
+        }
+        String text;
+        try {
+            text = Files.readString(file, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            System.err.println("hotmem sweep: cannot read " + file + ": " + e.getMessage());
+            return 2;
+        }
+        Sweep sweep = new Sweep(file.toString(), text, grid, seedList, Runners.machine());
+        try {
+            sweep.validate();
+        } catch (ScenarioException e) {
+            System.err.println("hotmem sweep: " + e.getMessage());
+            return 2;
+        }
+        int n = threads != null ? threads : Runtime.getRuntime().availableProcessors();
+        long t0 = System.nanoTime();
+        boolean tty = ProgressBar.terminal();
+        List<Sweep.Row> rows = sweep.run(n, (done, total) -> {
+            if (tty) System.err.printf("\r%d/%d runs", done, total);
+        });
+        if (tty) System.err.print("\r");
+        List<String> names = new ArrayList<>(grid.keySet());
+        String csvText = SweepReport.csv(names, rows);
+        if (csv != null) Files.writeString(csv, csvText, StandardCharsets.UTF_8);
+        String scenarioName = file.getFileName().toString();
+        if (html != null) Files.writeString(html, SweepReport.html(scenarioName, names, grid, rows, metric), StandardCharsets.UTF_8);
+        // stdout: the per-point means of the metric, then pass counts (a pure function of the inputs)
+        System.out.print(SweepReport.table(names, grid, rows, metric));
+        long failed = rows.stream().filter(r -> r.error() != null).count();
+        System.err.printf(Locale.ROOT, "%d runs on %d threads, wall time %.2f s%n", rows.size(), n, (System.nanoTime() - t0) / 1e9);
+        if (failed > 0) {
+            rows.stream().filter(r -> r.error() != null).limit(5).forEach(r ->
+                    System.err.println("hotmem sweep: run " + r.point().params() + " seed " + r.point().seed() + ": " + r.error()));
+            return 1;
+        }
+        return 0;
+    }
+}
