@@ -12,6 +12,7 @@ import picocli.CommandLine.Command;
                 VersionCommand.class,
                 RunCommand.class,
                 SweepCommand.class,
+                DemoCommand.class,
                 CommandLine.HelpCommand.class,
         })
 public final class Main implements Runnable {
