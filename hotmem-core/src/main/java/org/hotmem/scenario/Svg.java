@@ -11,7 +11,7 @@ import java.util.Locale;
 final class Svg {
     static final int W = 1100;
     static final int PAD_L = 90;
-    static final int PAD_R = 170;
+    static final int PAD_R = 250;
     static final int PAD_T = 34;
     static final int PAD_B = 44;
 
@@ -174,7 +174,7 @@ final class Svg {
                 if (c != '.') {
                     double ya = PAD_T + ph - (e + 1) * bh;
                     sb.append("<rect x=\"").append(f(xa)).append("\" y=\"").append(f(ya)).append("\" width=\"")
-                            .append(f(Math.max(0.6, xb - xa + 0.3))).append("\" height=\"").append(f((e - b + 1) * bh + 0.2))
+                            .append(f(Math.max(0.8, xb - xa + 0.8))).append("\" height=\"").append(f((e - b + 1) * bh + 0.2))
                             .append("\" fill=\"").append(mapColor(c)).append("\"/>");
                 }
                 b = e + 1;

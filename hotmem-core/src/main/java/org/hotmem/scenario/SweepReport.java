@@ -77,6 +77,17 @@ public final class SweepReport {
         String xParam = params.isEmpty() ? null : params.get(0);
         List<String> xValues = xParam == null ? List.of("") : grid.get(xParam);
         boolean numericX = xParam != null && xValues.stream().allMatch(v -> !Double.isNaN(numeric(v)));
+        // sizes are charted in GiB or MiB, not in decimal multiples of bytes
+        boolean xSizes = numericX && xValues.stream().allMatch(v -> v.matches("(?i)[0-9.]+\\s*[kmgt]i?b?"));
+        double xMax = 0;
+        if (numericX) for (String v : xValues) xMax = Math.max(xMax, numeric(v));
+        double xDiv = xSizes ? (xMax >= (1L << 30) ? 1L << 30 : 1L << 20) : 1;
+        String xUnit = xSizes ? (xDiv == (1L << 30) ? " (GiB)" : " (MiB)") : "";
+        double yMax = 0;
+        for (Sweep.Row r : rows) yMax = Math.max(yMax, r.metrics().getOrDefault(metric, 0.0));
+        boolean ySizes = metric.contains("bytes");
+        double yDiv = ySizes ? (yMax >= (1L << 30) ? 1L << 30 : 1L << 20) : metric.startsWith("duration_ns") ? 1e9 : 1;
+        String yUnit = ySizes ? (yDiv == (1L << 30) ? " (GiB)" : " (MiB)") : metric.startsWith("duration_ns") ? " (s)" : "";
         // one series per combination of the other parameters
         Map<String, List<Sweep.Row>> bySeries = new LinkedHashMap<>();
         for (Sweep.Row r : rows) {
@@ -98,7 +109,7 @@ public final class SweepReport {
             List<Double> dx = new ArrayList<>(), dy = new ArrayList<>();
             for (int xi = 0; xi < xValues.size(); xi++) {
                 String xv = xValues.get(xi);
-                double x = numericX ? numeric(xv) : xi;
+                double x = numericX ? numeric(xv) / xDiv : xi;
                 double sum = 0, min = Double.MAX_VALUE, max = -Double.MAX_VALUE;
                 int n = 0, passed = 0;
                 for (Sweep.Row r : e.getValue()) {
@@ -107,7 +118,7 @@ public final class SweepReport {
                     Double v = r.metrics().get(metric);
                     if (v == null) continue;
                     dx.add(x);
-                    dy.add(v);
+                    dy.add(v / yDiv);
                     sum += v;
                     min = Math.min(min, v);
                     max = Math.max(max, v);
@@ -115,15 +126,15 @@ public final class SweepReport {
                 }
                 if (n == 0) continue;
                 mx.add(x);
-                my.add(sum / n);
+                my.add(sum / n / yDiv);
                 table.append("<tr><td>").append(Svg.esc(e.getKey())).append("</td><td>").append(Svg.esc(xv))
                         .append("</td><td class=\"num\">").append(n).append("</td><td class=\"num\">").append(passed)
                         .append("</td><td class=\"num\">").append(Expectations.show(metric, min))
                         .append("</td><td class=\"num\">").append(Expectations.show(metric, sum / n))
                         .append("</td><td class=\"num\">").append(Expectations.show(metric, max)).append("</td></tr>\n");
             }
-            lines.add(new Svg.Series(e.getKey() + " (mean)", color, toArray(mx), toArray(my)));
-            lines.add(new Svg.Series(e.getKey() + " (each seed)", color, toArray(dx), toArray(dy), true));
+            lines.add(new Svg.Series(e.getKey() + " mean", color, toArray(mx), toArray(my)));
+            lines.add(new Svg.Series(e.getKey() + " seeds", color, toArray(dx), toArray(dy), true));
         }
         table.append("</table>\n");
         StringBuilder sb = new StringBuilder();
@@ -134,7 +145,7 @@ public final class SweepReport {
         long seeds = rows.stream().map(r -> r.point().seed()).distinct().count();
         sb.append(seeds).append(" seeds · ").append(rows.size()).append(" runs</div>\n");
         sb.append("<h2>").append(Svg.esc(metric)).append(" against ").append(Svg.esc(xParam == null ? "run" : xParam)).append("</h2>\n");
-        sb.append(scatter(metric, xParam, numericX ? null : xValues, lines));
+        sb.append(scatter(metric + yUnit, xParam == null ? null : xParam + xUnit, numericX ? null : xValues, lines));
         sb.append("<h2>Per grid point</h2>\n").append(table);
         sb.append("</body></html>\n");
         return sb.toString();
