@@ -295,7 +295,7 @@ public final class ScenarioRunner {
                     blockErrors.put(b, "Offline failed");
                 }
                 if (INTERESTING_LOG.matcher(line).find()) {
-                    events.add(new RunResult.Event(logTime(line, now), "kernel", line.replaceFirst("^\\[[ 0-9.]+] ", ""), "", null));
+                    events.add(new RunResult.Event(logTime(line, now, target.uptimeOffset()), "kernel", line.replaceFirst("^\\[[ 0-9.]+] ", ""), "", null));
                 }
             }
             for (JsonNode e : target.drainEvents()) event(e, now);
@@ -513,7 +513,7 @@ public final class ScenarioRunner {
             online.forEach((z, v) -> m.put("online_bytes." + z, (double) v));
             m.put("offline_bytes", (double) offline);
             long total = 0;
-            Map<String, Long> unplug = new TreeMap<>(fin.unpluggableBytes());
+            Map<String, Long> unplug = new TreeMap<>(target.unpluggableBytes());
             for (String z : List.of("Normal", "Movable", "offline")) unplug.putIfAbsent(z, 0L);
             for (var e : unplug.entrySet()) {
                 m.put("unpluggable_bytes." + e.getKey(), (double) e.getValue());
@@ -583,12 +583,12 @@ public final class ScenarioRunner {
             return ts.path("seconds").asLong() * Quantities.NS_PER_SEC + ts.path("microseconds").asLong() * 1000;
         }
 
-        static long logTime(String line, long now) {
+        static long logTime(String line, long now, long offset) {
             if (line.startsWith("[")) {
                 int close = line.indexOf(']');
                 try {
                     String[] p = line.substring(1, close).trim().split("\\.");
-                    return Long.parseLong(p[0]) * Quantities.NS_PER_SEC + Long.parseLong(p[1]) * 1000;
+                    return Long.parseLong(p[0]) * Quantities.NS_PER_SEC + Long.parseLong(p[1]) * 1000 - offset;
                 } catch (RuntimeException ignored) {
                     // not a timestamped line
                 }

@@ -15,8 +15,11 @@ import java.util.SortedMap;
  */
 public interface Target extends AutoCloseable {
 
-    /** The virtual clock. */
+    /** The virtual clock, in ns since the guest finished booting (the scenario's time 0). */
     long now();
+
+    /** Virtual uptime at the scenario's time 0: kernel log timestamps minus this are scenario times. */
+    long uptimeOffset();
 
     /** Lets virtual time pass until {@code untilNs}: the guest's tasks and the hypervisor run. */
     void advance(long untilNs);
@@ -59,6 +62,13 @@ public interface Target extends AutoCloseable {
     /** The state of the machine now. Cheap enough to call at every runner step. */
     Snapshot snapshot();
 
+    /**
+     * Per zone ("offline" for offline blocks): bytes of hot-plugged memory whose blocks could be
+     * offlined and removed now, i.e. that hold no unmovable and no long-term pinned pages.
+     * May scan every page; called once, at the end of the run.
+     */
+    SortedMap<String, Long> unpluggableBytes();
+
     @Override
     void close();
 
@@ -92,12 +102,9 @@ public interface Target extends AutoCloseable {
      * @param migrateFailed    pages that failed to migrate (pgmigrate_fail)
      * @param offlineRetries   passes of the offline_pages() retry loop that had to start over
      * @param pinnedPages      long-term pinned pages now
-     * @param unpluggableBytes per zone ("offline" for offline blocks): hot-plugged memory whose blocks
-     *                         could be offlined and removed now (no unmovable or pinned pages)
      */
     record Snapshot(SortedMap<Long, BlockState> blocks, SortedMap<String, Long> freePages, long migrated,
-                    long migrateFailed, long offlineRetries, long pinnedPages,
-                    SortedMap<String, Long> unpluggableBytes) {}
+                    long migrateFailed, long offlineRetries, long pinnedPages) {}
 
     /** A memory block: its sysfs state and, when online, its zone. */
     record BlockState(String state, String zone) {}

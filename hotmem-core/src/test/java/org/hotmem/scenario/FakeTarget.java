@@ -226,8 +226,21 @@ final class FakeTarget implements Target {
             if (!e.getValue().state().equals("online")) unplug.merge("offline", BS, Long::sum);
             else if (u[1] == 0) unplug.merge(e.getValue().zone(), BS, Long::sum);
         }
-        return new Snapshot(new TreeMap<>(blocks), free, migrated, 0, 0, pinned, unplug);
+        return new Snapshot(new TreeMap<>(blocks), free, migrated, 0, 0, pinned);
     }
+
+    @Override public SortedMap<String, Long> unpluggableBytes() {
+        SortedMap<String, Long> unplug = new TreeMap<>();
+        for (var e : blocks.entrySet()) {
+            long[] u = used.getOrDefault(e.getKey(), new long[2]);
+            if (e.getKey() < (4L << 30) / BS) continue;
+            if (!e.getValue().state().equals("online")) unplug.merge("offline", BS, Long::sum);
+            else if (u[1] == 0) unplug.merge(e.getValue().zone(), BS, Long::sum);
+        }
+        return unplug;
+    }
+
+    @Override public long uptimeOffset() { return 0; }
 
     @Override public void close() { }
 }
