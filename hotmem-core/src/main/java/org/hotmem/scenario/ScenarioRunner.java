@@ -78,6 +78,9 @@ public final class ScenarioRunner {
         final Map<String, Long> dimmSizes = new HashMap<>();
         long plugged;
         long unplugged;
+        long lastKernelT = -1;
+        String lastKernelText;
+        int lastKernelCount;
         long pollStep = FIRST_POLL_NS;
         long nextPoll = Long.MAX_VALUE;
         Target.Snapshot last;
@@ -295,7 +298,7 @@ public final class ScenarioRunner {
                     blockErrors.put(b, "Offline failed");
                 }
                 if (INTERESTING_LOG.matcher(line).find()) {
-                    events.add(new RunResult.Event(logTime(line, now, target.uptimeOffset()), "kernel", line.replaceFirst("^\\[[ 0-9.]+] ", ""), "", null));
+                    kernelEvent(logTime(line, now, target.uptimeOffset()), line.replaceFirst("^\\[[ 0-9.]+] ", ""));
                 }
             }
             for (JsonNode e : target.drainEvents()) event(e, now);
@@ -306,6 +309,20 @@ public final class ScenarioRunner {
             }
             Target.Snapshot snap = target.snapshot();
             noteBlocks(snap, false);
+        }
+
+        /** Adds a kernel log line to the timeline; repeats at the same instant become one line with a count. */
+        void kernelEvent(long t, String text) {
+            if (t == lastKernelT && text.equals(lastKernelText) && !events.isEmpty()) {
+                lastKernelCount++;
+                RunResult.Event prev = events.remove(events.size() - 1);
+                events.add(new RunResult.Event(prev.t(), prev.source(), text + " (x" + lastKernelCount + ")", "", null));
+                return;
+            }
+            lastKernelT = t;
+            lastKernelText = text;
+            lastKernelCount = 1;
+            events.add(new RunResult.Event(t, "kernel", text, "", null));
         }
 
         void taskDone(Running r) {
@@ -349,18 +366,20 @@ public final class ScenarioRunner {
             }
             if (name.equals("MEMORY_DEVICE_SIZE_CHANGE")) what += " size " + Quantities.formatSize(data.path("size").asLong());
             events.add(new RunResult.Event(t, "qemu", what, "", null));
+            lastKernelT = -1;
+            if (name.equals("ACPI_DEVICE_OST") && data.path("info").path("source").asInt() == 1
+                    && data.path("info").path("status").asInt() == 0) {
+                plugged += dimmSizes.getOrDefault(dev, 0L);
+            }
+            if (name.equals("DEVICE_DELETED")) unplugged += dimmSizes.getOrDefault(dev, 0L);
             for (Running r : new ArrayList<>(running)) {
                 switch (r.action.op()) {
                     case Action.Plug p when name.equals("ACPI_DEVICE_OST") && p.dimm().equals(dev)
                             && data.path("info").path("source").asInt() == 1 -> {
                         int status = data.path("info").path("status").asInt();
-                        if (status == 0) plugged += p.size();
                         finish(r, t, status == 0 ? "ok" : ostResult(status), status == 0 ? "" : "_OST status " + status);
                     }
-                    case Action.Unplug u when name.equals("DEVICE_DELETED") && u.dimm().equals(dev) -> {
-                        unplugged += dimmSizes.getOrDefault(u.dimm(), 0L);
-                        finish(r, t, "ok", "");
-                    }
+                    case Action.Unplug u when name.equals("DEVICE_DELETED") && u.dimm().equals(dev) -> finish(r, t, "ok", "");
                     case Action.Unplug u when name.equals("ACPI_DEVICE_OST") && u.dimm().equals(dev)
                             && data.path("info").path("source").asInt() == 3 -> {
                         int status = data.path("info").path("status").asInt();
