@@ -293,9 +293,10 @@ public final class ScenarioParser {
         }
         if (f.has("metric")) {
             String metric = f.requireString("metric", "a metric name");
-            Double lo = number(f.get("atLeast"));
-            Double hi = number(f.get("atMost"));
-            Double eq = number(f.get("equals"));
+            boolean duration = metric.startsWith("duration_ns");
+            Double lo = number(f.get("atLeast"), duration);
+            Double hi = number(f.get("atMost"), duration);
+            Double eq = number(f.get("equals"), duration);
             f.done();
             if (lo == null && hi == null && eq == null) throw n.error("expected a bound: atLeast, atMost or equals");
             return new Expectation.Metric(metric, lo, hi, eq, n.line());
@@ -321,13 +322,21 @@ public final class ScenarioParser {
         throw n.error("expected one of the keys action, metric or blocks");
     }
 
-    /** A bound: a plain number, or a size with a unit (20G), or a duration (90s, in ns). */
-    private static Double number(Node n) {
+    /**
+     * A bound: a plain number, or a size with a unit (20G), or a duration (90s, in ns). For
+     * duration metrics a unit means a duration ({@code 2m} is two minutes, not 2 MiB).
+     */
+    private static Double number(Node n, boolean duration) {
         if (n == null) return null;
         String t = Fields.scalar(n, "a number or a size");
         try {
             return Double.parseDouble(t);
         } catch (NumberFormatException e) {
+            if (duration) {
+                long d = Quantities.parseDuration(t);
+                if (d >= 0) return (double) d;
+                throw n.error("expected a duration like 90s or 2m, got " + n.describe());
+            }
             long size = Quantities.parseSize(t);
             if (size >= 0) return (double) size;
             long d = Quantities.parseDuration(t);
