@@ -95,7 +95,6 @@ final class WorkloadDriver {
             resident -= c.a().bytes();
             if (c.a().pinned()) pinnedBytes -= c.a().bytes();
             target.free(c.a());
-            reportedFull = false;
         }
         credit = Math.min(credit + (double) spec.rate() * (now - lastTick) / Quantities.NS_PER_SEC, spec.size());
         lastTick = now;
