@@ -38,7 +38,7 @@ package org.hotmem.mm;
  * inode hash                        8 B x pow2(kernel pages / 4)    top-down
  * swiotlb buffer                    64 MiB          64 MiB          memblock_alloc_low: top-down below 4 GiB
  * swiotlb slot array                24 B x 32768    24 B x 32768    top-down
- * other small early allocations     32 KiB          36 KiB          e820 table copies, ACPI, printk, cmdline, areas
+ * other small early allocations     36 KiB          36 KiB          e820 table copies, ACPI, printk, cmdline, areas
  * </pre>
  */
 public record KernelProfile(
@@ -61,7 +61,7 @@ public record KernelProfile(
                     16384 * K, 0, 11716 * K, 572 * K, 2500 * K,
                     4744 * K, 4264 * K, 40 * K, 4904 * K, 2028 * K,
                     1064 * K, 3, 0x2a980, 64,
-                    66, 32 * K, true, 180);
+                    66, 36 * K, true, 180);
             case V6_1 -> new KernelProfile(v,
                     14344 * K, 2040 * K, 9132 * K, 1108 * K, 2340 * K,
                     4148 * K, 2824 * K, 36 * K, 17344 * K, 2036 * K,
