@@ -54,6 +54,7 @@ final class BootMemory {
             long e = Memblock.alignDown(r[1], MemoryModel.PAGE_SIZE);
             if (s < e) {
                 memblock.add(s, e - s);
+                mm.bootRam.add(new long[] {s, e});
             }
         }
         long memEnd = maxPfn << MemoryModel.PAGE_SHIFT;

@@ -45,6 +45,10 @@ public final class MemoryModel {
     final List<AddressSpace> owners = new ArrayList<>();
     final PageIsolation isolation = new PageIsolation(this);
     long maxPfn;
+    /** Boot System RAM ranges (memblock memory, page aligned), [start, end) in bytes. */
+    final List<long[]> bootRam = new ArrayList<>();
+    /** Zone locks by zone index (lock class "&zone->lock"). */
+    final org.hotmem.kernel.SpinLock[] zoneLocks;
     /** Tokens for kernel pages come from this counter (deterministic). */
     private long nextKernelToken = 0x6b65726e00000000L;
 
@@ -59,6 +63,46 @@ public final class MemoryModel {
             nodes[i] = new Node(i);
         }
         owners.add(null); // owner id 0 = none
+        zoneLocks = new org.hotmem.kernel.SpinLock[ZoneType.values().length];
+        for (int i = 0; i < zoneLocks.length; i++) {
+            zoneLocks[i] = new org.hotmem.kernel.SpinLock(kernel, "&zone->lock");
+        }
+    }
+
+    /** Boot System RAM ranges in bytes (what /proc/iomem lists as System RAM at boot). */
+    public List<long[]> bootRam() {
+        List<long[]> out = new ArrayList<>();
+        for (long[] r : bootRam) {
+            out.add(r.clone());
+        }
+        return out;
+    }
+
+    /**
+     * spin_lock_irqsave(&zone->lock). Taken only when running inside a task: boot and
+     * set-up code run before the scheduler starts, single-threaded, as early Linux boot does.
+     */
+    public void zoneLock(Zone z) {
+        if (kernel.current() != null) {
+            zoneLocks[z.type.ordinal()].lock();
+        }
+    }
+
+    /** spin_unlock_irqrestore(&zone->lock). */
+    public void zoneUnlock(Zone z) {
+        if (kernel.current() != null) {
+            zoneLocks[z.type.ordinal()].unlock();
+        }
+    }
+
+    /** zone->nr_isolate_pageblock += delta (caller holds the zone lock). */
+    public void adjustIsolatePageblocks(Zone z, long delta) {
+        z.nrIsolatePageblock += delta;
+    }
+
+    /** Models adjust_managed_page_count(). */
+    public void adjustManagedPageCount(Zone z, long delta) {
+        z.managedPages += delta;
     }
 
     /**
@@ -183,6 +227,20 @@ public final class MemoryModel {
         takeFreePage(pfn);
         setPage(pfn, PageState.RESERVED, 0, 0);
         zoneOf(pfn).managedPages--;
+    }
+
+    /** take_page_off_buddy() + SetPageHWPoison() for a free page (memory_failure / soft offline of a free page). */
+    public void poisonFreePage(long pfn) {
+        Zone z = zoneOf(pfn);
+        zoneLock(z);
+        try {
+            takeFreePage(pfn);
+            setPage(pfn, PageState.KERNEL, PageState.KERNEL_OTHER, 0);
+            MemSection s = section(pfn);
+            s.info[idx(pfn)] |= PageState.HWPOISON;
+        } finally {
+            zoneUnlock(z);
+        }
     }
 
     /** The zone of an initialised page (page_zone()). */
