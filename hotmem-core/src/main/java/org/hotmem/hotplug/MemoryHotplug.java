@@ -676,6 +676,7 @@ public final class MemoryHotplug {
         } finally {
             mm.zoneUnlock(zone);
         }
+        log.debug("Offlined Pages " + nr);
         mm.adjustManagedPageCount(zone, -managed);
         adjustPresent(zone, group, start, -nr);
         mm.setupPerZoneWmarks();
@@ -684,7 +685,6 @@ public final class MemoryHotplug {
         }
         memoryNotify(MemoryNotifier.Event.MEM_OFFLINE, start, nr);
         mm.removePfnRangeFromZone(zone, start, nr);
-        log.debug("Offlined Pages " + nr);
     }
 
     private void undoOffline(Zone zone, long start, long nr) {
