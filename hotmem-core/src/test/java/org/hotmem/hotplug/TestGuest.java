@@ -35,14 +35,17 @@ final class TestGuest {
     /** Runs body in a task to completion. */
     void run(Runnable body) {
         Throwable[] err = new Throwable[1];
+        boolean[] done = new boolean[1];
         kernel.spawn("test", 0, () -> {
             try {
                 body.run();
             } catch (Throwable t) {
                 err[0] = t;
+            } finally {
+                done[0] = true;
             }
         });
-        kernel.runUntilIdle();
+        kernel.runUntil(() -> done[0]);
         if (err[0] instanceof RuntimeException re) {
             throw re;
         }
