@@ -30,6 +30,8 @@ public final class Lockdep {
         final String name;
         final boolean rw;
         final boolean sleeping;
+        /** lockdep_set_novalidate_class(): never validated, no dependencies recorded (as &dev->mutex). */
+        boolean novalidate;
         /** Classes acquired while holding this one, in the order first seen. */
         final Map<LockClass, Dependency> after = new LinkedHashMap<>();
 
@@ -81,6 +83,14 @@ public final class Lockdep {
     /** Linux turns lockdep off after its first splat (true, the default); false keeps validating. */
     public void setOneShot(boolean oneShot) { this.oneShot = oneShot; }
 
+    /**
+     * Models lockdep_set_novalidate_class(): locks of this class are tracked as held but never
+     * validated, as Linux does for device mutexes (&dev->mutex), which nest by design.
+     */
+    public void setNovalidate(String className) {
+        classes.computeIfAbsent(className, n -> new LockClass(n, false, true)).novalidate = true;
+    }
+
     /** The lock class of this name, or null if no lock of that class was created. */
     public LockClass lockClass(String name) { return classes.get(name); }
 
@@ -111,6 +121,7 @@ public final class Lockdep {
     void validate(Task t, LockBase lock, boolean read, String op) {
         if (!debugLocks) return;
         LockClass next = lock.lockClass;
+        if (next.novalidate) return;
         for (int i = 0; i < t.heldDepth; i++) {
             if (t.held[i].lock().lockClass == next) {
                 recursive(t, lock, t.held[i], op);
@@ -119,6 +130,7 @@ public final class Lockdep {
         }
         for (int i = t.heldDepth - 1; i >= 0; i--) {
             HeldLock h = t.held[i];
+            if (h.lock().lockClass.novalidate) continue;
             if (!addDependency(t, h, lock, op)) return;
             if (!h.trylock()) break;
         }

@@ -214,4 +214,16 @@ class LockdepTest {
         assertEquals(List.of(LockdepReport.Kind.CIRCULAR_DEPENDENCY, LockdepReport.Kind.BAD_UNLOCK_BALANCE),
                 k.lockdep().reports().stream().map(LockdepReport::kind).toList());
     }
+
+    @Test
+    void novalidateClassesNestWithoutReports() {
+        Kernel k = Kernel.withSeed(1);
+        k.lockdep().setNovalidate("&dev->mutex");
+        Mutex block0 = new Mutex(k, "&dev->mutex"), block1 = new Mutex(k, "&dev->mutex");
+        Mutex other = new Mutex(k, "other");
+        k.spawn("t", 0, () -> { block0.lock(); block1.lock(); other.lock(); other.unlock(); block1.unlock(); block0.unlock(); });
+        k.spawn("u", 0, () -> { other.lock(); block1.lock(); block1.unlock(); other.unlock(); });
+        assertTrue(k.runUntilIdle().isEmpty());
+        assertTrue(k.lockdep().reports().isEmpty(), k.dmesg().text());
+    }
 }
