@@ -138,6 +138,9 @@ public final class Kernel {
     /** {@code uname -r}. */
     public String release() { return release; }
 
+    /** {@code uname -v}'s first word ("#1"). */
+    public String unameVersion() { return version; }
+
     /** The line lockdep reports print under their title: "6.12.0 #1 Not tainted". */
     String kernelIdent() { return release + " " + version + " Not tainted"; }
 

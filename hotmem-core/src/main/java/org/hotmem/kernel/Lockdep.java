@@ -346,10 +346,19 @@ public final class Lockdep {
         l.add("-".repeat(title.length()));
     }
 
+    /** Models the "stack backtrace:" + dump_stack() tail of a splat: the CPU line, then the call trace. */
     private void backtrace(List<String> l, String op) {
+        Task t = kernel.current();
         l.add("");
         l.add("stack backtrace:");
-        l.addAll(stack(op));
+        if (t != null) {
+            l.add("CPU: 0 " + (atLeast(6, 10) ? "UID: 0 " : "") + "PID: " + t.pid + " Comm: " + t.name
+                    + " Not tainted " + kernel.release() + " " + kernel.unameVersion());
+        }
+        l.add("Call Trace:");
+        l.add(" <TASK>");
+        for (String f : stack(op)) l.add(" " + f.strip());
+        l.add(" </TASK>");
     }
 
     private void report(LockdepReport.Kind kind, Task t, List<String> lines, boolean lockdepProper) {
@@ -367,12 +376,14 @@ public final class Lockdep {
     }
 
     /** CONFIG_PROVE_RAW_LOCK_NESTING is on with PROVE_LOCKING from 6.11: wait types shift by one. */
-    private boolean rawLockNesting() {
-        String r = kernel.release();
+    private boolean rawLockNesting() { return atLeast(6, 11); }
+
+    /** Whether the modelled kernel release is at least major.minor (unparsable: the newest). */
+    private boolean atLeast(int major, int minor) {
         try {
-            String[] p = r.split("[.-]", 3);
-            int major = Integer.parseInt(p[0]), minor = Integer.parseInt(p[1]);
-            return major > 6 || (major == 6 && minor >= 11);
+            String[] p = kernel.release().split("[.-]", 3);
+            int ma = Integer.parseInt(p[0]), mi = Integer.parseInt(p[1]);
+            return ma > major || (ma == major && mi >= minor);
         } catch (RuntimeException e) {
             return true;
         }

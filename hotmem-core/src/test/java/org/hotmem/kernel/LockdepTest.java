@@ -13,8 +13,11 @@ class LockdepTest {
     }
 
     static boolean isFrame(String l) {
-        return l.startsWith("       ") && l.length() > 7 && l.charAt(7) != ' '
+        boolean chainFrame = l.startsWith("       ") && l.length() > 7 && l.charAt(7) != ' '
                 && !l.startsWith("       CPU0") && !l.startsWith("       ----");
+        boolean traceFrame = l.startsWith(" ") && l.length() > 1 && l.charAt(1) != ' ' && !l.startsWith(" <")
+                && !l.startsWith(" #") && !l.startsWith(" Possible") && !l.startsWith(" ***") && !l.startsWith(" May");
+        return chainFrame || traceFrame;
     }
 
     @Test
@@ -67,6 +70,10 @@ class LockdepTest {
                  #0: (lock_B){+.+.}-{4:4}, at: mutex_lock
 
                 stack backtrace:
+                CPU: 0 UID: 0 PID: 2 Comm: ba Not tainted 6.12.0 #1
+                Call Trace:
+                 <TASK>
+                 </TASK>
                 """, withoutFrames(r));
         // Both chains are named: the existing one (who took B after A, where) and the current one.
         String text = r.text();
