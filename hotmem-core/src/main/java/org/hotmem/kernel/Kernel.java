@@ -84,6 +84,8 @@ public final class Kernel {
     private final WaitChannel softirqIdle = () -> "softirq work";
     private Workqueue systemWq;
 
+    private long pointsSinceTimeAdvanced; // scheduling points at the current instant
+    private long livelockLimit = 200_000_000L;
     private BooleanSupplier stopCondition; // while driving: stop when it holds
     private boolean driving;
     private TaskFailedException failure;
@@ -278,7 +280,10 @@ public final class Kernel {
     private boolean advanceTime(long deadline) {
         Timer first = timers.peek();
         if (first == null || first.expires > deadline) return false;
-        if (first.expires > now) now = first.expires;
+        if (first.expires > now) {
+            now = first.expires;
+            pointsSinceTimeAdvanced = 0;
+        }
         while ((first = timers.peek()) != null && first.expires <= now) {
             timers.poll();
             first.pending = false;
@@ -352,6 +357,12 @@ public final class Kernel {
 
     private Task pickNext(Task prev) {
         if (failure != null) return null;
+        if (++pointsSinceTimeAdvanced > livelockLimit && prev != null) {
+            failure = new TaskFailedException(prev, new IllegalStateException("livelock: " + livelockLimit
+                    + " scheduling points at " + Dmesg.timestamp(now) + " without time advancing (a task that"
+                    + " polls without sleeping never lets virtual time pass)"));
+            return null;
+        }
         if (stopCondition != null && stopCondition.getAsBoolean()) return null;
         int n = nrRunning;
         if (n == 0) return null;
@@ -560,6 +571,15 @@ public final class Kernel {
         timers.remove(t);
         t.pending = false;
         return true;
+    }
+
+    /**
+     * Sets how many scheduling points may pass at one instant of virtual time before the run
+     * fails as a livelock (default 200 million; time only advances when every task sleeps).
+     */
+    public void setLivelockLimit(long points) {
+        if (points < 1) throw new IllegalArgumentException("livelock limit must be positive: " + points);
+        this.livelockLimit = points;
     }
 
     /** Whether any timer is pending. */

@@ -45,4 +45,16 @@ class VirtualTimeTest {
         assertEquals(LogLevel.WARNING, k.dmesg().records().get(2).level());
         assertEquals("[12345.678901] x", Dmesg.format(12_345_678_901_000L, "x"));
     }
+
+    @Test
+    void aTaskPollingWithoutSleepingFailsAsALivelockInsteadOfHanging() {
+        Kernel k = Kernel.withSeed(1);
+        k.setLivelockLimit(10_000);
+        boolean[] flag = {false};
+        k.kthreadRun("poller", () -> { while (!flag[0]) k.preemptionPoint(); });
+        TaskFailedException e = assertThrows(TaskFailedException.class, () -> k.runFor(1_000_000));
+        assertTrue(e.getMessage().contains("poller/1"), e.getMessage());
+        assertTrue(e.getCause().getMessage().startsWith("livelock: 10000 scheduling points at [    0.000000]"),
+                e.getCause().getMessage());
+    }
 }
