@@ -196,7 +196,7 @@ public final class Kernel {
             t.exitCode = e.ret();
         } catch (Throwable e) {
             t.exitCode = Errno.EFAULT.neg();
-            if (failure == null) failure = new TaskFailedException(t, e);
+            fail(t, e);
         }
         doExit(t);
     }
@@ -211,7 +211,7 @@ public final class Kernel {
         if (t.state == Task.State.RUNNING) dequeue(t);
         t.state = Task.State.DEAD;
         if (t.exitWaiters != null) t.exitWaiters.wakeUpAll();
-        Task next = pickNext(t);
+        Task next = pickNextOrFail(t);
         if (next != null) trace.recordSwitch(now, next.pid, ScheduleTrace.EXIT);
         current = next;
         dispatcher.exit(t, next);
@@ -378,16 +378,25 @@ public final class Kernel {
         return next;
     }
 
+    /** pickNext() in a task's context: a strategy failure (replay divergence) fails the run in the task's name. */
+    private Task pickNextOrFail(Task prev) {
+        try {
+            return pickNext(prev);
+        } catch (RuntimeException e) {
+            fail(prev, e);
+            return null;
+        }
+    }
+
+    /** Records that {@code t} failed (the first failure wins); the driver throws it. */
+    void fail(Task t, Throwable e) {
+        if (failure == null) failure = new TaskFailedException(t, e);
+    }
+
     /** A scheduling point in the current task: the strategy may switch to another task. */
     void schedule(byte reason) {
         Task prev = current;
-        Task next;
-        try {
-            next = pickNext(prev);
-        } catch (RuntimeException e) { // a replay divergence: fail the run in this task's name
-            if (failure == null) failure = new TaskFailedException(prev, e);
-            next = null;
-        }
+        Task next = pickNextOrFail(prev);
         if (next == prev) return;
         if (next != null) trace.recordSwitch(now, next.pid, reason);
         current = next;

@@ -201,4 +201,16 @@ class SchedulerDeterminismTest {
         for (Thread t : threads) t.join();
         for (String t : traces) assertEquals(traces[0], t);
     }
+
+    @Test
+    void anExhaustedReplayFailsLoudlyOnEveryCarrier() {
+        for (Kernel.Carrier c : KernelSmokeTest.carriers()) {
+            assertTimeoutPreemptively(java.time.Duration.ofSeconds(10), () -> {
+                TaskFailedException e = assertThrows(TaskFailedException.class,
+                        () -> contended(SchedulingStrategy.replay(new int[] {1, 2}), c));
+                assertTrue(e.getCause().getMessage().startsWith("schedule: schedule exhausted after 2 decisions"),
+                        e.getCause().getMessage());
+            }, c.name());
+        }
+    }
 }
