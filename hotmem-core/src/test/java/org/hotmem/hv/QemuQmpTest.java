@@ -188,7 +188,7 @@ class QemuQmpTest {
         assertEquals(VirtioMem.RESP_ACK, vm.request(VirtioMem.REQ_PLUG, 5L << 30, 64));
         timers.advance(10_000_000);
         assertEquals(VirtioMem.RESP_ACK, vm.request(VirtioMem.REQ_PLUG, (5L << 30) + (128L << 20), 64));
-        assertEquals(VirtioMem.RESP_ERROR, vm.request(VirtioMem.REQ_PLUG, 5L << 30, 1));
+        assertEquals(VirtioMem.RESP_ERROR, vm.request(VirtioMem.REQ_UNPLUG, (5L << 30) + (256L << 20), 1));
         List<QmpEvent> now = q.events().drain();
         assertEquals(1, now.size(), now.toString());
         assertEquals(134217728, now.get(0).data().get("size").asLong());
