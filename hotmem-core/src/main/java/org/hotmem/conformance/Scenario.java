@@ -1,0 +1,24 @@
+package org.hotmem.conformance;
+
+import java.util.List;
+
+/**
+ * A parsed conformance scenario ({@code .scn}): the machine header and the steps.
+ *
+ * @param name      the file name without {@code .scn}, e.g. {@code boot-layout}
+ * @param memory    the QEMU {@code -m} value ({@value #DEFAULT_MEMORY} when absent)
+ * @param cmdline   the text appended to the default kernel command line ("" when absent;
+ *                  several {@code cmdline:} lines are joined with a space)
+ * @param qemuArgs  the extra QEMU arguments of all {@code qemu:} lines, split at blanks
+ * @param steps     the steps in file order, numbered from 1
+ */
+public record Scenario(String name, String memory, String cmdline, List<String> qemuArgs,
+                       List<ScenarioStep> steps) {
+    /** QEMU -m used when a scenario has no {@code memory:} line. */
+    public static final String DEFAULT_MEMORY = "1G,slots=8,maxmem=8G";
+
+    public Scenario {
+        qemuArgs = List.copyOf(qemuArgs);
+        steps = List.copyOf(steps);
+    }
+}

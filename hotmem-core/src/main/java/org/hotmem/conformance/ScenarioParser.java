@@ -1,0 +1,183 @@
+package org.hotmem.conformance;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Parses the {@code .scn} format of the conformance set (see the bundled README, "Scenario
+ * format"): header lines {@code memory:}, {@code cmdline:}, {@code qemu:}; step lines
+ * {@code note:}, {@code guest:}, {@code wait N:}, {@code qmp: EXECUTE {json}},
+ * {@code event N:}, {@code sleep: N}; empty lines and lines starting with {@code #} are
+ * ignored. A malformed line raises {@link ScenarioFormatException} naming file, line and
+ * what was expected; nothing is returned then.
+ */
+public final class ScenarioParser {
+    /** Timeout of {@code wait:}/{@code event:} lines written without a number. */
+    public static final long DEFAULT_TIMEOUT_NS = 60_000_000_000L;
+
+    private static final Pattern LINE = Pattern.compile("([a-z]+)(?: +([0-9]{1,6}(?:\\.[0-9]{1,9})?))?:(.*)", Pattern.DOTALL);
+    private static final Pattern NUMBER = Pattern.compile("[0-9]{1,6}(?:\\.[0-9]{1,9})?");
+    private static final String EXPECTED = "expected 'memory:', 'cmdline:', 'qemu:', 'note:', 'guest:', "
+            + "'wait N:', 'qmp:', 'event N:' or 'sleep:'";
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private ScenarioParser() {
+    }
+
+    /** Parses a scenario file; the scenario's name is the file name without {@code .scn}. */
+    public static Scenario parse(Path file) {
+        try {
+            String name = file.getFileName().toString();
+            return parse(name, Files.readString(file, StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read scenario " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Parses scenario text. {@code fileName} is used in error messages and, without a
+     * {@code .scn} suffix, as the scenario name.
+     */
+    public static Scenario parse(String fileName, String text) {
+        String memory = null;
+        StringBuilder cmdline = new StringBuilder();
+        List<String> qemu = new ArrayList<>();
+        List<ScenarioStep> steps = new ArrayList<>();
+        String[] lines = text.split("\n", -1);
+        int count = text.endsWith("\n") ? lines.length - 1 : lines.length;
+        for (int i = 0; i < count; i++) {
+            int lineNo = i + 1;
+            String raw = lines[i];
+            if (raw.endsWith("\r")) {
+                raw = raw.substring(0, raw.length() - 1);
+            }
+            if (raw.isBlank() || raw.startsWith("#")) {
+                continue;
+            }
+            Matcher m = LINE.matcher(raw);
+            if (!m.matches()) {
+                throw new ScenarioFormatException(fileName, lineNo, EXPECTED + ", got '" + raw + "'");
+            }
+            String keyword = m.group(1);
+            String number = m.group(2);
+            String arg = m.group(3);
+            if (arg.startsWith(" ")) {
+                arg = arg.substring(1);
+            }
+            if (number != null && !keyword.equals("wait") && !keyword.equals("event")) {
+                throw new ScenarioFormatException(fileName, lineNo,
+                        "'" + keyword + "' takes no timeout (only 'wait N:' and 'event N:' do), got '" + raw + "'");
+            }
+            int stepNo = steps.size() + 1;
+            switch (keyword) {
+                case "memory" -> {
+                    if (memory != null) {
+                        throw new ScenarioFormatException(fileName, lineNo, "expected one 'memory:' line, got a second one");
+                    }
+                    memory = requireText(fileName, lineNo, keyword, arg, "a QEMU -m value such as 4G,slots=8,maxmem=16G").trim();
+                }
+                case "cmdline" -> {
+                    String c = requireText(fileName, lineNo, keyword, arg, "kernel command-line parameters").trim();
+                    if (!cmdline.isEmpty()) {
+                        cmdline.append(' ');
+                    }
+                    cmdline.append(c);
+                }
+                case "qemu" -> {
+                    String q = requireText(fileName, lineNo, keyword, arg, "QEMU arguments").trim();
+                    qemu.addAll(List.of(q.split("\\s+")));
+                }
+                case "note" -> steps.add(new ScenarioStep(stepNo, lineNo, StepKind.NOTE, arg, 0, null, null));
+                case "guest" -> {
+                    requireText(fileName, lineNo, keyword, arg, "a guest command");
+                    steps.add(new ScenarioStep(stepNo, lineNo, StepKind.GUEST, arg, 0, null, null));
+                }
+                case "wait" -> {
+                    requireText(fileName, lineNo, keyword, arg, "a guest command such as 'test -e PATH'");
+                    steps.add(new ScenarioStep(stepNo, lineNo, StepKind.WAIT, arg, timeout(number), null, null));
+                }
+                case "event" -> {
+                    String name = arg.trim();
+                    if (name.isEmpty() || name.contains(" ")) {
+                        throw new ScenarioFormatException(fileName, lineNo, "expected 'event N: EVENT_NAME', got '" + raw + "'");
+                    }
+                    steps.add(new ScenarioStep(stepNo, lineNo, StepKind.EVENT, arg, timeout(number), null, null));
+                }
+                case "sleep" -> {
+                    if (!NUMBER.matcher(arg.trim()).matches()) {
+                        throw new ScenarioFormatException(fileName, lineNo, "expected 'sleep: SECONDS', got '" + raw + "'");
+                    }
+                    steps.add(new ScenarioStep(stepNo, lineNo, StepKind.SLEEP, arg, seconds(arg.trim()), null, null));
+                }
+                case "qmp" -> steps.add(qmp(fileName, lineNo, stepNo, arg, raw));
+                default -> throw new ScenarioFormatException(fileName, lineNo, EXPECTED + ", got '" + raw + "'");
+            }
+        }
+        String name = fileName.endsWith(".scn") ? fileName.substring(0, fileName.length() - 4) : fileName;
+        int slash = name.lastIndexOf('/');
+        name = name.substring(slash + 1);
+        return new Scenario(name, memory == null ? Scenario.DEFAULT_MEMORY : memory, cmdline.toString(), qemu, steps);
+    }
+
+    private static ScenarioStep qmp(String file, int lineNo, int stepNo, String arg, String raw) {
+        String a = arg.trim();
+        int sp = indexOfBlank(a);
+        String execute = sp < 0 ? a : a.substring(0, sp);
+        String rest = sp < 0 ? "" : a.substring(sp).trim();
+        if (execute.isEmpty() || execute.startsWith("{")) {
+            throw new ScenarioFormatException(file, lineNo, "expected 'qmp: EXECUTE [{JSON arguments}]', got '" + raw + "'");
+        }
+        ObjectNode args = null;
+        if (!rest.isEmpty()) {
+            JsonNode n;
+            try {
+                n = JSON.readTree(rest);
+            } catch (JsonProcessingException e) {
+                throw new ScenarioFormatException(file, lineNo,
+                        "expected a JSON object of arguments after '" + execute + "': " + e.getOriginalMessage());
+            }
+            if (!(n instanceof ObjectNode o)) {
+                throw new ScenarioFormatException(file, lineNo,
+                        "expected a JSON object of arguments after '" + execute + "', got '" + rest + "'");
+            }
+            args = o;
+        }
+        return new ScenarioStep(stepNo, lineNo, StepKind.QMP, arg, 0, execute, args);
+    }
+
+    private static int indexOfBlank(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            if (Character.isWhitespace(s.charAt(i))) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private static String requireText(String file, int lineNo, String keyword, String arg, String what) {
+        if (arg.isBlank()) {
+            throw new ScenarioFormatException(file, lineNo, "expected " + what + " after '" + keyword + ":'");
+        }
+        return arg;
+    }
+
+    private static long timeout(String number) {
+        return number == null ? DEFAULT_TIMEOUT_NS : seconds(number);
+    }
+
+    private static long seconds(String number) {
+        return new BigDecimal(number).movePointRight(9).longValueExact();
+    }
+}

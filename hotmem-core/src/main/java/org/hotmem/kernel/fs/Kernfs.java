@@ -1,0 +1,186 @@
+package org.hotmem.kernel.fs;
+
+/**
+ * kernfs: the one virtual tree of a machine's sysfs and procfs files ({@code /sys/...},
+ * {@code /proc/zoneinfo}). Models the part of fs/kernfs and fs/sysfs that attribute owners
+ * and readers see: directories, attribute files with show/store callbacks, symlinks.
+ *
+ * <p>Invariants: every node but the root has exactly one parent directory that maps its
+ * name to it; names are non-empty and contain no {@code '/'}; a directory lists its entries
+ * sorted by byte value. Removing a node detaches its whole subtree and marks every node in
+ * it removed.
+ *
+ * <p>Concurrency: none. The tree is touched only by the task that currently runs (the
+ * kernel runs one task at a time), so no field needs a lock. Show/store callbacks run in the
+ * caller's task and may take kernel locks and sleep; kernfs holds nothing while they run.
+ *
+ * <p>Writes: a {@link Store} receives the written text verbatim, with the trailing newline of
+ * {@code echo} ({@code "online\n"}); owners strip it as Linux's {@code sysfs_streq()} and
+ * {@code kstrtobool()} do. Errors of a store are {@code KernelException}s with Linux's errno.
+ *
+ * <p>Paths are absolute, {@code '/'}-separated; empty components and {@code "."} are
+ * ignored, {@code ".."} goes to the parent of the directory reached so far (the root's
+ * parent is the root), symlinks in the middle of a path are followed.
+ */
+public final class Kernfs {
+    /** Maximum number of symlinks followed in one lookup (Linux: MAXSYMLINKS = 40, then ELOOP). */
+    private static final int MAX_SYMLINKS = 40;
+
+    private final KDir root = new KDir("", null);
+
+    /** The root directory {@code /}. */
+    public KDir root() {
+        return root;
+    }
+
+    /**
+     * Returns the directory at {@code path}, creating missing directories on the way
+     * (as {@code kobject_add()} of a chain of parents would).
+     *
+     * @throws IllegalStateException if a component exists and is not a directory
+     */
+    public KDir mkdirs(String path) {
+        KDir dir = root;
+        for (String c : components(path)) {
+            if (c.equals(".")) {
+                continue;
+            }
+            if (c.equals("..")) {
+                dir = dir.parent() == null ? root : dir.parent();
+                continue;
+            }
+            KNode n = dir.child(c);
+            if (n instanceof KSymlink) {
+                n = follow(dir, (KSymlink) n, 0);
+            }
+            if (n == null) {
+                dir = dir.add(new KDir(c, dir));
+            } else if (n instanceof KDir d) {
+                dir = d;
+            } else {
+                throw new IllegalStateException("kernfs: mkdirs " + path + ": " + n.path() + " is not a directory");
+            }
+        }
+        return dir;
+    }
+
+    /**
+     * Adds an attribute file, as {@code sysfs_create_file()} does.
+     *
+     * @param mode  permission bits: 0444 read-only, 0644 read-write, 0200 write-only
+     * @param show  the read callback, or null for a write-only file
+     * @param store the write callback, or null for a read-only file
+     * @throws IllegalStateException if {@code dir} already has an entry {@code name}
+     */
+    public KFile addFile(KDir dir, String name, int mode, Show show, Store store) {
+        checkName(name);
+        return dir.add(new KFile(name, dir, mode, show, store));
+    }
+
+    /**
+     * Adds a symlink, as {@code sysfs_create_link()} does. {@code target} is absolute or
+     * relative to {@code dir}.
+     */
+    public KSymlink symlink(KDir dir, String name, String target) {
+        checkName(name);
+        return dir.add(new KSymlink(name, dir, target));
+    }
+
+    /**
+     * Removes the node at {@code path} with its whole subtree, as {@code kobject_del()} /
+     * {@code sysfs_remove_file()}. A symlink itself is removed, not its target.
+     *
+     * @return false if nothing was at {@code path}
+     */
+    public boolean remove(String path) {
+        KNode n = lookup(path);
+        if (n == null || n == root) {
+            return false;
+        }
+        n.parent().detach(n.name());
+        markRemoved(n);
+        return true;
+    }
+
+    private static void markRemoved(KNode n) {
+        if (n instanceof KDir d) {
+            for (KNode c : d.children()) {
+                markRemoved(c);
+            }
+        }
+        n.markRemoved();
+    }
+
+    /**
+     * The node at {@code path}, like lstat(2): symlinks in the middle are followed, a final
+     * symlink is returned itself. Null if there is none (ENOENT, ENOTDIR or ELOOP).
+     */
+    public KNode lookup(String path) {
+        return walk(root, path, false, 0);
+    }
+
+    /** The node at {@code path}, like stat(2): a final symlink is followed too. Null if none. */
+    public KNode resolve(String path) {
+        return walk(root, path, true, 0);
+    }
+
+    /** The directory at {@code path} (following symlinks), or null if there is none or it is not a directory. */
+    public KDir lookupDir(String path) {
+        return resolve(path) instanceof KDir d ? d : null;
+    }
+
+    /** The file at {@code path} (following symlinks), or null if there is none or it is not a file. */
+    public KFile lookupFile(String path) {
+        return resolve(path) instanceof KFile f ? f : null;
+    }
+
+    private KNode walk(KDir start, String path, boolean followLast, int depth) {
+        KDir dir = path.startsWith("/") ? root : start;
+        String[] cs = components(path);
+        KNode cur = dir;
+        for (int i = 0; i < cs.length; i++) {
+            String c = cs[i];
+            if (!(cur instanceof KDir d)) {
+                return null; // ENOTDIR
+            }
+            dir = d;
+            if (c.equals(".")) {
+                continue;
+            }
+            if (c.equals("..")) {
+                cur = dir.parent() == null ? root : dir.parent();
+                continue;
+            }
+            KNode n = dir.child(c);
+            if (n == null) {
+                return null; // ENOENT
+            }
+            boolean last = i == cs.length - 1;
+            if (n instanceof KSymlink l && (!last || followLast)) {
+                n = follow(dir, l, depth + 1);
+                if (n == null) {
+                    return null;
+                }
+            }
+            cur = n;
+        }
+        return cur;
+    }
+
+    private KNode follow(KDir dir, KSymlink link, int depth) {
+        if (depth > MAX_SYMLINKS) {
+            return null; // ELOOP
+        }
+        return walk(dir, link.target(), true, depth);
+    }
+
+    private static String[] components(String path) {
+        return java.util.Arrays.stream(path.split("/")).filter(s -> !s.isEmpty()).toArray(String[]::new);
+    }
+
+    private static void checkName(String name) {
+        if (name.isEmpty() || name.indexOf('/') >= 0 || name.equals(".") || name.equals("..")) {
+            throw new IllegalArgumentException("kernfs: bad name '" + name + "'");
+        }
+    }
+}

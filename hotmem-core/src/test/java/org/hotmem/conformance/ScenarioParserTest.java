@@ -1,0 +1,104 @@
+package org.hotmem.conformance;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class ScenarioParserTest {
+    @Test
+    void headerAndStepsAreParsedAndNumberedFromOneInFileOrder() {
+        Scenario s = ScenarioParser.parse("x.scn", """
+                # comment
+                memory: 4G,slots=8,maxmem=16G
+                cmdline: movable_node memhp_default_state=online
+                qemu: -object memory-backend-ram,id=vmem0,size=1G -device virtio-mem-pci,id=vm0,memdev=vmem0,requested-size=0
+                qemu: -device virtio-balloon-pci,id=balloon0
+
+                note: hot-add
+                guest: echo "" > /sys/devices/system/memory/memory46/state
+                qmp: device_add {"driver": "pc-dimm", "id": "dimm1", "memdev": "mem1"}
+                qmp: query-memory-devices
+                event 60: ACPI_DEVICE_OST
+                wait 30: test -e /sys/devices/system/memory/memory43
+                sleep: 3
+                """);
+        assertEquals("x", s.name());
+        assertEquals("4G,slots=8,maxmem=16G", s.memory());
+        assertEquals("movable_node memhp_default_state=online", s.cmdline());
+        assertEquals(List.of("-object", "memory-backend-ram,id=vmem0,size=1G", "-device",
+                "virtio-mem-pci,id=vm0,memdev=vmem0,requested-size=0", "-device", "virtio-balloon-pci,id=balloon0"), s.qemuArgs());
+        List<ScenarioStep> st = s.steps();
+        assertEquals(7, st.size());
+        assertEquals(new ScenarioStep(1, 7, StepKind.NOTE, "hot-add", 0, null, null), st.get(0));
+        assertEquals("echo \"\" > /sys/devices/system/memory/memory46/state", st.get(1).arg());
+        assertEquals(8, st.get(1).line());
+        assertEquals("device_add", st.get(2).execute());
+        assertEquals("dimm1", st.get(2).arguments().get("id").asText());
+        assertEquals("device_add {\"driver\": \"pc-dimm\", \"id\": \"dimm1\", \"memdev\": \"mem1\"}", st.get(2).arg());
+        assertNull(st.get(3).arguments());
+        assertEquals(StepKind.EVENT, st.get(4).kind());
+        assertEquals(60_000_000_000L, st.get(4).timeoutNs());
+        assertEquals(30_000_000_000L, st.get(5).timeoutNs());
+        assertEquals(3_000_000_000L, st.get(6).timeoutNs());
+        assertEquals(7, st.get(6).number());
+    }
+
+    @Test
+    void missingMemoryLineGivesTheDefault() {
+        assertEquals(Scenario.DEFAULT_MEMORY, ScenarioParser.parse("y.scn", "guest: zonesum\n").memory());
+    }
+
+    @Test
+    void onlyOneLeadingSpaceIsRemovedFromArg() {
+        assertEquals(" two", ScenarioParser.parse("y.scn", "note:  two\n").steps().get(0).arg());
+        assertEquals("none", ScenarioParser.parse("y.scn", "note:none\n").steps().get(0).arg());
+    }
+
+    @Test
+    void unknownKeywordNamesFileLineAndTheExpectedKeywords() {
+        ScenarioFormatException e = assertThrows(ScenarioFormatException.class,
+                () -> ScenarioParser.parse("bad.scn", "memory: 1G\n\nguset: ls /\n"));
+        assertEquals(3, e.line());
+        assertTrue(e.getMessage().startsWith("bad.scn:3: expected 'memory:'"), e.getMessage());
+        assertTrue(e.getMessage().contains("got 'guset: ls /'"), e.getMessage());
+    }
+
+    @Test
+    void badQmpJsonIsAnErrorNamingTheLine() {
+        ScenarioFormatException e = assertThrows(ScenarioFormatException.class,
+                () -> ScenarioParser.parse("q.scn", "qmp: device_add {\"id\": \n"));
+        assertTrue(e.getMessage().startsWith("q.scn:1: expected a JSON object of arguments after 'device_add'"), e.getMessage());
+        e = assertThrows(ScenarioFormatException.class, () -> ScenarioParser.parse("q.scn", "note: a\nqmp: balloon [1]\n"));
+        assertTrue(e.getMessage().startsWith("q.scn:2: expected a JSON object"), e.getMessage());
+    }
+
+    @Test
+    void sleepNeedsANumberAndTimeoutsOnlyOnWaitAndEvent() {
+        assertThrows(ScenarioFormatException.class, () -> ScenarioParser.parse("s.scn", "sleep: soon\n"));
+        ScenarioFormatException e = assertThrows(ScenarioFormatException.class,
+                () -> ScenarioParser.parse("s.scn", "guest 5: ls /\n"));
+        assertTrue(e.getMessage().contains("takes no timeout"), e.getMessage());
+        assertThrows(ScenarioFormatException.class, () -> ScenarioParser.parse("s.scn", "guest:\n"));
+        assertThrows(ScenarioFormatException.class, () -> ScenarioParser.parse("s.scn", "memory: 1G\nmemory: 2G\n"));
+    }
+
+    @Test
+    void everyBundledScenarioParsesAndMatchesTheRecordedStepsArgsAndLines() throws Exception {
+        com.fasterxml.jackson.databind.ObjectMapper om = new com.fasterxml.jackson.databind.ObjectMapper();
+        for (String name : Bundled.scenarioNames()) {
+            Scenario s = Bundled.scenario(name);
+            for (String k : Bundled.KERNELS) {
+                List<String> lines = Bundled.expected(k, name).lines().toList();
+                assertEquals(s.steps().size() + 1, lines.size(), name);
+                for (ScenarioStep st : s.steps()) {
+                    var r = om.readTree(lines.get(st.number()));
+                    assertEquals(st.number(), r.get("step").asInt());
+                    assertEquals(st.kind().json(), r.get("kind").asText(), name + " step " + st.number());
+                    assertEquals(st.arg(), r.get("arg").asText(), name + " step " + st.number());
+                    assertEquals(st.line(), r.get("line").asInt(), name + " step " + st.number());
+                }
+            }
+        }
+    }
+}
