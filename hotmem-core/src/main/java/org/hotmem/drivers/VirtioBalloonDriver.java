@@ -1,5 +1,7 @@
 package org.hotmem.drivers;
 
+import org.hotmem.hotplug.MemoryHotplug;
+import org.hotmem.hotplug.MemoryNotifier;
 import org.hotmem.hv.VirtioBalloon;
 import org.hotmem.kernel.Dmesg;
 import org.hotmem.kernel.Kernel;
@@ -9,6 +11,7 @@ import org.hotmem.kernel.Workqueue;
 import org.hotmem.mm.AddressSpace;
 import org.hotmem.mm.Gfp;
 import org.hotmem.mm.MemoryModel;
+import org.hotmem.mm.Zone;
 
 /**
  * The guest's virtio-balloon driver (drivers/virtio/virtio_balloon.c, mm/balloon_compaction.c)
@@ -24,12 +27,14 @@ import org.hotmem.mm.MemoryModel;
  * remains, so the balloon moves in steps over virtual time.
  *
  * <p>model: balloon pages are pages of a movable owner in hotmem's mm rather than PageOffline
- * balloon pages; offlining migrates them like Linux's balloon compaction does, but the managed
- * count of the zones is not re-balanced when such a migration crosses zones (Linux's
- * virtballoon_migratepage() does that).
+ * balloon pages, so offlining migrates them as Linux's balloon compaction does. Linux's
+ * virtballoon_migratepage() moves the page's "not managed" mark to the zone of the new page;
+ * hotmem does the same for the pages of an offlined range when the memory notifier reports
+ * MEM_OFFLINE or MEM_CANCEL_OFFLINE (after mm migrated them).
  *
  * <p>Invariants: {@code slots[0..numPages)} are the owner slots of the pages in the balloon,
- * oldest first; each of them took one page out of managed. Guarded by {@code balloonLock}.
+ * oldest first; {@code zones[i]} is the zone whose managed count page {@code slots[i]} was
+ * taken out of, {@code pfns[i]} where that page was then. Guarded by {@code balloonLock}.
  */
 public final class VirtioBalloonDriver {
     /** VIRTIO_BALLOON_ARRAY_PFNS_MAX. */
@@ -49,15 +54,17 @@ public final class VirtioBalloonDriver {
     private final AddressSpace pages;
     private final Workqueue.Work updateWork;
     private int[] slots = new int[1024];
+    private long[] pfnOf = new long[1024];
+    private Zone[] zoneOf = new Zone[1024];
     /** vb->num_pages: 4 KiB pages in the balloon. */
     private int numPages;
     private long nextToken = 0xba11_0000_0000_0000L;
 
     /** Models virtballoon_probe(): ready the device and start towards the current target. */
-    public VirtioBalloonDriver(Kernel kernel, MemoryModel mm, VirtioBalloon dev, Workqueue systemFreezableWq) {
+    public VirtioBalloonDriver(Kernel kernel, MemoryHotplug hotplug, VirtioBalloon dev, Workqueue systemFreezableWq) {
         this.kernel = kernel;
         this.log = kernel.dmesg();
-        this.mm = mm;
+        this.mm = hotplug.mm();
         this.dev = dev;
         this.wq = systemFreezableWq;
         this.prefix = "virtio_balloon virtio" + dev.virtioIndex() + ": ";
@@ -65,6 +72,7 @@ public final class VirtioBalloonDriver {
         this.pages = mm.newAddressSpace("balloon", Gfp.MOVABLE_ANON);
         this.updateWork = new Workqueue.Work("update_balloon_size_func", this::updateBalloonSize);
         dev.setConfigChangeHandler(this::configChanged);
+        hotplug.registerMemoryNotifier(this::memoryNotifier, 0);
         if (towardsTarget() != 0) {
             configChanged();
         }
@@ -117,8 +125,9 @@ public final class VirtioBalloonDriver {
             for (int i = 0; i < n; i++) {
                 long pfn = pages.pfn(got[i]);
                 pfns[i] = pfn;
-                push(got[i]);
-                mm.adjustManagedPageCount(mm.zoneOf(pfn), -1);
+                Zone z = mm.zoneOf(pfn);
+                push(got[i], pfn, z);
+                mm.adjustManagedPageCount(z, -1);
             }
             if (n != 0) {
                 dev.inflate(pfns, n);
@@ -146,8 +155,8 @@ public final class VirtioBalloonDriver {
                 kernel.scheduleTimeoutUninterruptible(DEFLATE_BATCH_NS);
             }
             for (int i = 0; i < num; i++) {
-                long pfn = pages.pfn(out[i]);
-                mm.adjustManagedPageCount(mm.zoneOf(pfn), 1);
+                mm.adjustManagedPageCount(zoneOf[numPages + i], 1);
+                zoneOf[numPages + i] = null;
                 pages.free(out[i]);
             }
             return num;
@@ -156,11 +165,44 @@ public final class VirtioBalloonDriver {
         }
     }
 
-    private void push(int slot) {
+    private void push(int slot, long pfn, Zone zone) {
         if (numPages == slots.length) {
             slots = java.util.Arrays.copyOf(slots, slots.length * 2);
+            pfnOf = java.util.Arrays.copyOf(pfnOf, slots.length);
+            zoneOf = java.util.Arrays.copyOf(zoneOf, slots.length);
         }
+        pfnOf[numPages] = pfn;
+        zoneOf[numPages] = zone;
         slots[numPages++] = slot;
+    }
+
+    /**
+     * After mm offlined (or tried to offline) a range, balloon pages that were in it live
+     * elsewhere: move their managed-count adjustment to the new page's zone, as
+     * virtballoon_migratepage() does per migrated page.
+     */
+    private int memoryNotifier(MemoryNotifier.Event event, long startPfn, long nrPages) {
+        if (event != MemoryNotifier.Event.MEM_OFFLINE && event != MemoryNotifier.Event.MEM_CANCEL_OFFLINE) {
+            return MemoryNotifier.NOTIFY_DONE;
+        }
+        for (int i = 0; i < numPages; i++) {
+            long old = pfnOf[i];
+            if (old < startPfn || old >= startPfn + nrPages) {
+                continue;
+            }
+            long now = pages.pfn(slots[i]);
+            if (now == old) {
+                continue;
+            }
+            Zone nz = mm.zoneOf(now);
+            if (nz != zoneOf[i]) {
+                mm.adjustManagedPageCount(zoneOf[i], 1);
+                mm.adjustManagedPageCount(nz, -1);
+                zoneOf[i] = nz;
+            }
+            pfnOf[i] = now;
+        }
+        return MemoryNotifier.NOTIFY_OK;
     }
 
     /** Pages currently in the balloon. */

@@ -123,7 +123,7 @@ public final class Machine {
             virtioMemDrivers.add(new VirtioMemDriver(kernel, hotplug, vm, systemFreezableWq));
         }
         if (qemu.balloon() != null) {
-            balloonDriver = new VirtioBalloonDriver(kernel, mm, qemu.balloon(), systemFreezableWq);
+            balloonDriver = new VirtioBalloonDriver(kernel, hotplug, qemu.balloon(), systemFreezableWq);
         }
     }
 
