@@ -112,6 +112,28 @@ class MachineTest {
     }
 
     @Test
+    void ejectWithAnUnmovablePageFailsWithOst130AndOnlinesTheOtherBlocksAgain() {
+        Machine m = boot(FOUR_G, "", KernelVersion.V6_12); // auto-online: both blocks Normal
+        addDimm(m, "1", 256L << 20);
+        waitEvent(m, "ACPI_DEVICE_OST", 5_000_000_000L);
+        long pfnInMemory41 = 41L * 32768 + 100;
+        m.mm().reservePage(pfnInMemory41);
+        m.drainKernelLog();
+        qmp(m, "device_del", "{\"id\":\"dimm1\"}");
+        m.runFor(5_000_000_000L);
+        List<String> evs = m.drainEvents().stream().map(e -> e.get("event").asText() + " " + e.get("data")).toList();
+        assertEquals(List.of(
+                "ACPI_DEVICE_OST {\"info\":{\"device\":\"dimm1\",\"source\":3,\"status\":132,\"slot\":\"0\",\"slot-type\":\"DIMM\"}}",
+                "ACPI_DEVICE_OST {\"info\":{\"device\":\"dimm1\",\"source\":3,\"status\":130,\"slot\":\"0\",\"slot-type\":\"DIMM\"}}"),
+                evs);
+        List<String> log = strip(m.drainKernelLog());
+        assertTrue(log.contains("memory memory41: Offline failed."), log.toString());
+        assertEquals(MemoryBlock.State.ONLINE, m.hotplug().block(40).state());
+        assertEquals(MemoryBlock.State.ONLINE, m.hotplug().block(41).state());
+        assertTrue(qmp(m, "query-memory-devices", null).contains("\"id\":\"dimm1\""));
+    }
+
+    @Test
     void oneGibMachinePlacesTheFirstDimmAtMemory32() {
         Machine m = boot("1G,slots=8,maxmem=8G", "memhp_default_state=offline", KernelVersion.V6_1);
         addDimm(m, "1", 128L << 20);
