@@ -1,0 +1,582 @@
+package org.hotmem.kernel;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.PriorityQueue;
+import java.util.function.BooleanSupplier;
+
+/**
+ * One simulated kernel: its tasks, the deterministic scheduler, the virtual clock, timers, the
+ * log and lockdep. Never static; several kernels may run in one JVM, each driven by one thread
+ * at a time.
+ *
+ * <p><b>Protocol.</b> Code outside any task (a test, the machine) drives the simulation with
+ * {@link #runUntilIdle()}, {@link #runUntil(BooleanSupplier)} or {@link #runFor(long)}. Inside,
+ * exactly one task runs at a time; it gives up the CPU only at a scheduling point (a lock
+ * operation, a sleep, a wait, {@link #preemptionPoint()}, exit), where the
+ * {@link SchedulingStrategy} picks the next task among the runnable ones (the current one
+ * included). Virtual time advances only when no task is runnable: it jumps to the earliest
+ * pending timer, so {@code msleep(20_000)} costs nothing.
+ *
+ * <p><b>Invariants.</b> {@code runq[0..nrRunning)} holds exactly the tasks in state RUNNING,
+ * ordered by pid; {@code current} is the task holding the CPU, or null while the driver runs;
+ * {@code now} never decreases. All fields are guarded by this single-runner discipline (the
+ * {@link Dispatcher} hands over the CPU with a happens-before edge), so no field is locked.
+ */
+public final class Kernel {
+    /** How tasks are suspended and resumed (see {@code ./bench} for their costs). */
+    public enum Carrier {
+        /** jdk.internal.vm.Continuation on the driver's thread (needs --add-exports java.base/jdk.internal.vm=ALL-UNNAMED). */
+        CONTINUATION,
+        /** One virtual thread per task, baton handed task to task. */
+        VIRTUAL_THREAD,
+        /** One platform thread per task, baton handed task to task. */
+        PLATFORM_THREAD;
+
+        /**
+         * The default: the {@code hotmem.carrier} system property (continuation,
+         * virtual-thread, platform-thread) if set, else CONTINUATION when accessible, else
+         * VIRTUAL_THREAD.
+         */
+        public static Carrier defaultCarrier() {
+            String p = System.getProperty("hotmem.carrier");
+            if (p != null && !p.isEmpty()) {
+                return switch (p) {
+                    case "continuation" -> CONTINUATION;
+                    case "virtual-thread", "virtual" -> VIRTUAL_THREAD;
+                    case "platform-thread", "platform" -> PLATFORM_THREAD;
+                    default -> throw new IllegalArgumentException(
+                            "hotmem.carrier: expected continuation, virtual-thread or platform-thread, found '" + p + "'");
+                };
+            }
+            return continuationAvailable() ? CONTINUATION : VIRTUAL_THREAD;
+        }
+
+        /** Whether jdk.internal.vm.Continuation is usable in this JVM. */
+        public static boolean continuationAvailable() { return ContinuationDispatcher.AVAILABLE; }
+    }
+
+    private static final long NS_PER_MS = 1_000_000L;
+
+    private final SchedulingStrategy strategy;
+    private final Dispatcher dispatcher;
+    private final Dmesg dmesg;
+    private final Lockdep lockdep;
+    private final ScheduleTrace trace;
+    private String release = "6.12.0";
+    private String version = "#1";
+
+    private final List<Task> tasks = new ArrayList<>(); // index pid - 1
+    private Task[] runq = new Task[16];
+    private int nrRunning;
+    private Task current;
+    private long now;
+
+    private final PriorityQueue<Timer> timers = new PriorityQueue<>((a, b) ->
+            a.expires != b.expires ? Long.compare(a.expires, b.expires) : Long.compare(a.seq, b.seq));
+    private long timerSeq;
+    private Task ksoftirqd;
+    private final ArrayDeque<Timer> softirqPending = new ArrayDeque<>();
+    private final WaitChannel softirqIdle = () -> "softirq work";
+    private Workqueue systemWq;
+
+    private BooleanSupplier stopCondition; // while driving: stop when it holds
+    private boolean driving;
+    private TaskFailedException failure;
+
+    /** A kernel whose interleavings are chosen by {@code strategy}, on the default carrier. */
+    public Kernel(SchedulingStrategy strategy) {
+        this(strategy, Carrier.defaultCarrier());
+    }
+
+    public Kernel(SchedulingStrategy strategy, Carrier carrier) {
+        this.strategy = Objects.requireNonNull(strategy, "strategy");
+        this.dispatcher = switch (Objects.requireNonNull(carrier, "carrier")) {
+            case CONTINUATION -> new ContinuationDispatcher(this);
+            case VIRTUAL_THREAD -> new ThreadDispatcher(this, true);
+            case PLATFORM_THREAD -> new ThreadDispatcher(this, false);
+        };
+        this.dmesg = new Dmesg(this, 1 << 15);
+        this.lockdep = new Lockdep(this);
+        this.trace = new ScheduleTrace(this);
+    }
+
+    /** A kernel with seeded random scheduling. */
+    public static Kernel withSeed(long seed) { return new Kernel(SchedulingStrategy.random(seed)); }
+
+    // ---------------------------------------------------------------- accessors
+
+    public Dmesg dmesg() { return dmesg; }
+    public Lockdep lockdep() { return lockdep; }
+    public ScheduleTrace trace() { return trace; }
+    public SchedulingStrategy strategy() { return strategy; }
+    /** The carrier mechanism in use: continuation, virtual-thread or platform-thread. */
+    public String carrierName() { return dispatcher.name(); }
+
+    /** Virtual time in nanoseconds since boot. */
+    public long now() { return now; }
+
+    /** The running task, or null when called from outside any task. */
+    public Task current() { return current; }
+
+    /** The task with this pid (dead ones included), or null. */
+    public Task task(int pid) { return pid >= 1 && pid <= tasks.size() ? tasks.get(pid - 1) : null; }
+
+    /** Every task ever spawned, by pid. */
+    public List<Task> tasks() { return Collections.unmodifiableList(tasks); }
+
+    /** Sets the uname release and version lockdep and oopses print ("6.1.0-18-amd64", "#1"). */
+    public void setUname(String release, String version) {
+        this.release = Objects.requireNonNull(release);
+        this.version = Objects.requireNonNull(version);
+    }
+
+    /** {@code uname -r}. */
+    public String release() { return release; }
+
+    /** The line lockdep reports print under their title: "6.12.0 #1 Not tainted". */
+    String kernelIdent() { return release + " " + version + " Not tainted"; }
+
+    // ---------------------------------------------------------------- tasks
+
+    /**
+     * Creates a runnable task (kernel_clone()/kthread_run()); usable inside a task and from
+     * outside. The new task first runs when the scheduler picks it.
+     *
+     * @param flags {@link Task#PF_KTHREAD}, {@link Task#PF_NOFREEZE}, ...; 0 for a user task
+     */
+    public Task spawn(String name, int flags, Runnable body) {
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(body, "body");
+        Task t = new Task(this, tasks.size() + 1, name, flags, body, current);
+        tasks.add(t);
+        strategy.onSpawn(t);
+        enqueue(t);
+        return t;
+    }
+
+    /** Models kthread_run(): a kernel thread. */
+    public Task kthreadRun(String name, Runnable body) { return spawn(name, Task.PF_KTHREAD, body); }
+
+    /**
+     * Models kthread_stop(): asks {@code t} to stop (kthreadShouldStop() turns true), wakes it
+     * and waits for it to exit; returns its exit code. Inside a task only.
+     */
+    public int kthreadStop(Task t) {
+        t.kthreadShouldStop = true;
+        wakeUpProcess(t);
+        waitForExit(t);
+        return t.exitCode;
+    }
+
+    /** Models kthread_should_stop(). */
+    public boolean kthreadShouldStop() { return cur("kthread_should_stop").kthreadShouldStop; }
+
+    /** Sleeps (uninterruptibly) until {@code t} has exited. Inside a task only. */
+    public void waitForExit(Task t) {
+        if (t.isDead()) return;
+        if (t.exitWaiters == null) t.exitWaiters = new WaitQueue(this, "exit of " + t);
+        t.exitWaiters.waitEvent(t::isDead);
+    }
+
+    void taskMain(Task t) {
+        try {
+            t.body.run();
+            t.exitCode = 0;
+        } catch (KernelException e) {
+            t.exitCode = e.ret();
+        } catch (Throwable e) {
+            t.exitCode = Errno.EFAULT.neg();
+            if (failure == null) failure = new TaskFailedException(t, e);
+        }
+        doExit(t);
+    }
+
+    /** Models do_exit() for a task whose body ended. */
+    private void doExit(Task t) {
+        t.flags |= Task.PF_EXITING;
+        if (t.heldDepth > 0 && failure == null) {
+            if (t.isKthread()) lockdep.exitWithLocksHeld(t);
+            else lockdep.returnToUserWithLocksHeld(t);
+        }
+        if (t.state == Task.State.RUNNING) dequeue(t);
+        t.state = Task.State.DEAD;
+        if (t.exitWaiters != null) t.exitWaiters.wakeUpAll();
+        Task next = pickNext(t);
+        if (next != null) trace.recordSwitch(now, next.pid, ScheduleTrace.EXIT);
+        current = next;
+        dispatcher.exit(t, next);
+    }
+
+    // ---------------------------------------------------------------- driving (outside any task)
+
+    /**
+     * Runs until no task is runnable and no timer is pending. Returns a deadlock report if some
+     * task is left sleeping on a lock or in an uninterruptible wait; tasks sleeping
+     * interruptibly (idle kernel threads, workers waiting for work) are not a deadlock.
+     *
+     * @throws TaskFailedException if a task's body threw (other than KernelException)
+     */
+    public Optional<DeadlockReport> runUntilIdle() {
+        drive(null, Long.MAX_VALUE);
+        return deadlockReport();
+    }
+
+    /**
+     * Runs until {@code condition} holds (checked at every scheduling point and whenever time
+     * advances) and returns true; returns false if the system goes idle (nothing runnable, no
+     * timer pending) first; {@link #deadlockReport()} then says who is stuck.
+     */
+    public boolean runUntil(BooleanSupplier condition) {
+        return drive(Objects.requireNonNull(condition), Long.MAX_VALUE);
+    }
+
+    /** Lets {@code ns} of virtual time pass: runs every task and timer due until then. */
+    public void runFor(long ns) {
+        if (ns < 0) throw new IllegalArgumentException("runFor: negative duration " + ns);
+        long deadline = now + ns;
+        if (deadline < 0) deadline = Long.MAX_VALUE;
+        drive(null, deadline);
+        if (now < deadline) now = deadline;
+    }
+
+    private boolean drive(BooleanSupplier cond, long deadline) {
+        if (current != null) throw new IllegalStateException("run* called from inside task " + current);
+        if (driving) throw new IllegalStateException("run* called re-entrantly (from a stop condition or timer?)");
+        driving = true;
+        stopCondition = cond;
+        try {
+            for (;;) {
+                if (failure != null) throw failure;
+                if (cond != null && cond.getAsBoolean()) return true;
+                Task next = pickNext(null);
+                if (next != null) {
+                    trace.recordSwitch(now, next.pid, ScheduleTrace.START);
+                    current = next;
+                    dispatcher.runFromDriver(next);
+                    current = null;
+                    continue;
+                }
+                if (failure != null) throw failure;
+                if (!advanceTime(deadline)) return cond != null && cond.getAsBoolean();
+            }
+        } finally {
+            current = null;
+            driving = false;
+            stopCondition = null;
+        }
+    }
+
+    /** Jumps to the earliest timer due by {@code deadline} and fires every timer due then. */
+    private boolean advanceTime(long deadline) {
+        Timer first = timers.peek();
+        if (first == null || first.expires > deadline) return false;
+        if (first.expires > now) now = first.expires;
+        while ((first = timers.peek()) != null && first.expires <= now) {
+            timers.poll();
+            first.pending = false;
+            fire(first);
+        }
+        return true;
+    }
+
+    private void fire(Timer t) {
+        switch (t.kind) {
+            case Timer.WAKE_TASK -> wakeUpProcess(t.task);
+            case Timer.INTERNAL -> t.fn.run();
+            default -> {
+                softirqPending.add(t);
+                if (ksoftirqd == null) ksoftirqd = spawn("ksoftirqd/0", Task.PF_KTHREAD, this::ksoftirqdMain);
+                else wakeUpProcess(ksoftirqd);
+            }
+        }
+    }
+
+    private void ksoftirqdMain() {
+        Task me = current;
+        for (;;) {
+            Timer t;
+            while ((t = softirqPending.poll()) != null) {
+                me.atomicDepth++;
+                try {
+                    t.fn.run();
+                } finally {
+                    me.atomicDepth--;
+                }
+            }
+            sleep(softirqIdle, Task.State.INTERRUPTIBLE);
+        }
+    }
+
+    /**
+     * The deadlock report for the current state, if any task sleeps on a lock or
+     * uninterruptibly while nothing is runnable and no timer is pending.
+     */
+    public Optional<DeadlockReport> deadlockReport() {
+        if (nrRunning > 0 || !timers.isEmpty()) return Optional.empty();
+        List<Task> blocked = new ArrayList<>();
+        boolean stuck = false;
+        for (Task t : tasks) {
+            if (t.state == Task.State.DEAD || t.state == Task.State.RUNNING) continue;
+            if (t == ksoftirqd || (t.waitChannel instanceof Workqueue.Idle)) continue;
+            blocked.add(t);
+            if (t.state == Task.State.UNINTERRUPTIBLE || t.waitChannel instanceof LockBase) stuck = true;
+        }
+        if (!stuck) return Optional.empty();
+        List<String> lines = new ArrayList<>();
+        lines.add("hotmem: deadlock: no runnable task and no pending timer at " + Dmesg.timestamp(now));
+        for (Task t : blocked) {
+            lines.add(String.format("task:%-15s state:%c pid:%-5d ppid:%-5d flags:0x%08x",
+                    t.name, t.state.letter(), t.pid, t.parent == null ? 0 : t.parent.pid, t.flags));
+            lines.add("  waiting for " + t.waitingFor());
+        }
+        lines.add("");
+        lines.add("Showing all locks held in the system:");
+        for (Task t : tasks) {
+            if (t.heldDepth == 0) continue;
+            lockdep.printHeldLocks(t, lines);
+        }
+        lines.add("");
+        lines.add("=============================================");
+        return Optional.of(new DeadlockReport(now, blocked, lines));
+    }
+
+    // ---------------------------------------------------------------- scheduling core
+
+    private Task pickNext(Task prev) {
+        if (failure != null) return null;
+        if (stopCondition != null && stopCondition.getAsBoolean()) return null;
+        int n = nrRunning;
+        if (n == 0) return null;
+        Task next;
+        if (n == 1) {
+            next = runq[0];
+        } else {
+            int i = strategy.pickNext(runq, n, prev);
+            if (i < 0 || i >= n) throw new IllegalStateException(strategy + " picked index " + i + " of " + n);
+            next = runq[i];
+            trace.recordDecision(next.pid);
+        }
+        return next;
+    }
+
+    /** A scheduling point in the current task: the strategy may switch to another task. */
+    void schedule(byte reason) {
+        Task prev = current;
+        Task next;
+        try {
+            next = pickNext(prev);
+        } catch (RuntimeException e) { // a replay divergence: fail the run in this task's name
+            if (failure == null) failure = new TaskFailedException(prev, e);
+            next = null;
+        }
+        if (next == prev) return;
+        if (next != null) trace.recordSwitch(now, next.pid, reason);
+        current = next;
+        dispatcher.switchTo(prev, next);
+    }
+
+    /** Puts the current task to sleep on {@code channel} until a wakeup (or signal, if interruptible). */
+    void sleep(WaitChannel channel, Task.State state) {
+        Task t = current;
+        if (t == null) throw new IllegalStateException("sleeping outside any task");
+        t.state = state;
+        t.waitChannel = channel;
+        t.woken = false;
+        dequeue(t);
+        schedule(ScheduleTrace.BLOCK);
+        t.waitChannel = null;
+    }
+
+    /**
+     * Sleeps at most {@code ns}; returns the time left (0 if the timeout expired). Models
+     * schedule_timeout() with the task state already set.
+     */
+    long sleepTimeout(WaitChannel channel, Task.State state, long ns) {
+        Task t = current;
+        Timer timer = new Timer(this, Timer.WAKE_TASK, null, t);
+        armTimer(timer, ns);
+        sleep(channel, state);
+        delTimer(timer);
+        return Math.max(0, timer.expires - now);
+    }
+
+    /** Models wake_up_process(): makes a sleeping task runnable; returns whether it was asleep. */
+    public boolean wakeUpProcess(Task t) {
+        if (t.state != Task.State.INTERRUPTIBLE && t.state != Task.State.UNINTERRUPTIBLE) return false;
+        t.state = Task.State.RUNNING;
+        t.woken = true;
+        enqueue(t);
+        return true;
+    }
+
+    private void enqueue(Task t) {
+        if (nrRunning == runq.length) runq = java.util.Arrays.copyOf(runq, nrRunning * 2);
+        int i = nrRunning;
+        while (i > 0 && runq[i - 1].pid > t.pid) {
+            runq[i] = runq[i - 1];
+            i--;
+        }
+        runq[i] = t;
+        nrRunning++;
+    }
+
+    private void dequeue(Task t) {
+        for (int i = 0; i < nrRunning; i++) {
+            if (runq[i] == t) {
+                System.arraycopy(runq, i + 1, runq, i, nrRunning - i - 1);
+                runq[--nrRunning] = null;
+                return;
+            }
+        }
+        throw new IllegalStateException(t + " not on the run queue");
+    }
+
+    Task cur(String what) {
+        Task t = current;
+        if (t == null) throw new IllegalStateException(what + "() called outside any task");
+        return t;
+    }
+
+    /**
+     * Models might_sleep(): sleeping in atomic context (a spinlock held, a timer callback) is
+     * reported as "BUG: sleeping function called from invalid context".
+     */
+    void mightSleep(String function) {
+        Task t = cur(function);
+        if (t.atomicDepth > 0) lockdep.sleepingInAtomic(t, function);
+    }
+
+    // ---------------------------------------------------------------- inside a task
+
+    /** Models cond_resched(): an explicit preemption point (long loops: per pageblock or section). */
+    public void preemptionPoint() {
+        cur("cond_resched");
+        schedule(ScheduleTrace.PREEMPT);
+    }
+
+    /** Models yield(). */
+    public void yield() { preemptionPoint(); }
+
+    /** Models msleep(): sleeps uninterruptibly for {@code ms} milliseconds of virtual time. */
+    public void msleep(long ms) {
+        scheduleTimeoutUninterruptible(ms * NS_PER_MS);
+    }
+
+    /** Models msleep_interruptible(): returns the milliseconds left when a signal woke the task early. */
+    public long msleepInterruptible(long ms) {
+        long left = scheduleTimeoutInterruptible(ms * NS_PER_MS);
+        return (left + NS_PER_MS - 1) / NS_PER_MS;
+    }
+
+    /** Models ssleep(). */
+    public void ssleep(long seconds) { msleep(seconds * 1000); }
+
+    /**
+     * Models schedule_timeout_uninterruptible(): sleeps {@code ns} of virtual time.
+     * Returns 0 (the time left, as Linux does).
+     */
+    public long scheduleTimeout(long ns) { return scheduleTimeoutUninterruptible(ns); }
+
+    /** Models schedule_timeout_uninterruptible(). */
+    public long scheduleTimeoutUninterruptible(long ns) {
+        mightSleep("schedule_timeout");
+        long deadline = now + ns;
+        WaitChannel ch = new SleepChannel(deadline);
+        while (now < deadline) sleepTimeout(ch, Task.State.UNINTERRUPTIBLE, deadline - now);
+        return 0;
+    }
+
+    /**
+     * Models schedule_timeout_interruptible(): sleeps up to {@code ns}; a signal ends the sleep
+     * early. Returns the ns left (0 if the whole time passed).
+     */
+    public long scheduleTimeoutInterruptible(long ns) {
+        mightSleep("schedule_timeout");
+        Task t = current;
+        long deadline = now + ns;
+        WaitChannel ch = new SleepChannel(deadline);
+        while (now < deadline) {
+            if (t.signalPending()) break;
+            sleepTimeout(ch, Task.State.INTERRUPTIBLE, deadline - now);
+        }
+        return Math.max(0, deadline - now);
+    }
+
+    private record SleepChannel(long deadline) implements WaitChannel {
+        @Override public String describeWait() { return "timeout until " + Dmesg.timestamp(deadline); }
+    }
+
+    /** Models signal_pending(current). */
+    public boolean signalPending() { return cur("signal_pending").signalPending(); }
+
+    /** Models fatal_signal_pending(current). */
+    public boolean fatalSignalPending() { return cur("fatal_signal_pending").fatalSignalPending(); }
+
+    /**
+     * Models send_sig(): marks {@code sig} pending on {@code t} and wakes it if it sleeps
+     * interruptibly (signal_wake_up()). Usable inside a task and from outside.
+     */
+    public void sendSignal(Task t, int sig) {
+        if (sig < 1 || sig > 64) throw new IllegalArgumentException("signal number out of range: " + sig);
+        if (t.isDead()) return;
+        t.pendingSignals |= 1L << sig;
+        if (t.state == Task.State.INTERRUPTIBLE) wakeUpProcess(t);
+    }
+
+    // ---------------------------------------------------------------- timers and work
+
+    /**
+     * Models timer_setup() + mod_timer(): {@code fn} runs {@code delayNs} from now, in softirq
+     * context (it must not sleep). Usable inside a task and from outside.
+     */
+    public Timer addTimer(long delayNs, Runnable fn) {
+        Timer t = new Timer(this, Timer.CALLBACK, Objects.requireNonNull(fn), null);
+        armTimer(t, delayNs);
+        return t;
+    }
+
+    /** An internal timer whose action runs directly when it fires (no task context: wakeups and queueing only). */
+    Timer internalTimer(Runnable fn) { return new Timer(this, Timer.INTERNAL, fn, null); }
+
+    void armTimer(Timer t, long delayNs) {
+        if (delayNs < 0) delayNs = 0;
+        long e = now + delayNs;
+        t.expires = e < 0 ? Long.MAX_VALUE : e;
+        t.seq = timerSeq++;
+        t.pending = true;
+        timers.add(t);
+    }
+
+    boolean delTimer(Timer t) {
+        if (!t.pending) return false;
+        timers.remove(t);
+        t.pending = false;
+        return true;
+    }
+
+    /** Whether any timer is pending. */
+    public boolean timersPending() { return !timers.isEmpty(); }
+
+    /** The system workqueue (system_wq), created on first use. */
+    public Workqueue systemWq() {
+        if (systemWq == null) systemWq = new Workqueue(this, "events");
+        return systemWq;
+    }
+
+    /** Models schedule_work(): queues {@code work} on system_wq. */
+    public boolean scheduleWork(Workqueue.Work work) { return systemWq().queueWork(work); }
+
+    /** Models schedule_delayed_work(): queues {@code work} on system_wq after {@code delayNs}. */
+    public boolean scheduleDelayedWork(Workqueue.DelayedWork work, long delayNs) {
+        return systemWq().queueDelayedWork(work, delayNs);
+    }
+
+    @Override public String toString() {
+        return "Kernel[" + release + ", " + strategy + ", " + dispatcher.name() + ", t=" + Dmesg.timestamp(now) + "]";
+    }
+}
