@@ -10,6 +10,7 @@ import picocli.CommandLine.Command;
         description = "An executable, deterministic model of Linux memory hotplug.",
         subcommands = {
                 VersionCommand.class,
+                DemoCommand.class,
                 CommandLine.HelpCommand.class,
         })
 public final class Main implements Runnable {

@@ -366,20 +366,27 @@ public final class Lockdep {
         }
     }
 
-    /** The model's call stack as lockdep backtrace lines: the lock operation, then the callers outside the runtime. */
+    /**
+     * The model's call stack as lockdep backtrace lines: the lock operation, then up to eight
+     * callers outside the runtime, up to the task's entry (so the lines depend only on the
+     * model code, not on who drives the kernel).
+     */
     private List<String> stack(String op) {
         List<String> out = new ArrayList<>();
         out.add("       " + op);
-        StackWalker.getInstance(StackWalker.Option.RETAIN_CLASS_REFERENCE).forEach(f -> {
-            if (out.size() >= 9) return;
-            Class<?> c = f.getDeclaringClass();
-            String cn = c.getName();
-            if (isRuntime(c) || cn.startsWith("java.") || cn.startsWith("jdk.") || cn.startsWith("sun.")
-                    || cn.startsWith("org.junit.")) return;
-            out.add("       " + c.getSimpleName() + "." + f.getMethodName()
-                    + " (" + f.getFileName() + ":" + f.getLineNumber() + ")");
+        StackWalker.getInstance(StackWalker.Option.RETAIN_CLASS_REFERENCE).walk(frames -> {
+            frames.takeWhile(f -> !(f.getDeclaringClass() == Kernel.class && f.getMethodName().equals("taskMain")))
+                  .filter(f -> !isRuntime(f.getDeclaringClass()) && !isPlatform(f.getClassName()))
+                  .limit(8)
+                  .forEach(f -> out.add("       " + f.getDeclaringClass().getSimpleName() + "." + f.getMethodName()
+                          + " (" + f.getFileName() + ":" + f.getLineNumber() + ")"));
+            return null;
         });
         return out;
+    }
+
+    private static boolean isPlatform(String cn) {
+        return cn.startsWith("java.") || cn.startsWith("jdk.") || cn.startsWith("sun.");
     }
 
     private static boolean isRuntime(Class<?> c) {

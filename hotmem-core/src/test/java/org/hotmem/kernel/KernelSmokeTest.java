@@ -40,6 +40,12 @@ class KernelSmokeTest {
         assertEquals(20_000_000_000L, k.now());
     }
 
+    @Test
+    void continuationsAreAvailableUnderTheBuildsJvmFlags() {
+        assertTrue(Kernel.Carrier.continuationAvailable());
+        assertEquals("continuation", Kernel.withSeed(1).carrierName());
+    }
+
     static List<Kernel.Carrier> carriers() {
         List<Kernel.Carrier> l = new ArrayList<>(List.of(Kernel.Carrier.VIRTUAL_THREAD, Kernel.Carrier.PLATFORM_THREAD));
         if (Kernel.Carrier.continuationAvailable()) l.add(Kernel.Carrier.CONTINUATION);
