@@ -133,4 +133,20 @@ class BusyboxShTest {
         assertEquals("a(b)", BusyboxSh.breToJava("a\\(b\\)"));
         assertEquals(".", BusyboxSh.breToJava("."));
     }
+
+    @Test
+    void everyGuestCommandOfTheBundledScenariosIsInsideTheSupportedSubset() throws Exception {
+        java.util.Set<String> supported = java.util.Set.of("cat", "echo", "ls", "grep", "test", "memblocks", "zonesum");
+        for (String name : Bundled.scenarioNames()) {
+            for (ScenarioStep st : Bundled.scenario(name).steps()) {
+                if (st.kind() == StepKind.GUEST || st.kind() == StepKind.WAIT) {
+                    ShellTokenizer.Command c = ShellTokenizer.parse(st.arg());
+                    assertTrue(supported.contains(c.words().get(0)), name + ":" + st.line() + ": " + st.arg());
+                    if (c.words().get(0).equals("echo")) {
+                        assertNotNull(c.redirect(), st.arg());
+                    }
+                }
+            }
+        }
+    }
 }
