@@ -11,6 +11,8 @@ import picocli.CommandLine.Command;
         subcommands = {
                 VersionCommand.class,
                 DemoCommand.class,
+                ShellCommand.class,
+                ConformanceCommand.class,
                 CommandLine.HelpCommand.class,
         })
 public final class Main implements Runnable {

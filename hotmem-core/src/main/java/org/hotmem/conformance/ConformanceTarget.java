@@ -1,0 +1,40 @@
+package org.hotmem.conformance;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.List;
+import org.hotmem.kernel.Kernel;
+import org.hotmem.kernel.fs.Kernfs;
+
+/**
+ * What the conformance runner needs of a booted machine (the {@code Machine} contract in
+ * DESIGN.md): its kernel, its kernfs, QMP, events, the kernel log and virtual time. Guest
+ * commands run as user tasks spawned on {@link #kernel()}.
+ */
+public interface ConformanceTarget extends AutoCloseable {
+    /** The guest kernel (tasks, virtual clock). */
+    Kernel kernel();
+
+    /** The machine's sysfs/procfs tree. */
+    Kernfs fs();
+
+    /**
+     * Executes one QMP command; {@code args} is the arguments object ({@code {}} when the
+     * scenario gives none). Returns QEMU's reply, {@code {"return": ...}} or
+     * {@code {"error": {"class": ..., "desc": ...}}}.
+     */
+    ObjectNode qmp(String execute, ObjectNode args);
+
+    /** The QMP events emitted since the last drain, oldest first, each with {@code "event"} and a timestamp. */
+    List<ObjectNode> drainEvents();
+
+    /** The kernel log lines printed since the last drain, as {@code [    1.234567] text}. */
+    List<String> drainKernelLog();
+
+    /** Lets {@code ns} of virtual time pass: hypervisor and guest kernel threads make progress. */
+    void runFor(long ns);
+
+    /** Releases what the machine holds (files, carrier threads). */
+    @Override
+    default void close() {
+    }
+}
