@@ -15,7 +15,7 @@ import org.hotmem.kernel.fs.Kernfs;
  * as in Linux. Stateless: every show builds its text from the model.
  */
 final class MmProcFiles {
-    /** VMALLOC_TOTAL >> 10 with 4-level paging (32 TiB - 1 KiB... as meminfo prints it). */
+    /** (VMALLOC_END - VMALLOC_START) >> 10 with 4-level paging: 32 TiB less one byte, in KiB. */
     static final long VMALLOC_TOTAL_KB = 34359738367L;
     /** Hugepagesize of x86-64 (HPAGE_PMD_SIZE) in KiB. */
     static final long HUGEPAGESIZE_KB = 2048;
