@@ -1,8 +1,9 @@
 package org.hotmem.cli;
 
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import org.hotmem.kernel.SchedulingStrategy;
 import org.hotmem.kernel.demo.LockDemo;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -15,6 +16,8 @@ import picocli.CommandLine.Option;
 @Command(name = "demo", mixinStandardHelpOptions = true,
         description = "Run a small program of tasks contending on kernel locks: trace, lockdep report, replay check.")
 public final class DemoCommand implements java.util.concurrent.Callable<Integer> {
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
     @Option(names = "--seed", description = "Scheduler seed (default: ${DEFAULT-VALUE}).", defaultValue = "1")
     long seed;
 
@@ -27,12 +30,13 @@ public final class DemoCommand implements java.util.concurrent.Callable<Integer>
     int pctDepth;
 
     @Override public Integer call() {
-        PrintStream out = System.out;
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
         SchedulingStrategy first;
         try {
             first = strategy(seed);
         } catch (IllegalArgumentException e) {
-            System.err.println("hotmem demo: " + e.getMessage());
+            err.println("hotmem demo: " + e.getMessage());
             return 2;
         }
         long t0 = System.nanoTime();
@@ -58,7 +62,9 @@ public final class DemoCommand implements java.util.concurrent.Callable<Integer>
         boolean same = replay.trace().equals(r.trace()) && replay.dmesg().equals(r.dmesg());
         out.println("replayed " + r.schedule().length + " decisions: trace and log "
                 + (same ? "identical" : "DIFFER"));
-        System.err.printf("hotmem demo: run took %.1f ms of wall time%n", (t1 - t0) / 1e6);
+        out.flush();
+        err.printf("hotmem demo: run took %.1f ms of wall time%n", (t1 - t0) / 1e6);
+        err.flush();
         return same ? 0 : 1;
     }
 

@@ -13,6 +13,8 @@ import picocli.CommandLine.Command;
                 RunCommand.class,
                 SweepCommand.class,
                 DemoCommand.class,
+                ShellCommand.class,
+                ConformanceCommand.class,
                 CommandLine.HelpCommand.class,
         })
 public final class Main implements Runnable {

@@ -84,6 +84,8 @@ public final class Kernel {
     private final WaitChannel softirqIdle = () -> "softirq work";
     private Workqueue systemWq;
 
+    private long pointsSinceTimeAdvanced; // scheduling points at the current instant
+    private long livelockLimit = 200_000_000L;
     private BooleanSupplier stopCondition; // while driving: stop when it holds
     private boolean driving;
     private TaskFailedException failure;
@@ -138,6 +140,9 @@ public final class Kernel {
     /** {@code uname -r}. */
     public String release() { return release; }
 
+    /** {@code uname -v}'s first word ("#1"). */
+    public String unameVersion() { return version; }
+
     /** The line lockdep reports print under their title: "6.12.0 #1 Not tainted". */
     String kernelIdent() { return release + " " + version + " Not tainted"; }
 
@@ -191,7 +196,7 @@ public final class Kernel {
             t.exitCode = e.ret();
         } catch (Throwable e) {
             t.exitCode = Errno.EFAULT.neg();
-            if (failure == null) failure = new TaskFailedException(t, e);
+            fail(t, e);
         }
         doExit(t);
     }
@@ -206,7 +211,7 @@ public final class Kernel {
         if (t.state == Task.State.RUNNING) dequeue(t);
         t.state = Task.State.DEAD;
         if (t.exitWaiters != null) t.exitWaiters.wakeUpAll();
-        Task next = pickNext(t);
+        Task next = pickNextOrFail(t);
         if (next != null) trace.recordSwitch(now, next.pid, ScheduleTrace.EXIT);
         current = next;
         dispatcher.exit(t, next);
@@ -275,7 +280,10 @@ public final class Kernel {
     private boolean advanceTime(long deadline) {
         Timer first = timers.peek();
         if (first == null || first.expires > deadline) return false;
-        if (first.expires > now) now = first.expires;
+        if (first.expires > now) {
+            now = first.expires;
+            pointsSinceTimeAdvanced = 0;
+        }
         while ((first = timers.peek()) != null && first.expires <= now) {
             timers.poll();
             first.pending = false;
@@ -349,6 +357,12 @@ public final class Kernel {
 
     private Task pickNext(Task prev) {
         if (failure != null) return null;
+        if (++pointsSinceTimeAdvanced > livelockLimit && prev != null) {
+            failure = new TaskFailedException(prev, new IllegalStateException("livelock: " + livelockLimit
+                    + " scheduling points at " + Dmesg.timestamp(now) + " without time advancing (a task that"
+                    + " polls without sleeping never lets virtual time pass)"));
+            return null;
+        }
         if (stopCondition != null && stopCondition.getAsBoolean()) return null;
         int n = nrRunning;
         if (n == 0) return null;
@@ -364,16 +378,25 @@ public final class Kernel {
         return next;
     }
 
+    /** pickNext() in a task's context: a strategy failure (replay divergence) fails the run in the task's name. */
+    private Task pickNextOrFail(Task prev) {
+        try {
+            return pickNext(prev);
+        } catch (RuntimeException e) {
+            fail(prev, e);
+            return null;
+        }
+    }
+
+    /** Records that {@code t} failed (the first failure wins); the driver throws it. */
+    void fail(Task t, Throwable e) {
+        if (failure == null) failure = new TaskFailedException(t, e);
+    }
+
     /** A scheduling point in the current task: the strategy may switch to another task. */
     void schedule(byte reason) {
         Task prev = current;
-        Task next;
-        try {
-            next = pickNext(prev);
-        } catch (RuntimeException e) { // a replay divergence: fail the run in this task's name
-            if (failure == null) failure = new TaskFailedException(prev, e);
-            next = null;
-        }
+        Task next = pickNextOrFail(prev);
         if (next == prev) return;
         if (next != null) trace.recordSwitch(now, next.pid, reason);
         current = next;
@@ -557,6 +580,15 @@ public final class Kernel {
         timers.remove(t);
         t.pending = false;
         return true;
+    }
+
+    /**
+     * Sets how many scheduling points may pass at one instant of virtual time before the run
+     * fails as a livelock (default 200 million; time only advances when every task sleeps).
+     */
+    public void setLivelockLimit(long points) {
+        if (points < 1) throw new IllegalArgumentException("livelock limit must be positive: " + points);
+        this.livelockLimit = points;
     }
 
     /** Whether any timer is pending. */

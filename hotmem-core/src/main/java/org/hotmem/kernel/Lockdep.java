@@ -30,6 +30,8 @@ public final class Lockdep {
         final String name;
         final boolean rw;
         final boolean sleeping;
+        /** lockdep_set_novalidate_class(): never validated, no dependencies recorded (as &dev->mutex). */
+        boolean novalidate;
         /** Classes acquired while holding this one, in the order first seen. */
         final Map<LockClass, Dependency> after = new LinkedHashMap<>();
 
@@ -81,6 +83,14 @@ public final class Lockdep {
     /** Linux turns lockdep off after its first splat (true, the default); false keeps validating. */
     public void setOneShot(boolean oneShot) { this.oneShot = oneShot; }
 
+    /**
+     * Models lockdep_set_novalidate_class(): locks of this class are tracked as held but never
+     * validated, as Linux does for device mutexes (&dev->mutex), which nest by design.
+     */
+    public void setNovalidate(String className) {
+        classes.computeIfAbsent(className, n -> new LockClass(n, false, true)).novalidate = true;
+    }
+
     /** The lock class of this name, or null if no lock of that class was created. */
     public LockClass lockClass(String name) { return classes.get(name); }
 
@@ -111,6 +121,7 @@ public final class Lockdep {
     void validate(Task t, LockBase lock, boolean read, String op) {
         if (!debugLocks) return;
         LockClass next = lock.lockClass;
+        if (next.novalidate) return;
         for (int i = 0; i < t.heldDepth; i++) {
             if (t.held[i].lock().lockClass == next) {
                 recursive(t, lock, t.held[i], op);
@@ -119,6 +130,7 @@ public final class Lockdep {
         }
         for (int i = t.heldDepth - 1; i >= 0; i--) {
             HeldLock h = t.held[i];
+            if (h.lock().lockClass.novalidate) continue;
             if (!addDependency(t, h, lock, op)) return;
             if (!h.trylock()) break;
         }
@@ -334,10 +346,19 @@ public final class Lockdep {
         l.add("-".repeat(title.length()));
     }
 
+    /** Models the "stack backtrace:" + dump_stack() tail of a splat: the CPU line, then the call trace. */
     private void backtrace(List<String> l, String op) {
+        Task t = kernel.current();
         l.add("");
         l.add("stack backtrace:");
-        l.addAll(stack(op));
+        if (t != null) {
+            l.add("CPU: 0 " + (atLeast(6, 10) ? "UID: 0 " : "") + "PID: " + t.pid + " Comm: " + t.name
+                    + " Not tainted " + kernel.release() + " " + kernel.unameVersion());
+        }
+        l.add("Call Trace:");
+        l.add(" <TASK>");
+        for (String f : stack(op)) l.add(" " + f.strip());
+        l.add(" </TASK>");
     }
 
     private void report(LockdepReport.Kind kind, Task t, List<String> lines, boolean lockdepProper) {
@@ -355,12 +376,14 @@ public final class Lockdep {
     }
 
     /** CONFIG_PROVE_RAW_LOCK_NESTING is on with PROVE_LOCKING from 6.11: wait types shift by one. */
-    private boolean rawLockNesting() {
-        String r = kernel.release();
+    private boolean rawLockNesting() { return atLeast(6, 11); }
+
+    /** Whether the modelled kernel release is at least major.minor (unparsable: the newest). */
+    private boolean atLeast(int major, int minor) {
         try {
-            String[] p = r.split("[.-]", 3);
-            int major = Integer.parseInt(p[0]), minor = Integer.parseInt(p[1]);
-            return major > 6 || (major == 6 && minor >= 11);
+            String[] p = kernel.release().split("[.-]", 3);
+            int ma = Integer.parseInt(p[0]), mi = Integer.parseInt(p[1]);
+            return ma > major || (ma == major && mi >= minor);
         } catch (RuntimeException e) {
             return true;
         }

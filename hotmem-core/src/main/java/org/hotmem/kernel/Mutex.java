@@ -25,7 +25,9 @@ public final class Mutex extends LockBase {
         kernel.mightSleep("mutex_lock");
         kernel.schedule(ScheduleTrace.PREEMPT);
         validate(t, false, "mutex_lock");
-        if (owner != null) {
+        if (owner == t) {
+            for (;;) kernel.sleep(this, Task.State.UNINTERRUPTIBLE); // self-deadlock: nobody will ever unlock
+        } else if (owner != null) {
             waiters.add(t);
             while (owner != t) kernel.sleep(this, Task.State.UNINTERRUPTIBLE);
         } else {
@@ -40,7 +42,10 @@ public final class Mutex extends LockBase {
         kernel.mightSleep("mutex_lock_interruptible");
         kernel.schedule(ScheduleTrace.PREEMPT);
         validate(t, false, "mutex_lock_interruptible");
-        if (owner != null) {
+        if (owner == t) {
+            while (!t.signalPending()) kernel.sleep(this, Task.State.INTERRUPTIBLE); // self-deadlock
+            return Errno.EINTR.neg();
+        } else if (owner != null) {
             waiters.add(t);
             while (owner != t) {
                 if (t.signalPending()) {

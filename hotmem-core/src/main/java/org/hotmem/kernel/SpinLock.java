@@ -25,7 +25,9 @@ public final class SpinLock extends LockBase {
         Task t = kernel.cur("spin_lock");
         kernel.schedule(ScheduleTrace.PREEMPT);
         validate(t, false, "spin_lock");
-        if (owner != null) {
+        if (owner == t) {
+            for (;;) kernel.sleep(this, Task.State.UNINTERRUPTIBLE); // self-deadlock: nobody will ever unlock
+        } else if (owner != null) {
             waiters.add(t);
             while (owner != t) kernel.sleep(this, Task.State.UNINTERRUPTIBLE);
         } else {

@@ -41,6 +41,7 @@ final class ThreadDispatcher implements Dispatcher {
     @Override public String name() { return virtual ? "virtual-thread" : "platform-thread"; }
 
     private void give(Object to) {
+        if (to == null) to = DRIVER;
         Thread th = to == DRIVER ? driver : threadOf((Task) to);
         baton = to;
         LockSupport.unpark(th);
@@ -51,7 +52,12 @@ final class ThreadDispatcher implements Dispatcher {
         if (th == null) {
             Runnable main = () -> {
                 await(t);
-                kernel.taskMain(t);
+                try {
+                    kernel.taskMain(t);
+                } catch (Throwable e) { // never leave the driver parked forever
+                    kernel.fail(t, e);
+                    give(null);
+                }
             };
             String name = "hotmem-" + t.name + "/" + t.pid;
             th = virtual ? Thread.ofVirtual().name(name).unstarted(main)

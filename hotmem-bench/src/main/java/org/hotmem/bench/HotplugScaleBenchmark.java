@@ -1,0 +1,128 @@
+package org.hotmem.bench;
+
+import java.util.concurrent.TimeUnit;
+
+import org.hotmem.hotplug.HotplugParams;
+import org.hotmem.hotplug.MemoryBlock;
+import org.hotmem.hotplug.MemoryHotplug;
+import org.hotmem.kernel.Kernel;
+import org.hotmem.mm.E820Entry;
+import org.hotmem.mm.E820Type;
+import org.hotmem.mm.KernelVersion;
+import org.hotmem.mm.MemSection;
+import org.hotmem.mm.MemoryModel;
+import org.hotmem.mm.MmBootOptions;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * Memory hotplug at scale: a guest booted with 4 GiB and {@code hotAddGib} GiB hot-added as
+ * 128 MiB blocks (default 1020: a 1 TiB guest). {@link #onlineThenOfflineAll} onlines every
+ * hot-added block (plain online: the default zone) and offlines it again; {@link #sequentialMetadataPass}
+ * reads the same per-page metadata arrays once, as the floor any per-page operation has to
+ * pay; {@link #metadataBytesPerPage} reports the packed memmap size per 4 KiB page.
+ *
+ * <p>Run: {@code ./bench HotplugScale} (needs ~6 GiB heap for 1 TiB; the fork gets -Xmx12g).
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.SingleShotTime)
+@OutputTimeUnit(TimeUnit.MILLISECONDS)
+@Fork(value = 1, jvmArgsAppend = {"-Xmx12g", "-Xms12g"})
+@Warmup(iterations = 1)
+@Measurement(iterations = 3)
+public class HotplugScaleBenchmark {
+    @Param({"1020"})
+    public int hotAddGib;
+
+    private Kernel kernel;
+    private MemoryModel mm;
+    private MemoryHotplug hp;
+    private int firstBlock;
+    private int lastBlock;
+
+    @Setup(Level.Trial)
+    public void boot() {
+        kernel = Kernel.withSeed(1);
+        java.util.List<E820Entry> e820 = java.util.List.of(
+                new E820Entry(0, 0x9fc00, E820Type.USABLE),
+                new E820Entry(0x9fc00, 0x400, E820Type.RESERVED),
+                new E820Entry(0xf0000, 0x10000, E820Type.RESERVED),
+                new E820Entry(0x100000, 0xbffe0000L - 0x100000, E820Type.USABLE),
+                new E820Entry(0xbffe0000L, 0x20000, E820Type.RESERVED),
+                new E820Entry(0xfffc0000L, 0x40000, E820Type.RESERVED),
+                new E820Entry(0x100000000L, 0x40000000L, E820Type.USABLE));
+        mm = MemoryModel.boot(e820, MmBootOptions.defaults(), KernelVersion.V6_12, kernel, null);
+        HotplugParams params = HotplugParams.fromCmdline("memhp_default_state=offline", KernelVersion.V6_12);
+        hp = new MemoryHotplug(mm, null, params);
+        long start = 5L << 30;
+        long size = (long) hotAddGib << 30;
+        run(() -> hp.addMemory(0, start, size, MemoryHotplug.MHP_NONE));
+        firstBlock = (int) (start / MemoryHotplug.BLOCK_SIZE);
+        lastBlock = (int) ((start + size) / MemoryHotplug.BLOCK_SIZE) - 1;
+    }
+
+    private void run(Runnable body) {
+        boolean[] done = new boolean[1];
+        kernel.spawn("bench", 0, () -> {
+            body.run();
+            done[0] = true;
+        });
+        kernel.runUntil(() -> done[0]);
+    }
+
+    /** Online (movable) and then offline every hot-added block. */
+    @Benchmark
+    public long onlineThenOfflineAll() {
+        run(() -> {
+            for (int id = firstBlock; id <= lastBlock; id++) {
+                MemoryBlock b = hp.block(id);
+                hp.lockDeviceHotplug();
+                try {
+                    hp.deviceOnline(id);
+                } finally {
+                    hp.unlockDeviceHotplug();
+                }
+                assert b.state() == MemoryBlock.State.ONLINE;
+            }
+            for (int id = firstBlock; id <= lastBlock; id++) {
+                hp.lockDeviceHotplug();
+                try {
+                    hp.deviceOffline(id);
+                } finally {
+                    hp.unlockDeviceHotplug();
+                }
+            }
+        });
+        return mm.totalManagedPages();
+    }
+
+    /** One sequential pass over the info words of every present section (the same arrays). */
+    @Benchmark
+    public long sequentialMetadataPass() {
+        long sum = 0;
+        for (MemSection s : mm.presentSections()) {
+            long base = s.startPfn();
+            for (int i = 0; i < MemSection.PAGES; i++) {
+                sum += mm.info(base + i);
+            }
+        }
+        return sum;
+    }
+
+    /** Bytes of per-page metadata (token long + owner int + info int) per 4 KiB page. */
+    @Benchmark
+    @BenchmarkMode(Mode.SingleShotTime)
+    public long metadataBytesPerPage() {
+        return Long.BYTES + Integer.BYTES + Integer.BYTES;
+    }
+}

@@ -1,0 +1,78 @@
+package org.hotmem.cli;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.List;
+import org.hotmem.conformance.ConformanceTarget;
+import org.hotmem.conformance.Scenario;
+import org.hotmem.conformance.TargetFactory;
+import org.hotmem.kernel.Kernel;
+import org.hotmem.hotplug.MemoryHotplug;
+import org.hotmem.hotplug.MemoryInvariants;
+import org.hotmem.kernel.fs.Kernfs;
+import org.hotmem.machine.Machine;
+import org.hotmem.machine.MachineConfig;
+import org.hotmem.mm.KernelVersion;
+
+/**
+ * The one place where the conformance runner meets the real {@link Machine}: boots a machine
+ * from a scenario header (QEMU -m, kernel command line, QEMU arguments) and a kernel version,
+ * and adapts it to {@link ConformanceTarget}.
+ */
+final class MachineTargets {
+    private MachineTargets() {
+    }
+
+    /** A factory booting real machines with the given seed. */
+    static TargetFactory factory(long seed) {
+        return (scenario, kernel) -> new Target(Machine.boot(config(scenario, kernel, seed)));
+    }
+
+    static MachineConfig config(Scenario scenario, String kernel, long seed) {
+        return new MachineConfig(scenario.memory(), scenario.cmdline(), scenario.qemuArgs(), version(kernel), seed);
+    }
+
+    /** "6.1" or "6.12" to the model's KernelVersion (org.hotmem.mm, used by MachineConfig). */
+    static KernelVersion version(String kernel) {
+        return KernelVersion.parse(kernel);
+    }
+
+    /** A booted machine seen as a conformance target. */
+    private record Target(Machine machine) implements ConformanceTarget {
+        @Override
+        public Kernel kernel() {
+            return machine.kernel();
+        }
+
+        @Override
+        public Kernfs fs() {
+            return machine.fs();
+        }
+
+        @Override
+        public ObjectNode qmp(String execute, ObjectNode args) {
+            return machine.qmp(execute, args);
+        }
+
+        @Override
+        public List<ObjectNode> drainEvents() {
+            return machine.drainEvents();
+        }
+
+        @Override
+        public List<String> drainKernelLog() {
+            return machine.drainKernelLog();
+        }
+
+        @Override
+        public void runFor(long ns) {
+            machine.runFor(ns);
+        }
+
+        /** {@link MemoryInvariants} whenever no hotplug operation holds device_hotplug_lock. */
+        @Override
+        public List<String> invariantViolations() {
+            MemoryHotplug hp = machine.hotplug();
+            return hp.deviceHotplugLock().isLocked() ? List.of() : MemoryInvariants.check(hp);
+        }
+    }
+}

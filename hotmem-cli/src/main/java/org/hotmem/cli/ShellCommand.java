@@ -1,0 +1,96 @@
+package org.hotmem.cli;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStreamWriter;
+import java.io.PrintStream;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.hotmem.conformance.ConformanceRunner;
+import org.hotmem.conformance.ConformanceTarget;
+import org.hotmem.conformance.InteractiveShell;
+import org.hotmem.conformance.Scenario;
+import org.hotmem.conformance.ScenarioFormatException;
+import org.hotmem.conformance.ScenarioParser;
+import org.hotmem.conformance.TranscriptWriter;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code hotmem shell [FILE.scn] [--transcript OUT.jsonl] [--kernel 6.12|6.1]}: runs a
+ * conformance scenario and writes its transcript, or, without a file, an interactive guest
+ * console ({@code # } prompt; guest commands, {@code qmp EXECUTE {json}}, {@code sleep N}).
+ */
+@Command(name = "shell", description = {
+        "Run a .scn scenario on a simulated guest and write its JSONL transcript,",
+        "or, without FILE, get an interactive guest prompt (guest commands, 'qmp EXECUTE {json}', 'sleep N', 'exit')."})
+public final class ShellCommand implements Callable<Integer> {
+    @Parameters(index = "0", arity = "0..1", paramLabel = "FILE.scn", description = "the scenario to run")
+    Path scenario;
+
+    @Option(names = "--transcript", paramLabel = "OUT.jsonl", description = "where to write the transcript (default: stdout)")
+    Path transcript;
+
+    @Option(names = "--kernel", defaultValue = "6.12", converter = KernelOption.class,
+            description = "the kernel to model: 6.12 (default) or 6.1")
+    String kernel;
+
+    @Option(names = {"-m", "--memory"}, defaultValue = Scenario.DEFAULT_MEMORY,
+            description = "interactive only: QEMU -m (default ${DEFAULT-VALUE})")
+    String memory;
+
+    @Option(names = "--cmdline", defaultValue = "", description = "interactive only: kernel command-line additions")
+    String cmdline;
+
+    @Option(names = "--qemu", paramLabel = "ARGS", description = "interactive only: extra QEMU arguments (repeatable), "
+            + "e.g. '-device virtio-balloon-pci,id=balloon0'")
+    List<String> qemu = new ArrayList<>();
+
+    @Option(names = "--seed", defaultValue = "1", description = "scheduler seed (default ${DEFAULT-VALUE})")
+    long seed;
+
+    @Override
+    public Integer call() throws IOException {
+        if (scenario == null) {
+            List<String> qemuArgs = new ArrayList<>();
+            for (String q : qemu) {
+                qemuArgs.addAll(List.of(q.strip().split("\\s+")));
+            }
+            Scenario header = new Scenario("interactive", memory, cmdline, qemuArgs, List.of());
+            try (ConformanceTarget t = MachineTargets.factory(seed).boot(header, kernel)) {
+                PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
+                return new InteractiveShell(t, out).run(new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)));
+            }
+        }
+        Scenario s;
+        try {
+            s = ScenarioParser.parse(scenario);
+        } catch (ScenarioFormatException e) {
+            System.err.println("hotmem shell: " + e.getMessage());
+            return 2;
+        }
+        Writer w = transcript == null
+                ? new OutputStreamWriter(System.out, StandardCharsets.UTF_8)
+                : Files.newBufferedWriter(transcript, StandardCharsets.UTF_8);
+        TranscriptWriter tw = new TranscriptWriter(w);
+        boolean[] aborted = new boolean[1];
+        new ConformanceRunner(MachineTargets.factory(seed)).run(s, kernel, rec -> {
+            aborted[0] |= rec.path("kind").asText().equals("abort");
+            tw.write(rec);
+        });
+        if (transcript != null) {
+            tw.close();
+            System.err.println("hotmem shell: " + s.name() + ": " + s.steps().size() + " steps, transcript in " + transcript);
+        } else {
+            w.flush();
+        }
+        return aborted[0] ? 1 : 0;
+    }
+}

@@ -1,0 +1,40 @@
+package org.hotmem.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.hotmem.conformance.Bundled;
+import org.hotmem.conformance.ConformanceSuite;
+import org.hotmem.conformance.TargetFactory;
+import org.hotmem.conformance.TranscriptComparer;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.TestFactory;
+
+/**
+ * The conformance gate: every bundled scenario, under 6.1 and 6.12, run on the real Machine
+ * and compared (default comparer mode) with the transcript recorded on real Linux. One
+ * dynamic test per scenario and kernel; a failure message is the comparer's report.
+ */
+class ConformanceSuiteTest {
+    /** One dynamic test per bundled scenario and kernel, comparing the target's transcript with the recording. */
+    static Stream<DynamicTest> suite(TargetFactory factory) {
+        ConformanceSuite suite = new ConformanceSuite(factory, TranscriptComparer.Options.DEFAULT);
+        List<DynamicTest> tests = new ArrayList<>();
+        for (String kernel : Bundled.KERNELS) {
+            for (String name : Bundled.scenarioNames()) {
+                tests.add(DynamicTest.dynamicTest(name + " on " + kernel, () -> {
+                    TranscriptComparer.Result r = suite.run(name, kernel).comparison();
+                    assertEquals(0, r.failed(), () -> name + " (" + kernel + ") differs from real Linux:\n" + r.report());
+                }));
+            }
+        }
+        return tests.stream();
+    }
+
+    @TestFactory
+    Stream<DynamicTest> everyBundledScenarioMatchesTheRecordingOfRealLinux() {
+        return suite(MachineTargets.factory(1));
+    }
+}

@@ -1,0 +1,674 @@
+package org.hotmem.conformance;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.LongConsumer;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
+import org.hotmem.kernel.Errno;
+import org.hotmem.kernel.KernelException;
+import org.hotmem.kernel.fs.KDir;
+import org.hotmem.kernel.fs.KFile;
+import org.hotmem.kernel.fs.KNode;
+import org.hotmem.kernel.fs.KSymlink;
+import org.hotmem.kernel.fs.Kernfs;
+
+/**
+ * The guest's {@code sh -c COMMAND} for the conformance subset, imitating busybox 1.35 ash
+ * and applets byte for byte: {@code cat}, {@code echo} (with {@code > PATH}), {@code ls},
+ * {@code grep}, {@code test}/{@code [}, {@code true}, {@code false}, and the recorded
+ * guest's helper scripts {@code memblocks} and {@code zonesum}. stdout and stderr go to one
+ * output, in order.
+ *
+ * <p>Every file access is a kernfs access: a read calls the attribute's show, a write its
+ * store with exactly the written bytes ({@code "online\n"}). {@link #run} must therefore be
+ * called inside a task of the machine's kernel, because show/store may take locks and
+ * sleep. Errors map to busybox's texts through {@link Errno#strerror()}.
+ *
+ * <p>Not thread-safe; one instance per command task is fine, it holds no state but its
+ * collaborators.
+ */
+public final class BusyboxSh {
+    /** The virtual time a command costs before it runs (fork + exec under TCG). */
+    public static final long EXEC_NS = 20_000_000L;
+    /** The extra virtual time memblocks spends per block (it runs a few cats per block). */
+    public static final long MEMBLOCKS_PER_BLOCK_NS = 45_000_000L;
+
+    static final String MEMORY_DIR = "/sys/devices/system/memory";
+    private static final Pattern MEMORY_N = Pattern.compile("memory([0-9]+)");
+    private static final Pattern NODE_N = Pattern.compile("node([0-9]+)");
+    private static final Pattern ZONE_HEADER = Pattern.compile("Node (\\d+), zone\\s+(\\S+)");
+
+    private final Kernfs fs;
+    private final LongConsumer spend;
+
+    /**
+     * @param fs    the machine's kernfs
+     * @param spend lets virtual time pass inside the running task (e.g. {@code ns -> kernel.msleep(ns / 1_000_000)});
+     *              a no-op is fine where time does not matter
+     */
+    public BusyboxSh(Kernfs fs, LongConsumer spend) {
+        this.fs = fs;
+        this.spend = spend;
+    }
+
+    /** Runs one command line as {@code sh -c LINE} and returns its output and exit status. */
+    public ShellResult run(String line) {
+        spend.accept(EXEC_NS);
+        StringBuilder out = new StringBuilder();
+        ShellTokenizer.Command cmd;
+        try {
+            cmd = ShellTokenizer.parse(line);
+        } catch (ShellTokenizer.SyntaxError e) {
+            return new ShellResult(e.getMessage() + "\n", 2);
+        }
+        if (cmd.words().isEmpty()) {
+            if (cmd.redirect() == null) {
+                return new ShellResult("", 0);
+            }
+            // "> FILE" alone opens (and truncates) the file: no write reaches a store
+            KFile target = openForWrite(cmd.redirect(), out);
+            return new ShellResult(out.toString(), target == null ? 1 : 0);
+        }
+        KFile target = null;
+        if (cmd.redirect() != null) {
+            target = openForWrite(cmd.redirect(), out);
+            if (target == null) {
+                return new ShellResult(out.toString(), 1);
+            }
+        }
+        StringBuilder stdout = target == null ? out : new StringBuilder();
+        Io io = new Io(stdout, out);
+        String name = cmd.words().get(0);
+        List<String> args = cmd.words().subList(1, cmd.words().size());
+        int rc = switch (name) {
+            case "cat" -> cat(args, io);
+            case "echo" -> echo(args, io);
+            case "ls" -> ls(args, io);
+            case "grep" -> grep(args, io);
+            case "test" -> test(args, io, false);
+            case "[" -> test(args, io, true);
+            case "true" -> 0;
+            case "false" -> 1;
+            case "memblocks" -> memblocks(args, io);
+            case "zonesum" -> zonesum(io);
+            default -> {
+                io.err("sh: " + name + ": not found");
+                yield 127;
+            }
+        };
+        if (target != null && !stdout.isEmpty()) {
+            // the applet's one write(2) of its whole output (echo writes "WORD\n" at once)
+            try {
+                target.write(stdout.toString());
+            } catch (KernelException e) {
+                out.append(name.equals("echo") ? "sh" : name).append(": write error: ").append(e.errno().strerror()).append('\n');
+                rc = 1;
+            }
+        }
+        return new ShellResult(out.toString(), rc);
+    }
+
+    /** The command's stdout and stderr; both end up in the one output, stderr unbuffered. */
+    private record Io(StringBuilder stdout, StringBuilder stderr) {
+        void out(String s) {
+            stdout.append(s);
+        }
+
+        void err(String line) {
+            stderr.append(line).append('\n');
+        }
+    }
+
+    // ---------------------------------------------------------------- file access
+
+    private static String abs(String path) {
+        return path.startsWith("/") ? path : "/" + path;
+    }
+
+    /**
+     * Opens {@code path} for writing as ash's {@code >} does (O_WRONLY|O_CREAT|O_TRUNC) and
+     * returns the attribute, or prints ash's error and returns null.
+     */
+    private KFile openForWrite(String path, StringBuilder out) {
+        KNode n = fs.resolve(abs(path));
+        Errno err;
+        if (n instanceof KFile f) {
+            if (f.writable()) {
+                return f;
+            }
+            err = Errno.EACCES; // sysfs: no write bit, even for root
+        } else if (n instanceof KDir) {
+            err = Errno.EISDIR;
+        } else {
+            // creating a file: sysfs never allows it; a missing directory is ENOENT
+            Errno parentErr = missingError(parentOf(abs(path)));
+            err = parentErr == null ? Errno.EACCES : parentErr;
+        }
+        out.append("sh: can't create ").append(path).append(": ")
+                .append(err == Errno.ENOENT ? "nonexistent directory" : err.strerror()).append('\n');
+        return null;
+    }
+
+    private static String parentOf(String path) {
+        String p = path;
+        while (p.length() > 1 && p.endsWith("/")) {
+            p = p.substring(0, p.length() - 1);
+        }
+        int slash = p.lastIndexOf('/');
+        return slash <= 0 ? "/" : p.substring(0, slash);
+    }
+
+    /** Why {@code dir} cannot be used as a directory (ENOENT, ENOTDIR), or null if it can. */
+    private Errno missingError(String dir) {
+        KNode n = fs.resolve(dir);
+        if (n instanceof KDir) {
+            return null;
+        }
+        return n != null || anyPrefixIsFile(dir) ? Errno.ENOTDIR : Errno.ENOENT;
+    }
+
+    /** True if some leading component of {@code path} is not a directory (the open fails with ENOTDIR). */
+    private boolean anyPrefixIsFile(String path) {
+        StringBuilder prefix = new StringBuilder();
+        String[] parts = path.split("/");
+        for (int i = 0; i < parts.length - 1; i++) {
+            if (parts[i].isEmpty()) {
+                continue;
+            }
+            prefix.append('/').append(parts[i]);
+            KNode n = fs.resolve(prefix.toString());
+            if (n == null) {
+                return false;
+            }
+            if (!(n instanceof KDir)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Why opening {@code path} for reading fails, or null if it opens. */
+    private Errno openReadError(String path) {
+        KNode n = fs.resolve(abs(path));
+        if (n == null) {
+            return anyPrefixIsFile(abs(path)) ? Errno.ENOTDIR : Errno.ENOENT;
+        }
+        if (n instanceof KFile f && !f.readable()) {
+            return Errno.EACCES;
+        }
+        return null;
+    }
+
+    /**
+     * Reads a whole opened file: the text, or throws the errno of read(2): EISDIR for a
+     * directory, the show's errno otherwise.
+     */
+    private String readOpened(String path) {
+        KNode n = fs.resolve(abs(path));
+        if (n instanceof KFile f && !f.isRemoved()) {
+            return f.read();
+        }
+        if (n instanceof KDir) {
+            throw new KernelException(Errno.EISDIR);
+        }
+        throw new KernelException(Errno.ENODEV); // removed between open and read
+    }
+
+    // ---------------------------------------------------------------- applets
+
+    /** busybox cat: each file in order; a file that cannot be opened is reported and skipped. */
+    private int cat(List<String> args, Io io) {
+        int rc = 0;
+        for (String p : args) {
+            Errno e = openReadError(p);
+            if (e != null) {
+                io.err("cat: can't open '" + p + "': " + e.strerror());
+                rc = 1;
+                continue;
+            }
+            try {
+                io.out(readOpened(p));
+            } catch (KernelException ex) {
+                io.err("cat: read error: " + ex.errno().strerror());
+                rc = 1;
+            }
+        }
+        return rc;
+    }
+
+    /** busybox echo: -n, -e, -E as leading options; the words joined by blanks plus a newline. */
+    private int echo(List<String> args, Io io) {
+        boolean newline = true;
+        boolean escapes = false;
+        int i = 0;
+        for (; i < args.size(); i++) {
+            String a = args.get(i);
+            if (a.length() < 2 || a.charAt(0) != '-' || !a.substring(1).chars().allMatch(ch -> "neE".indexOf(ch) >= 0)) {
+                break;
+            }
+            for (char ch : a.substring(1).toCharArray()) {
+                if (ch == 'n') {
+                    newline = false;
+                } else {
+                    escapes = ch == 'e';
+                }
+            }
+        }
+        StringBuilder sb = new StringBuilder();
+        for (int j = i; j < args.size(); j++) {
+            if (j > i) {
+                sb.append(' ');
+            }
+            if (escapes) {
+                if (unescape(args.get(j), sb)) {
+                    io.out(sb.toString());
+                    return 0; // \c: stop output here
+                }
+            } else {
+                sb.append(args.get(j));
+            }
+        }
+        if (newline) {
+            sb.append('\n');
+        }
+        io.out(sb.toString());
+        return 0;
+    }
+
+    /** Appends {@code s} with echo -e escapes; returns true on {@code \c}. */
+    private static boolean unescape(String s, StringBuilder sb) {
+        for (int k = 0; k < s.length(); k++) {
+            char c = s.charAt(k);
+            if (c != '\\' || k + 1 >= s.length()) {
+                sb.append(c);
+                continue;
+            }
+            char d = s.charAt(++k);
+            switch (d) {
+                case 'n' -> sb.append('\n');
+                case 't' -> sb.append('\t');
+                case '\\' -> sb.append('\\');
+                case 'a' -> sb.append('\u0007');
+                case 'b' -> sb.append('\b');
+                case 'f' -> sb.append('\f');
+                case 'r' -> sb.append('\r');
+                case 'v' -> sb.append('\u000b');
+                case 'c' -> {
+                    return true;
+                }
+                default -> sb.append('\\').append(d);
+            }
+        }
+        return false;
+    }
+
+    /** busybox ls (output not a tty): one name per line in byte order; files named as given. */
+    private int ls(List<String> args, Io io) {
+        List<String> paths = new ArrayList<>();
+        for (String a : args) {
+            if (a.equals("-1")) {
+                continue;
+            }
+            if (a.startsWith("-") && a.length() > 1) {
+                io.err("ls: unrecognized option '" + a + "'");
+                return 1;
+            }
+            paths.add(a);
+        }
+        if (paths.isEmpty()) {
+            paths.add(".");
+        }
+        int rc = 0;
+        List<String> files = new ArrayList<>();
+        List<String> dirs = new ArrayList<>();
+        for (String p : paths) {
+            KNode n = p.equals(".") ? fs.root() : fs.resolve(abs(p));
+            if (n == null) {
+                io.err("ls: " + p + ": " + (anyPrefixIsFile(abs(p)) ? Errno.ENOTDIR : Errno.ENOENT).strerror());
+                rc = 1;
+            } else if (n instanceof KDir) {
+                dirs.add(p);
+            } else {
+                files.add(p);
+            }
+        }
+        for (String f : files) {
+            io.out(f + "\n");
+        }
+        boolean headers = paths.size() > 1;
+        boolean first = files.isEmpty();
+        for (String d : dirs) {
+            if (headers) {
+                io.out((first ? "" : "\n") + d + ":\n");
+            }
+            first = false;
+            KDir dir = d.equals(".") ? fs.root() : (KDir) fs.resolve(abs(d));
+            for (String name : dir.list()) {
+                io.out(name + "\n");
+            }
+        }
+        return rc;
+    }
+
+    /**
+     * busybox grep with -H -h -v -c -q -s -i -F: prints matching lines, {@code FILE:} prefixed
+     * with -H or several files. Exit 0 if a line matched, 1 if none, 2 if a file could not be
+     * read (even when others matched), unless -q found a match.
+     */
+    private int grep(List<String> args, Io io) {
+        boolean withName = false;
+        boolean noName = false;
+        boolean invert = false;
+        boolean count = false;
+        boolean quiet = false;
+        boolean silent = false;
+        boolean ignoreCase = false;
+        boolean fixed = false;
+        String pattern = null;
+        List<String> files = new ArrayList<>();
+        boolean optionsDone = false;
+        for (String a : args) {
+            if (!optionsDone && a.equals("--")) {
+                optionsDone = true;
+            } else if (!optionsDone && a.startsWith("-") && a.length() > 1) {
+                for (char c : a.substring(1).toCharArray()) {
+                    switch (c) {
+                        case 'H' -> { withName = true; noName = false; }
+                        case 'h' -> { noName = true; withName = false; }
+                        case 'v' -> invert = true;
+                        case 'c' -> count = true;
+                        case 'q' -> quiet = true;
+                        case 's' -> silent = true;
+                        case 'i' -> ignoreCase = true;
+                        case 'F' -> fixed = true;
+                        default -> {
+                            io.err("grep: invalid option -- '" + c + "'");
+                            return 2;
+                        }
+                    }
+                }
+            } else if (pattern == null) {
+                pattern = a;
+            } else {
+                files.add(a);
+            }
+        }
+        if (pattern == null) {
+            io.err("grep: no pattern");
+            return 2;
+        }
+        Pattern re;
+        try {
+            re = Pattern.compile(fixed ? Pattern.quote(pattern) : breToJava(pattern),
+                    ignoreCase ? Pattern.CASE_INSENSITIVE : 0);
+        } catch (PatternSyntaxException e) {
+            io.err("grep: bad regex '" + pattern + "'");
+            return 2;
+        }
+        boolean prefix = withName || (!noName && files.size() > 1);
+        boolean matched = false;
+        boolean error = false;
+        for (String f : files) {
+            Errno e = openReadError(f);
+            String text = null;
+            if (e == null) {
+                try {
+                    text = readOpened(f);
+                } catch (KernelException ex) {
+                    e = ex.errno();
+                }
+            }
+            if (e != null) {
+                if (!silent) {
+                    io.err("grep: " + f + ": " + e.strerror());
+                }
+                error = true;
+                continue;
+            }
+            int n = 0;
+            for (String l : lines(text)) {
+                if (re.matcher(l).find() != invert) {
+                    matched = true;
+                    n++;
+                    if (quiet) {
+                        return 0;
+                    }
+                    if (!count) {
+                        io.out((prefix ? f + ":" : "") + l + "\n");
+                    }
+                }
+            }
+            if (count && !quiet) {
+                io.out((prefix ? f + ":" : "") + n + "\n");
+            }
+        }
+        return error ? 2 : matched ? 0 : 1;
+    }
+
+    /** The lines of a text: split at '\n', a final line without newline included. */
+    private static List<String> lines(String text) {
+        List<String> out = new ArrayList<>();
+        int start = 0;
+        for (int i = 0; i < text.length(); i++) {
+            if (text.charAt(i) == '\n') {
+                out.add(text.substring(start, i));
+                start = i + 1;
+            }
+        }
+        if (start < text.length()) {
+            out.add(text.substring(start));
+        }
+        return out;
+    }
+
+    /** Translates a POSIX basic regular expression to java.util.regex: BRE's + ? | ( ) { } are literals. */
+    static String breToJava(String bre) {
+        StringBuilder sb = new StringBuilder();
+        boolean inBracket = false;
+        for (int i = 0; i < bre.length(); i++) {
+            char c = bre.charAt(i);
+            if (inBracket) {
+                if (c == ']' && sb.charAt(sb.length() - 1) != '[' && !(sb.charAt(sb.length() - 1) == '^' && sb.charAt(sb.length() - 2) == '[')) {
+                    inBracket = false;
+                } else if (c == '\\' || c == '[' || c == '&' || c == '~') {
+                    sb.append('\\');
+                }
+                sb.append(c);
+                continue;
+            }
+            switch (c) {
+                case '[' -> {
+                    inBracket = true;
+                    sb.append(c);
+                }
+                case '+', '?', '|', '(', ')', '{', '}' -> sb.append('\\').append(c);
+                case '\\' -> {
+                    if (i + 1 < bre.length()) {
+                        char d = bre.charAt(++i);
+                        if ("(){}|+?".indexOf(d) >= 0) {
+                            sb.append(d); // \( \) \{ \} are BRE's groups and bounds
+                        } else {
+                            sb.append('\\').append(d);
+                        }
+                    } else {
+                        sb.append("\\\\");
+                    }
+                }
+                default -> sb.append(c);
+            }
+        }
+        return sb.toString();
+    }
+
+    /** busybox test / [: -e -f -d -L -r -w -s, -n -z, string = and !=, !; exit 0 true, 1 false, 2 error. */
+    private int test(List<String> args, Io io, boolean bracket) {
+        List<String> a = new ArrayList<>(args);
+        String name = bracket ? "[" : "test";
+        if (bracket) {
+            if (a.isEmpty() || !a.get(a.size() - 1).equals("]")) {
+                io.err("sh: [: missing ]");
+                return 2;
+            }
+            a.remove(a.size() - 1);
+        }
+        boolean negate = false;
+        if (!a.isEmpty() && a.get(0).equals("!") && a.size() > 1) {
+            negate = true;
+            a.remove(0);
+        }
+        boolean result;
+        if (a.isEmpty()) {
+            result = false;
+        } else if (a.size() == 1) {
+            result = !a.get(0).isEmpty();
+        } else if (a.size() == 2) {
+            String op = a.get(0);
+            String p = a.get(1);
+            KNode n = op.equals("-L") || op.equals("-h") ? fs.lookup(abs(p)) : fs.resolve(abs(p));
+            Boolean r = switch (op) {
+                case "-e" -> n != null;
+                case "-f" -> n instanceof KFile;
+                case "-d" -> n instanceof KDir;
+                case "-L", "-h" -> n instanceof KSymlink;
+                case "-r" -> n instanceof KDir || n instanceof KFile f && (f.mode() & 0444) != 0;
+                case "-w" -> n instanceof KDir || n instanceof KFile f && (f.mode() & 0222) != 0;
+                case "-s" -> n instanceof KDir || n instanceof KFile; // sysfs attributes stat as 4096 bytes
+                case "-n" -> !p.isEmpty();
+                case "-z" -> p.isEmpty();
+                default -> null;
+            };
+            if (r == null) {
+                io.err("sh: " + name + ": " + op + ": unknown operand");
+                return 2;
+            }
+            result = r;
+        } else if (a.size() == 3 && (a.get(1).equals("=") || a.get(1).equals("!="))) {
+            result = a.get(0).equals(a.get(2)) == a.get(1).equals("=");
+        } else {
+            io.err("sh: " + name + ": " + a.get(1) + ": unknown operand");
+            return 2;
+        }
+        return result != negate ? 0 : 1;
+    }
+
+    /**
+     * The recorded guest's {@code memblocks [N...]}: one line per block (all blocks in numeric
+     * order without arguments), {@code memoryN state=... phys_index=... removable=... node=...
+     * valid_zones=...}, or {@code memoryN absent}. Values are the files' texts without
+     * trailing newlines ({@code $(cat FILE)}).
+     */
+    private int memblocks(List<String> args, Io io) {
+        List<String> ids = new ArrayList<>(args);
+        if (ids.isEmpty()) {
+            KNode top = fs.resolve(MEMORY_DIR);
+            if (top instanceof KDir d) {
+                List<Long> nums = new ArrayList<>();
+                for (String e : d.list()) {
+                    Matcher m = MEMORY_N.matcher(e);
+                    if (m.matches() && m.group(1).length() < 19) {
+                        nums.add(Long.parseLong(m.group(1)));
+                    }
+                }
+                nums.sort(null);
+                nums.forEach(x -> ids.add(Long.toString(x)));
+            }
+        }
+        for (String id : ids) {
+            spend.accept(MEMBLOCKS_PER_BLOCK_NS);
+            String dir = MEMORY_DIR + "/memory" + id;
+            if (!(fs.resolve(dir) instanceof KDir d)) {
+                io.out("memory" + id + " absent\n");
+                continue;
+            }
+            String state = catValue(dir + "/state", io);
+            String physIndex = catValue(dir + "/phys_index", io);
+            String removable = catValue(dir + "/removable", io);
+            StringBuilder nodes = new StringBuilder();
+            for (String e : d.list()) {
+                Matcher m = NODE_N.matcher(e);
+                if (m.matches()) {
+                    nodes.append(nodes.isEmpty() ? "" : ",").append(m.group(1));
+                }
+            }
+            String zones = catValue(dir + "/valid_zones", io);
+            io.out("memory" + id + " state=" + state + " phys_index=" + physIndex + " removable=" + removable
+                    + " node=" + nodes + " valid_zones=" + zones + "\n");
+        }
+        return 0;
+    }
+
+    /** {@code $(cat PATH)}: the text without trailing newlines; cat's errors go to stderr. */
+    private String catValue(String path, Io io) {
+        StringBuilder value = new StringBuilder();
+        cat(List.of(path), new Io(value, io.stderr()));
+        int end = value.length();
+        while (end > 0 && value.charAt(end - 1) == '\n') {
+            end--;
+        }
+        return value.substring(0, end);
+    }
+
+    /**
+     * The recorded guest's {@code zonesum}: for every {@code Node N, zone NAME} section of
+     * /proc/zoneinfo, {@code node N NAME start_pfn=PFN(0xHEX) spanned=S present=P managed=M},
+     * {@code start_pfn=-} when the zone has no pages (zoneinfo prints no start_pfn then).
+     */
+    private int zonesum(Io io) {
+        StringBuilder text = new StringBuilder();
+        if (cat(List.of("/proc/zoneinfo"), new Io(text, io.stderr())) != 0) {
+            return 1;
+        }
+        String nid = null;
+        String zone = null;
+        String startPfn = null;
+        String spanned = null;
+        String present = null;
+        String managed = null;
+        for (String l : lines(text.toString())) {
+            Matcher h = ZONE_HEADER.matcher(l);
+            if (h.matches()) {
+                if (zone != null) {
+                    zoneLine(io, nid, zone, startPfn, spanned, present, managed);
+                }
+                nid = h.group(1);
+                zone = h.group(2);
+                startPfn = spanned = present = managed = null;
+                continue;
+            }
+            String[] t = l.trim().split("\\s+");
+            if (zone == null || t.length != 2) {
+                continue;
+            }
+            switch (t[0]) {
+                case "spanned" -> spanned = t[1];
+                case "present" -> present = t[1];
+                case "managed" -> managed = t[1];
+                case "start_pfn:" -> startPfn = t[1];
+                default -> { }
+            }
+        }
+        if (zone != null) {
+            zoneLine(io, nid, zone, startPfn, spanned, present, managed);
+        }
+        return 0;
+    }
+
+    private static void zoneLine(Io io, String nid, String zone, String startPfn, String spanned, String present, String managed) {
+        String start = "-";
+        if (startPfn != null) {
+            try {
+                start = startPfn + "(0x" + Long.toHexString(Long.parseLong(startPfn)) + ")";
+            } catch (NumberFormatException e) {
+                start = startPfn;
+            }
+        }
+        io.out("node " + nid + " " + zone + " start_pfn=" + start + " spanned=" + nz(spanned)
+                + " present=" + nz(present) + " managed=" + nz(managed) + "\n");
+    }
+
+    private static String nz(String s) {
+        return s == null ? "" : s;
+    }
+}

@@ -1,0 +1,230 @@
+package org.hotmem.conformance;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.StringWriter;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * Drives a target through a scenario in virtual time and emits one transcript record per
+ * step (step 0 = boot), as the recording harness did on real Linux:
+ * <ul>
+ * <li>{@code guest}: the command runs to completion in a task ({@link GuestShell});
+ * <li>{@code wait N}: the command is retried every {@value #WAIT_RETRY_MS} ms of virtual time
+ *     until it exits 0 or N seconds have passed; output and rc are the last try's;
+ * <li>{@code qmp}: one command, its reply recorded;
+ * <li>{@code event N}: virtual time passes in {@value #EVENT_POLL_MS} ms slices until an event of
+ *     that name arrives, or N seconds pass (then {@code event} is null). Events that arrived in
+ *     an earlier step belong to that step and do not count; events that arrive in the same
+ *     slice after the awaited one are handed on to the next step;
+ * <li>{@code sleep N}: N seconds of virtual time pass;
+ * <li>{@code note}: nothing happens.
+ * </ul>
+ * Every record holds the kernel log lines printed during its step and the QMP events that
+ * arrived. A model failure (an exception out of the target) ends the run with an
+ * {@code {"kind": "abort"}} record, which the comparer counts as a failure.
+ */
+public final class ConformanceRunner {
+    /** Retry interval of {@code wait} steps (the harness's 0.5 s). */
+    public static final long WAIT_RETRY_MS = 500;
+    /** Polling slice of {@code event} steps. */
+    public static final long EVENT_POLL_MS = 10;
+
+    private static final JsonNodeFactory F = JsonNodeFactory.instance;
+    private final TargetFactory factory;
+
+    public ConformanceRunner(TargetFactory factory) {
+        this.factory = factory;
+    }
+
+    /** Runs {@code scenario} on a freshly booted target of {@code kernel} and returns the transcript as JSONL. */
+    public String runToJsonl(Scenario scenario, String kernel) {
+        StringWriter sw = new StringWriter();
+        TranscriptWriter w = new TranscriptWriter(sw);
+        run(scenario, kernel, w::write);
+        return sw.toString();
+    }
+
+    /** Runs {@code scenario} on a freshly booted target, handing each record to {@code sink} as it is made. */
+    public void run(Scenario scenario, String kernel, Consumer<ObjectNode> sink) {
+        ConformanceTarget target;
+        try {
+            target = factory.boot(scenario, kernel);
+        } catch (RuntimeException e) {
+            sink.accept(abort(0, "boot failed: " + describe(e)));
+            return;
+        }
+        try (target) {
+            Session s = new Session(target);
+            ObjectNode boot = F.objectNode();
+            boot.put("step", 0);
+            boot.put("kind", StepKind.BOOT.json());
+            boot.put("scenario", scenario.name());
+            boot.put("kernel", kernel);
+            s.finish(boot);
+            sink.accept(boot);
+            for (ScenarioStep step : scenario.steps()) {
+                ObjectNode rec;
+                try {
+                    rec = s.run(step);
+                    List<String> bad = target.invariantViolations();
+                    if (!bad.isEmpty()) {
+                        sink.accept(rec);
+                        sink.accept(abort(step.number(), "step " + step.number() + " (line " + step.line()
+                                + "): invariants violated: " + String.join("; ", bad)));
+                        return;
+                    }
+                } catch (RuntimeException e) {
+                    sink.accept(abort(step.number(), "step " + step.number() + " (line " + step.line() + "): " + describe(e)));
+                    return;
+                }
+                sink.accept(rec);
+            }
+        }
+    }
+
+    private static String describe(Throwable e) {
+        return e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
+    }
+
+    private static ObjectNode abort(int step, String error) {
+        ObjectNode r = F.objectNode();
+        r.put("kind", "abort");
+        r.put("at_step", step);
+        r.put("error", error);
+        return r;
+    }
+
+    /** The state of one run: the target and the events handed on from the previous step. */
+    private static final class Session {
+        private final ConformanceTarget target;
+        private final GuestShell shell;
+        /** Events that arrived in the polling slice of an event step after the awaited one. */
+        private List<ObjectNode> carried = new ArrayList<>();
+
+        Session(ConformanceTarget target) {
+            this.target = target;
+            this.shell = new GuestShell(target.kernel(), target.fs());
+        }
+
+        ObjectNode run(ScenarioStep step) {
+            ObjectNode r = F.objectNode();
+            r.put("step", step.number());
+            r.put("kind", step.kind().json());
+            r.put("arg", step.arg());
+            r.put("line", step.line());
+            switch (step.kind()) {
+                case NOTE, BOOT -> { }
+                case GUEST -> guest(step, r);
+                case WAIT -> await(step, r);
+                case QMP -> qmp(step, r);
+                case EVENT -> event(step, r);
+                case SLEEP -> target.runFor(step.timeoutNs());
+            }
+            finish(r);
+            return r;
+        }
+
+        private void guest(ScenarioStep step, ObjectNode r) {
+            GuestShell.Outcome o = shell.run(step.arg());
+            result(r, o);
+        }
+
+        private void await(ScenarioStep step, ObjectNode r) {
+            long deadline = target.kernel().now() + step.timeoutNs();
+            long first = target.kernel().now();
+            int tries = 0;
+            GuestShell.Outcome o;
+            while (true) {
+                o = shell.run(step.arg());
+                tries++;
+                if (o.timedOut() || o.result().rc() == 0 || target.kernel().now() >= deadline) {
+                    break;
+                }
+                target.runFor(WAIT_RETRY_MS * 1_000_000L);
+            }
+            result(r, new GuestShell.Outcome(o.result(), first, o.endNs()));
+            r.put("tries", tries);
+        }
+
+        private void result(ObjectNode r, GuestShell.Outcome o) {
+            if (o.timedOut()) {
+                r.put("output", "");
+                r.putNull("rc");
+                r.put("timeout", true);
+            } else {
+                r.put("output", o.result().output());
+                r.put("rc", o.result().rc());
+            }
+            r.put("guest_s", seconds(o.endNs() - o.startNs()));
+            ArrayNode up = r.putArray("guest_uptime");
+            up.add(seconds(o.startNs()));
+            up.add(seconds(o.endNs()));
+        }
+
+        private void qmp(ScenarioStep step, ObjectNode r) {
+            ObjectNode args = step.arguments() == null ? F.objectNode() : step.arguments().deepCopy();
+            ObjectNode req = r.putObject("request");
+            req.put("execute", step.execute());
+            if (step.arguments() != null) {
+                req.set("arguments", step.arguments().deepCopy());
+            }
+            r.set("response", target.qmp(step.execute(), args));
+        }
+
+        private void event(ScenarioStep step, ObjectNode r) {
+            String name = step.arg().trim();
+            long deadline = target.kernel().now() + step.timeoutNs();
+            List<ObjectNode> seen = new ArrayList<>();
+            ObjectNode match = null;
+            List<ObjectNode> batch = carried; // handed on by the previous event step: they count
+            carried = new ArrayList<>();
+            while (true) {
+                for (int i = 0; i < batch.size(); i++) {
+                    ObjectNode ev = batch.get(i);
+                    if (match == null && name.equals(ev.path("event").asText(null))) {
+                        match = ev;
+                        carried.addAll(batch.subList(i + 1, batch.size()));
+                        break;
+                    }
+                    seen.add(ev);
+                }
+                if (match != null || target.kernel().now() >= deadline) {
+                    break;
+                }
+                target.runFor(Math.min(EVENT_POLL_MS * 1_000_000L, deadline - target.kernel().now()));
+                batch = target.drainEvents();
+            }
+            r.set("event", match == null ? F.nullNode() : match);
+            ArrayNode events = r.putArray("events");
+            seen.forEach(events::add);
+        }
+
+        /** Adds the events and kernel lines of the step that just ended. */
+        void finish(ObjectNode r) {
+            ArrayNode events = r.has("events") ? (ArrayNode) r.get("events") : r.putArray("events");
+            List<ObjectNode> handOn = carried;
+            carried = new ArrayList<>();
+            if (!r.path("kind").asText().equals("event")) {
+                handOn.forEach(events::add);
+            } else {
+                carried = handOn; // produced by this event step, for the next one
+            }
+            target.drainEvents().forEach(events::add);
+            ArrayNode log = r.putArray("kernel_log");
+            for (String l : target.drainKernelLog()) {
+                log.add(l);
+            }
+        }
+
+        private static JsonNode seconds(long ns) {
+            return F.numberNode(new BigDecimal(ns).movePointLeft(9).setScale(2, RoundingMode.HALF_EVEN).doubleValue());
+        }
+    }
+}

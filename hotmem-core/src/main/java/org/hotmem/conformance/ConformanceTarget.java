@@ -1,0 +1,49 @@
+package org.hotmem.conformance;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.List;
+import org.hotmem.kernel.Kernel;
+import org.hotmem.kernel.fs.Kernfs;
+
+/**
+ * What the conformance runner needs of a booted machine (the {@code Machine} contract in
+ * DESIGN.md): its kernel, its kernfs, QMP, events, the kernel log and virtual time. Guest
+ * commands run as user tasks spawned on {@link #kernel()}.
+ */
+public interface ConformanceTarget extends AutoCloseable {
+    /** The guest kernel (tasks, virtual clock). */
+    Kernel kernel();
+
+    /** The machine's sysfs/procfs tree. */
+    Kernfs fs();
+
+    /**
+     * Executes one QMP command; {@code args} is the arguments object ({@code {}} when the
+     * scenario gives none). Returns QEMU's reply, {@code {"return": ...}} or
+     * {@code {"error": {"class": ..., "desc": ...}}}.
+     */
+    ObjectNode qmp(String execute, ObjectNode args);
+
+    /** The QMP events emitted since the last drain, oldest first, each with {@code "event"} and a timestamp. */
+    List<ObjectNode> drainEvents();
+
+    /** The kernel log lines printed since the last drain, as {@code [    1.234567] text}. */
+    List<String> drainKernelLog();
+
+    /** Lets {@code ns} of virtual time pass: hypervisor and guest kernel threads make progress. */
+    void runFor(long ns);
+
+    /**
+     * The model's consistency violations at this moment (empty when all hold, or when an
+     * operation is in flight and the check would see a half-done state). The runner asks
+     * after every step and aborts the run on a violation.
+     */
+    default List<String> invariantViolations() {
+        return List.of();
+    }
+
+    /** Releases what the machine holds (files, carrier threads). */
+    @Override
+    default void close() {
+    }
+}

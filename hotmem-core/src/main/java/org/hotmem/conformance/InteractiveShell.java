@@ -1,0 +1,133 @@
+package org.hotmem.conformance;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.math.BigDecimal;
+
+/**
+ * An interactive session on a booted target, like the recording harness's console: a
+ * {@code # } prompt reads guest commands (the busybox subset of {@link BusyboxSh}), and
+ * host commands {@code qmp EXECUTE [{json}]} and {@code sleep SECONDS}; {@code exit} or end of
+ * input ends it. After each line the kernel log lines printed meanwhile are shown as the
+ * serial console shows them, then the output, then any QMP events as JSON.
+ */
+public final class InteractiveShell {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final ConformanceTarget target;
+    private final GuestShell shell;
+    private final PrintStream out;
+
+    public InteractiveShell(ConformanceTarget target, PrintStream out) {
+        this.target = target;
+        this.shell = new GuestShell(target.kernel(), target.fs());
+        this.out = out;
+    }
+
+    /** Reads and runs lines until {@code exit} or end of input; returns the last guest command's exit status. */
+    public int run(BufferedReader in) {
+        int rc = 0;
+        flush();
+        try {
+            while (true) {
+                out.print("# ");
+                out.flush();
+                String line = in.readLine();
+                if (line == null) {
+                    out.println();
+                    return rc;
+                }
+                String l = line.strip();
+                if (l.isEmpty() || l.startsWith("#")) {
+                    continue;
+                }
+                if (l.equals("exit") || l.equals("quit")) {
+                    return rc;
+                }
+                rc = execute(l, rc);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Runs one line; returns the new "last exit status". */
+    int execute(String l, int rc) {
+        if (l.equals("qmp") || l.startsWith("qmp ")) {
+            qmp(l.substring(3).strip());
+            return rc;
+        }
+        if (l.startsWith("sleep ")) {
+            String n = l.substring(6).strip();
+            try {
+                target.runFor(new BigDecimal(n).movePointRight(9).longValueExact());
+            } catch (NumberFormatException | ArithmeticException e) {
+                out.println("sleep: invalid number '" + n + "'");
+                return 1;
+            }
+            flush();
+            return 0;
+        }
+        GuestShell.Outcome o = shell.run(l);
+        flushKernelLog();
+        if (o.timedOut()) {
+            out.println("(no result after " + GuestShell.GUEST_TIMEOUT_NS / 1_000_000_000L + " s of virtual time)");
+            flushEvents();
+            return 1;
+        }
+        out.print(o.result().output());
+        flushEvents();
+        return o.result().rc();
+    }
+
+    private void qmp(String rest) {
+        int sp = rest.indexOf(' ');
+        String execute = sp < 0 ? rest : rest.substring(0, sp);
+        String args = sp < 0 ? "" : rest.substring(sp).strip();
+        if (execute.isEmpty()) {
+            out.println("usage: qmp EXECUTE [{JSON arguments}]");
+            return;
+        }
+        ObjectNode a = JSON.createObjectNode();
+        if (!args.isEmpty()) {
+            try {
+                JsonNode n = JSON.readTree(args);
+                if (!(n instanceof ObjectNode o)) {
+                    out.println("qmp: the arguments must be a JSON object");
+                    return;
+                }
+                a = o;
+            } catch (JsonProcessingException e) {
+                out.println("qmp: bad JSON: " + e.getOriginalMessage());
+                return;
+            }
+        }
+        ObjectNode resp = target.qmp(execute, a);
+        flushKernelLog();
+        out.println(PyJson.dumps(resp));
+        flushEvents();
+    }
+
+    private void flush() {
+        flushKernelLog();
+        flushEvents();
+    }
+
+    private void flushKernelLog() {
+        for (String k : target.drainKernelLog()) {
+            out.println(k);
+        }
+    }
+
+    private void flushEvents() {
+        for (ObjectNode e : target.drainEvents()) {
+            out.println(PyJson.dumps(e));
+        }
+    }
+}

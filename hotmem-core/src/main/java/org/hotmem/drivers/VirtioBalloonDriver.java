@@ -1,0 +1,212 @@
+package org.hotmem.drivers;
+
+import org.hotmem.hotplug.MemoryHotplug;
+import org.hotmem.hotplug.MemoryNotifier;
+import org.hotmem.hv.VirtioBalloon;
+import org.hotmem.kernel.Dmesg;
+import org.hotmem.kernel.Kernel;
+import org.hotmem.kernel.KernelException;
+import org.hotmem.kernel.Mutex;
+import org.hotmem.kernel.Workqueue;
+import org.hotmem.mm.AddressSpace;
+import org.hotmem.mm.Gfp;
+import org.hotmem.mm.MemoryModel;
+import org.hotmem.mm.Zone;
+
+/**
+ * The guest's virtio-balloon driver (drivers/virtio/virtio_balloon.c, mm/balloon_compaction.c)
+ * for one device, without the optional features QEMU leaves off by default (deflate-on-oom,
+ * free page hinting and reporting).
+ *
+ * <p>A config change queues {@code update_balloon_size_work} on system_freezable_wq. Each run
+ * moves at most 256 pages (VIRTIO_BALLOON_ARRAY_PFNS_MAX) towards the target: inflating
+ * allocates movable pages (balloon_page_alloc(), GFP_HIGHUSER_MOVABLE), takes each out of
+ * its zone's managed pages and tells the host on the inflate queue; deflating gives back the
+ * most recently inflated pages (the balloon list is LIFO) after telling the host. Then it
+ * writes {@code actual} (QEMU emits BALLOON_CHANGE) and requeues itself while a difference
+ * remains, so the balloon moves in steps over virtual time.
+ *
+ * <p>model: balloon pages are pages of a movable owner in hotmem's mm rather than PageOffline
+ * balloon pages, so offlining migrates them as Linux's balloon compaction does. Linux's
+ * virtballoon_migratepage() moves the page's "not managed" mark to the zone of the new page;
+ * hotmem does the same for the pages of an offlined range when the memory notifier reports
+ * MEM_OFFLINE or MEM_CANCEL_OFFLINE (after mm migrated them).
+ *
+ * <p>Invariants: {@code slots[0..numPages)} are the owner slots of the pages in the balloon,
+ * oldest first; {@code zones[i]} is the zone whose managed count page {@code slots[i]} was
+ * taken out of, {@code pfns[i]} where that page was then. Guarded by {@code balloonLock}.
+ */
+public final class VirtioBalloonDriver {
+    /** VIRTIO_BALLOON_ARRAY_PFNS_MAX. */
+    static final int ARRAY_PFNS_MAX = 256;
+    /** Round trip of one inflate batch: the host discards the pages (TCG: ~2.8 ms per MiB). */
+    static final long INFLATE_BATCH_NS = 2_800_000;
+    /** Round trip of one deflate batch (TCG: ~0.9 ms per MiB). */
+    static final long DEFLATE_BATCH_NS = 900_000;
+
+    private final Kernel kernel;
+    private final Dmesg log;
+    private final MemoryModel mm;
+    private final VirtioBalloon dev;
+    private final Workqueue wq;
+    private final String prefix;
+    private final Mutex balloonLock;
+    private final AddressSpace pages;
+    private final Workqueue.Work updateWork;
+    private int[] slots = new int[1024];
+    private long[] pfnOf = new long[1024];
+    private Zone[] zoneOf = new Zone[1024];
+    /** vb->num_pages: 4 KiB pages in the balloon. */
+    private int numPages;
+    private long nextToken = 0xba11_0000_0000_0000L;
+
+    /** Models virtballoon_probe(): ready the device and start towards the current target. */
+    public VirtioBalloonDriver(Kernel kernel, MemoryHotplug hotplug, VirtioBalloon dev, Workqueue systemFreezableWq) {
+        this.kernel = kernel;
+        this.log = kernel.dmesg();
+        this.mm = hotplug.mm();
+        this.dev = dev;
+        this.wq = systemFreezableWq;
+        this.prefix = "virtio_balloon virtio" + dev.virtioIndex() + ": ";
+        this.balloonLock = new Mutex(kernel, "&vb->balloon_lock");
+        this.pages = mm.newAddressSpace("balloon", Gfp.MOVABLE_ANON);
+        this.updateWork = new Workqueue.Work("update_balloon_size_func", this::updateBalloonSize);
+        dev.setConfigChangeHandler(this::configChanged);
+        hotplug.registerMemoryNotifier(this::memoryNotifier, 0);
+        if (towardsTarget() != 0) {
+            configChanged();
+        }
+    }
+
+    /** virtballoon_changed(): the config interrupt queues the size update. */
+    private void configChanged() {
+        wq.queueWork(updateWork);
+    }
+
+    /** Models towards_target(). */
+    private long towardsTarget() {
+        return (long) dev.numPages() - numPages;
+    }
+
+    /** Models update_balloon_size_func(). */
+    private void updateBalloonSize() {
+        long diff = towardsTarget();
+        if (diff == 0) {
+            return;
+        }
+        if (diff > 0) {
+            diff -= fillBalloon(diff);
+        } else {
+            diff += leakBalloon(-diff);
+        }
+        dev.setActual(numPages);
+        if (diff != 0) {
+            wq.queueWork(updateWork);
+        }
+    }
+
+    /** Models fill_balloon(): one array's worth of pages at most. */
+    private int fillBalloon(long want) {
+        int num = (int) Math.min(want, ARRAY_PFNS_MAX);
+        int[] got = new int[num];
+        int n = 0;
+        for (; n < num; n++) {
+            try {
+                got[n] = pages.add(nextToken++);
+            } catch (KernelException e) {
+                log.info(prefix + "Out of puff! Can't get 1 pages");
+                kernel.msleep(200);
+                break;
+            }
+        }
+        balloonLock.lock();
+        try {
+            long[] pfns = new long[n];
+            for (int i = 0; i < n; i++) {
+                long pfn = pages.pfn(got[i]);
+                pfns[i] = pfn;
+                Zone z = mm.zoneOf(pfn);
+                push(got[i], pfn, z);
+                mm.adjustManagedPageCount(z, -1);
+            }
+            if (n != 0) {
+                dev.inflate(pfns, n);
+                kernel.scheduleTimeoutUninterruptible(INFLATE_BATCH_NS);
+            }
+        } finally {
+            balloonLock.unlock();
+        }
+        return n;
+    }
+
+    /** Models leak_balloon(): the newest pages first. */
+    private int leakBalloon(long want) {
+        balloonLock.lock();
+        try {
+            int num = (int) Math.min(Math.min(want, ARRAY_PFNS_MAX), numPages);
+            long[] pfns = new long[num];
+            int[] out = new int[num];
+            for (int i = 0; i < num; i++) {
+                out[i] = slots[--numPages];
+                pfns[i] = pages.pfn(out[i]);
+            }
+            if (num != 0) {
+                dev.deflate(pfns, num);
+                kernel.scheduleTimeoutUninterruptible(DEFLATE_BATCH_NS);
+            }
+            for (int i = 0; i < num; i++) {
+                mm.adjustManagedPageCount(zoneOf[numPages + i], 1);
+                zoneOf[numPages + i] = null;
+                pages.free(out[i]);
+            }
+            return num;
+        } finally {
+            balloonLock.unlock();
+        }
+    }
+
+    private void push(int slot, long pfn, Zone zone) {
+        if (numPages == slots.length) {
+            slots = java.util.Arrays.copyOf(slots, slots.length * 2);
+            pfnOf = java.util.Arrays.copyOf(pfnOf, slots.length);
+            zoneOf = java.util.Arrays.copyOf(zoneOf, slots.length);
+        }
+        pfnOf[numPages] = pfn;
+        zoneOf[numPages] = zone;
+        slots[numPages++] = slot;
+    }
+
+    /**
+     * After mm offlined (or tried to offline) a range, balloon pages that were in it live
+     * elsewhere: move their managed-count adjustment to the new page's zone, as
+     * virtballoon_migratepage() does per migrated page.
+     */
+    private int memoryNotifier(MemoryNotifier.Event event, long startPfn, long nrPages) {
+        if (event != MemoryNotifier.Event.MEM_OFFLINE && event != MemoryNotifier.Event.MEM_CANCEL_OFFLINE) {
+            return MemoryNotifier.NOTIFY_DONE;
+        }
+        for (int i = 0; i < numPages; i++) {
+            long old = pfnOf[i];
+            if (old < startPfn || old >= startPfn + nrPages) {
+                continue;
+            }
+            long now = pages.pfn(slots[i]);
+            if (now == old) {
+                continue;
+            }
+            Zone nz = mm.zoneOf(now);
+            if (nz != zoneOf[i]) {
+                mm.adjustManagedPageCount(zoneOf[i], 1);
+                mm.adjustManagedPageCount(nz, -1);
+                zoneOf[i] = nz;
+            }
+            pfnOf[i] = now;
+        }
+        return MemoryNotifier.NOTIFY_OK;
+    }
+
+    /** Pages currently in the balloon. */
+    public int numPages() {
+        return numPages;
+    }
+}

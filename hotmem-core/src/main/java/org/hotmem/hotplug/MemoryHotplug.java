@@ -1,0 +1,827 @@
+package org.hotmem.hotplug;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+import org.hotmem.kernel.Dmesg;
+import org.hotmem.kernel.Errno;
+import org.hotmem.kernel.Kernel;
+import org.hotmem.kernel.KernelException;
+import org.hotmem.kernel.Mutex;
+import org.hotmem.kernel.PercpuRwSemaphore;
+import org.hotmem.kernel.fs.Kernfs;
+import org.hotmem.mm.MemSection;
+import org.hotmem.mm.MemoryModel;
+import org.hotmem.mm.MigrateType;
+import org.hotmem.mm.Node;
+import org.hotmem.mm.Zone;
+import org.hotmem.mm.ZoneType;
+
+/**
+ * Memory hotplug of one machine: mm/memory_hotplug.c and drivers/base/memory.c. Adds and
+ * removes memory, onlines and offlines memory blocks, runs the memory notifier chain, and
+ * owns the memory block devices and their sysfs files ({@link MemorySysfs}).
+ *
+ * <p>Locking (spec §8.2 order, outer to inner): device_hotplug_lock → device_lock(block) →
+ * cpu_hotplug_lock (read) → mem_hotplug_lock (write) → zone->lock. Every public operation
+ * runs inside a task. {@code blocks}, {@code resources}, {@code groups} are guarded by
+ * device_hotplug_lock (writers also hold mem_hotplug_lock); a block's state by its device lock.
+ */
+public final class MemoryHotplug {
+    public static final int MHP_NONE = 0;
+    public static final int MHP_MERGE_RESOURCE = 1;
+    public static final int MHP_MEMMAP_ON_MEMORY = 2;
+    public static final int MHP_NID_IS_MGID = 4;
+    public static final long BLOCK_SIZE = MemoryModel.SECTION_SIZE;
+    public static final long PAGES_PER_BLOCK = BLOCK_SIZE >>> MemoryModel.PAGE_SHIFT;
+    /** Largest address the direct map can cover (MAX_PHYSMEM_BITS 46). */
+    public static final long MAX_PHYS = 1L << MemoryModel.MAX_PHYSMEM_BITS;
+
+    final MemoryModel mm;
+    final Kernel kernel;
+    final Kernfs fs;
+    final HotplugParams params;
+    final Dmesg log;
+    final ZoneSelection zones;
+    final Mutex deviceHotplugLock;
+    final PercpuRwSemaphore cpuHotplugLock;
+    final PercpuRwSemaphore memHotplugLock;
+    final TreeMap<Integer, MemoryBlock> blocks = new TreeMap<>();
+    /** iomem "System RAM" resources, [start, end) bytes. */
+    final List<long[]> resources = new ArrayList<>();
+    final TreeMap<Integer, MemoryGroup> groups = new TreeMap<>();
+    private final List<int[]> notifierOrder = new ArrayList<>();
+    private final List<MemoryNotifier> notifiers = new ArrayList<>();
+    private final MemorySysfs sysfs;
+    private int nextGroupId;
+
+    /**
+     * Models memory_dev_init(): prints the block size, creates a memory block device for every
+     * block with present boot memory (state online, zone cached when unique) and the sysfs tree.
+     *
+     * @param fs the kernfs to register files in, or null for none
+     */
+    public MemoryHotplug(MemoryModel mm, Kernfs fs, HotplugParams params) {
+        this.mm = mm;
+        this.kernel = mm.kernel();
+        this.fs = fs;
+        this.params = params;
+        this.log = kernel.dmesg();
+        this.zones = new ZoneSelection(mm, params, this);
+        this.deviceHotplugLock = new Mutex(kernel, "device_hotplug_lock");
+        this.cpuHotplugLock = new PercpuRwSemaphore(kernel, "cpu_hotplug_lock");
+        this.memHotplugLock = new PercpuRwSemaphore(kernel, "mem_hotplug_lock");
+        for (long[] r : mm.bootRam()) {
+            resources.add(r);
+        }
+        log.info("x86/mm: Memory block size: " + (BLOCK_SIZE >> 20) + "MB");
+        this.sysfs = fs == null ? null : new MemorySysfs(this, fs);
+        for (MemSection s : mm.presentSections()) {
+            int id = (int) (s.startPfn() / PAGES_PER_BLOCK);
+            if (blocks.containsKey(id)) {
+                continue;
+            }
+            MemoryBlock b = newBlock(id, 0, true, 0, null);
+            b.state = MemoryBlock.State.ONLINE;
+            b.offline = false;
+            b.zone = earlyZone(b);
+        }
+    }
+
+    private MemoryBlock newBlock(int id, int nid, boolean early, long nrVmemmap, MemoryGroup group) {
+        MemoryBlock b = new MemoryBlock(id, (long) id * PAGES_PER_BLOCK, PAGES_PER_BLOCK, nid, early,
+                new Mutex(kernel, "&dev->mutex"), nrVmemmap, group);
+        b.state = MemoryBlock.State.OFFLINE;
+        b.offline = true;
+        blocks.put(id, b);
+        if (sysfs != null) {
+            sysfs.addBlock(b);
+        }
+        return b;
+    }
+
+    /** Models early_node_zone_for_memory_block(): the unique populated zone intersecting the block, else null. */
+    private Zone earlyZone(MemoryBlock b) {
+        Zone found = null;
+        for (Zone z : mm.node(b.nid).zones()) {
+            if (!z.populated() || !z.intersects(b.startPfn, b.nrPages)) {
+                continue;
+            }
+            if (found != null) {
+                return null;
+            }
+            found = z;
+        }
+        return found;
+    }
+
+    // ------------------------------------------------------------------ accessors
+
+    public MemoryModel mm() {
+        return mm;
+    }
+
+    public HotplugParams params() {
+        return params;
+    }
+
+    /** The block with this id, or null. */
+    public MemoryBlock block(int id) {
+        return blocks.get(id);
+    }
+
+    /** All blocks, by id. */
+    public Map<Integer, MemoryBlock> blocks() {
+        return java.util.Collections.unmodifiableMap(blocks);
+    }
+
+    public Mutex deviceHotplugLock() {
+        return deviceHotplugLock;
+    }
+
+    /** lock_device_hotplug(). */
+    public void lockDeviceHotplug() {
+        deviceHotplugLock.lock();
+    }
+
+    /** unlock_device_hotplug(). */
+    public void unlockDeviceHotplug() {
+        deviceHotplugLock.unlock();
+    }
+
+    /**
+     * Models lock_device_hotplug_sysfs(): trylock; when busy the syscall sleeps 5 ms and is
+     * restarted transparently (restart_syscall()), which this loop stands for.
+     */
+    void lockDeviceHotplugSysfs() {
+        while (!deviceHotplugLock.trylock()) {
+            kernel.msleep(5);
+        }
+    }
+
+    /** mem_hotplug_begin(): cpus_read_lock() + percpu_down_write(&mem_hotplug_lock). */
+    void memHotplugBegin() {
+        cpuHotplugLock.downRead();
+        memHotplugLock.downWrite();
+    }
+
+    /** mem_hotplug_done(). */
+    void memHotplugDone() {
+        memHotplugLock.upWrite();
+        cpuHotplugLock.upRead();
+    }
+
+    /** get_online_mems(): readers that need spans and present pages stable. */
+    public void getOnlineMems() {
+        memHotplugLock.downRead();
+    }
+
+    /** put_online_mems(). */
+    public void putOnlineMems() {
+        memHotplugLock.upRead();
+    }
+
+    // ------------------------------------------------------------------ notifiers
+
+    /** Models register_memory_notifier()/hotplug_memory_notifier(nb, pri): higher priority first, ties in registration order. */
+    public void registerMemoryNotifier(MemoryNotifier nb, int priority) {
+        int pos = 0;
+        while (pos < notifierOrder.size() && notifierOrder.get(pos)[0] >= priority) {
+            pos++;
+        }
+        notifierOrder.add(pos, new int[] {priority});
+        notifiers.add(pos, nb);
+    }
+
+    /** unregister_memory_notifier(). */
+    public void unregisterMemoryNotifier(MemoryNotifier nb) {
+        int i = notifiers.indexOf(nb);
+        if (i >= 0) {
+            notifiers.remove(i);
+            notifierOrder.remove(i);
+        }
+    }
+
+    /** Models memory_notify(): blocking_notifier_call_chain, stopping at NOTIFY_STOP_MASK. Returns the last value. */
+    int memoryNotify(MemoryNotifier.Event ev, long pfn, long nr) {
+        int ret = MemoryNotifier.NOTIFY_DONE;
+        for (MemoryNotifier nb : List.copyOf(notifiers)) {
+            ret = nb.notify(ev, pfn, nr);
+            if ((ret & MemoryNotifier.NOTIFY_STOP_MASK) != 0) {
+                break;
+            }
+        }
+        return ret;
+    }
+
+    // ------------------------------------------------------------------ groups
+
+    /** Models memory_group_register_static(): -EINVAL for max_pages 0 or an impossible node. */
+    public int memoryGroupRegisterStatic(int nid, long maxPages) {
+        if (maxPages == 0 || !mm.nodePossible(nid)) {
+            throw new KernelException(Errno.EINVAL);
+        }
+        MemoryGroup g = new MemoryGroup(nextGroupId++, nid, false, maxPages, 0);
+        groups.put(g.id, g);
+        return g.id;
+    }
+
+    /** Models memory_group_register_dynamic(): unit_pages a power of two >= block pages. */
+    public int memoryGroupRegisterDynamic(int nid, long unitPages) {
+        if (unitPages <= 0 || Long.bitCount(unitPages) != 1 || unitPages < PAGES_PER_BLOCK || !mm.nodePossible(nid)) {
+            throw new KernelException(Errno.EINVAL);
+        }
+        MemoryGroup g = new MemoryGroup(nextGroupId++, nid, true, 0, unitPages);
+        groups.put(g.id, g);
+        return g.id;
+    }
+
+    /** Models memory_group_unregister(): -EINVAL unknown, -EBUSY if blocks still belong to it. */
+    public void memoryGroupUnregister(int mgid) {
+        MemoryGroup g = groups.get(mgid);
+        if (g == null) {
+            throw new KernelException(Errno.EINVAL);
+        }
+        for (MemoryBlock b : blocks.values()) {
+            if (b.group == g) {
+                throw new KernelException(Errno.EBUSY);
+            }
+        }
+        groups.remove(mgid);
+    }
+
+    public MemoryGroup group(int mgid) {
+        return groups.get(mgid);
+    }
+
+    // ------------------------------------------------------------------ add
+
+    /** Models add_memory(): takes device_hotplug_lock around {@link #addMemoryLocked}. */
+    public void addMemory(int nid, long start, long size, int mhpFlags) {
+        addMemory(nid, start, size, mhpFlags, null);
+    }
+
+    /** add_memory() for an ACPI memory device: blocks get a {@code firmware_node} link to {@code firmwareNode}. */
+    public void addMemory(int nid, long start, long size, int mhpFlags, String firmwareNode) {
+        lockDeviceHotplug();
+        try {
+            addMemoryLocked(nid, start, size, mhpFlags, firmwareNode);
+        } finally {
+            unlockDeviceHotplug();
+        }
+    }
+
+    /**
+     * Models __add_memory() (caller holds device_hotplug_lock): register_memory_resource()
+     * (range check → -E2BIG with pr_warn; conflict → -EEXIST) then add_memory_resource().
+     */
+    public void addMemoryLocked(int nid, long start, long size, int mhpFlags, String firmwareNode) {
+        long end = start + size;
+        if (size <= 0 || start < 0 || end > MAX_PHYS) {
+            log.warn(String.format("Hotplug memory [%#x-%#x] exceeds maximum addressable range [%#x-%#x]",
+                    start, end, 0, MAX_PHYS));
+            throw new KernelException(Errno.E2BIG);
+        }
+        for (long[] r : resources) {
+            if (r[0] < end && r[1] > start) {
+                throw new KernelException(Errno.EEXIST);
+            }
+        }
+        long[] res = {start, end};
+        resources.add(res);
+        try {
+            addMemoryResource(nid, start, size, mhpFlags, firmwareNode);
+        } catch (RuntimeException e) {
+            resources.remove(res);
+            throw e;
+        }
+    }
+
+    private boolean memmapOnMemoryFor(long size, int mhpFlags) {
+        if ((mhpFlags & MHP_MEMMAP_ON_MEMORY) == 0 || params.memmapOnMemory == HotplugParams.MemmapOnMemory.N) {
+            return false;
+        }
+        // 6.1: only a request of exactly one block; 6.12: every block of a multi-block add.
+        return mm.version().atLeast612() || size == BLOCK_SIZE;
+    }
+
+    /** Models add_memory_resource(). */
+    private void addMemoryResource(int nid, long start, long size, int mhpFlags, String firmwareNode) {
+        if (size == 0 || start % BLOCK_SIZE != 0 || size % BLOCK_SIZE != 0) {
+            log.err(String.format("Block size [%#x] unaligned hotplug range: start %#x, size %#x", BLOCK_SIZE, start, size));
+            throw new KernelException(Errno.EINVAL);
+        }
+        MemoryGroup group = null;
+        if ((mhpFlags & MHP_NID_IS_MGID) != 0) {
+            group = groups.get(nid);
+            if (group == null) {
+                throw new KernelException(Errno.EINVAL);
+            }
+            nid = group.nid;
+        }
+        if (!mm.nodePossible(nid)) {
+            log.warn("node " + nid + " was absent from the node_possible_map");
+            throw new KernelException(Errno.EINVAL);
+        }
+        long startPfn = start >>> MemoryModel.PAGE_SHIFT;
+        long nr = size >>> MemoryModel.PAGE_SHIFT;
+        boolean altmap = memmapOnMemoryFor(size, mhpFlags);
+        memHotplugBegin();
+        List<MemoryBlock> created = new ArrayList<>();
+        try {
+            for (long pfn = startPfn; pfn < startPfn + nr; pfn += PAGES_PER_BLOCK) {
+                if (blocks.containsKey((int) (pfn / PAGES_PER_BLOCK))) {
+                    for (MemoryBlock b : created) {
+                        removeBlockDevice(b);
+                    }
+                    mm.sparseRemoveSections(startPfn, nr);
+                    throw new KernelException(Errno.EEXIST);
+                }
+            }
+            mm.sparseAddSections(startPfn, nr, altmap);
+            for (long pfn = startPfn; pfn < startPfn + nr; pfn += PAGES_PER_BLOCK) {
+                MemoryBlock b = newBlock((int) (pfn / PAGES_PER_BLOCK), nid, false, altmap ? PAGES_PER_BLOCK * 64 / MemoryModel.PAGE_SIZE : 0, group);
+                b.firmwareNode = firmwareNode;
+                if (sysfs != null && firmwareNode != null) {
+                    sysfs.addFirmwareNode(b);
+                }
+                created.add(b);
+            }
+        } finally {
+            memHotplugDone();
+        }
+        OnlineType def = params.defaultOnlineType;
+        if (def != OnlineType.OFFLINE) {
+            for (MemoryBlock b : created) {
+                b.onlineType = def;
+                try {
+                    deviceOnline(b);
+                } catch (KernelException ignored) {
+                    // online_memory_block errors are ignored by add_memory_resource
+                }
+            }
+        }
+    }
+
+    private void removeBlockDevice(MemoryBlock b) {
+        blocks.remove(b.id);
+        if (sysfs != null) {
+            sysfs.removeBlock(b);
+        }
+    }
+
+    // ------------------------------------------------------------------ device online/offline
+
+    /** Models device_online() on a block: 1 if already online, 0 on success; errors thrown. */
+    public int deviceOnline(int id) {
+        MemoryBlock b = blocks.get(id);
+        if (b == null) {
+            throw new KernelException(Errno.ENODEV);
+        }
+        return deviceOnline(b);
+    }
+
+    /** Models device_offline() on a block: 1 if already offline, 0 on success; errors thrown. */
+    public int deviceOffline(int id) {
+        MemoryBlock b = blocks.get(id);
+        if (b == null) {
+            throw new KernelException(Errno.ENODEV);
+        }
+        return deviceOffline(b);
+    }
+
+    int deviceOnline(MemoryBlock b) {
+        b.devLock.lock();
+        try {
+            if (!b.offline) {
+                return 1;
+            }
+            memorySubsysOnline(b);
+            b.offline = false;
+            return 0;
+        } finally {
+            b.devLock.unlock();
+        }
+    }
+
+    int deviceOffline(MemoryBlock b) {
+        b.devLock.lock();
+        try {
+            if (b.offline) {
+                return 1;
+            }
+            memorySubsysOffline(b);
+            b.offline = true;
+            return 0;
+        } finally {
+            b.devLock.unlock();
+        }
+    }
+
+    /** Models memory_subsys_online(). */
+    private void memorySubsysOnline(MemoryBlock b) {
+        if (b.state == MemoryBlock.State.ONLINE) {
+            return;
+        }
+        if (b.onlineType == OnlineType.OFFLINE) {
+            b.onlineType = OnlineType.ONLINE;
+        }
+        try {
+            memoryBlockChangeState(b, MemoryBlock.State.ONLINE, MemoryBlock.State.OFFLINE);
+        } finally {
+            b.onlineType = OnlineType.OFFLINE;
+        }
+    }
+
+    /** Models memory_subsys_offline(). */
+    private void memorySubsysOffline(MemoryBlock b) {
+        if (b.state == MemoryBlock.State.OFFLINE) {
+            return;
+        }
+        memoryBlockChangeState(b, MemoryBlock.State.OFFLINE, MemoryBlock.State.ONLINE);
+    }
+
+    /** Models memory_block_change_state(). */
+    void memoryBlockChangeState(MemoryBlock b, MemoryBlock.State to, MemoryBlock.State from) {
+        if (b.state != from) {
+            throw new KernelException(Errno.EINVAL);
+        }
+        if (to == MemoryBlock.State.OFFLINE) {
+            b.state = MemoryBlock.State.GOING_OFFLINE;
+        }
+        try {
+            if (to == MemoryBlock.State.ONLINE) {
+                memoryBlockOnline(b);
+            } else {
+                memoryBlockOffline(b);
+            }
+            b.state = to;
+        } catch (RuntimeException e) {
+            b.state = from;
+            throw e;
+        }
+    }
+
+    /** Models memory_block_online() (6.12 takes mem_hotplug_lock here; 6.1 inside online_pages — same order). */
+    private void memoryBlockOnline(MemoryBlock b) {
+        if (b.nrHwpoison > 0) {
+            throw new KernelException(Errno.EHWPOISON);
+        }
+        Zone zone = zones.zoneFor(b.onlineType, b.nid, b.group, b.startPfn, b.nrPages);
+        long nrVmemmap = b.nrVmemmap;
+        memHotplugBegin();
+        try {
+            if (nrVmemmap > 0) {
+                mm.initMemmapOnMemory(zone, b.startPfn, nrVmemmap);
+            }
+            try {
+                onlinePages(b.startPfn + nrVmemmap, b.nrPages - nrVmemmap, zone, b.group);
+            } catch (RuntimeException e) {
+                if (nrVmemmap > 0) {
+                    mm.deinitMemmapOnMemory(zone, b.startPfn, nrVmemmap);
+                }
+                throw e;
+            }
+            if (nrVmemmap > 0) {
+                adjustPresent(zone, b.group, b.startPfn, nrVmemmap);
+            }
+            b.zone = zone;
+        } finally {
+            memHotplugDone();
+        }
+    }
+
+    private void adjustPresent(Zone zone, MemoryGroup group, long pfn, long nr) {
+        mm.adjustPresentPageCount(zone, pfn, nr);
+        if (group != null) {
+            if (zone.type() == ZoneType.MOVABLE) {
+                group.presentMovablePages += nr;
+            } else {
+                group.presentKernelPages += nr;
+            }
+        }
+    }
+
+    /** Models online_pages() in mm/memory_hotplug.c. Caller holds mem_hotplug_lock (write). */
+    void onlinePages(long pfn, long nr, Zone zone, MemoryGroup group) {
+        if (nr <= 0 || pfn % MemoryModel.PAGEBLOCK_PAGES != 0 || (pfn + nr) % MemSection.PAGES != 0) {
+            throw new KernelException(Errno.EINVAL);
+        }
+        mm.movePfnRangeToZone(zone, pfn, nr, MigrateType.ISOLATE);
+        int ret = MemoryNotifier.toErrno(memoryNotify(MemoryNotifier.Event.MEM_GOING_ONLINE, pfn, nr));
+        if (ret != 0) {
+            log.debug(String.format("online_pages [mem %#010x-%#010x] failed", pfn << 12, ((pfn + nr) << 12) - 1));
+            memoryNotify(MemoryNotifier.Event.MEM_CANCEL_ONLINE, pfn, nr);
+            mm.removePfnRangeFromZone(zone, pfn, nr);
+            throw new KernelException(Errno.fromNumber(-ret));
+        }
+        mm.zoneLock(zone);
+        try {
+            mm.adjustIsolatePageblocks(zone, nr / MemoryModel.PAGEBLOCK_PAGES);
+        } finally {
+            mm.zoneUnlock(zone);
+        }
+        boolean rebuild = !zone.populated();
+        mm.zoneLock(zone);
+        try {
+            mm.onlinePagesRange(pfn, pfn + nr);
+        } finally {
+            mm.zoneUnlock(zone);
+        }
+        mm.setSectionsOnline(pfn & -MemSection.PAGES, pfn + nr, true);
+        adjustPresent(zone, group, pfn, nr);
+        if (rebuild) {
+            mm.buildAllZonelists(mm.totalPagesForZonelistMessage());
+        }
+        mm.zoneLock(zone);
+        try {
+            mm.isolation().undoIsolatePageRange(pfn, pfn + nr, MigrateType.MOVABLE);
+        } finally {
+            mm.zoneUnlock(zone);
+        }
+        mm.setupPerZoneWmarks();
+        memoryNotify(MemoryNotifier.Event.MEM_ONLINE, pfn, nr);
+    }
+
+    /** Models memory_block_offline(). */
+    private void memoryBlockOffline(MemoryBlock b) {
+        if (b.zone == null) {
+            throw new KernelException(Errno.EINVAL);
+        }
+        long nrVmemmap = b.nrVmemmap;
+        Zone zone = b.zone;
+        memHotplugBegin();
+        try {
+            if (nrVmemmap > 0) {
+                adjustPresent(zone, b.group, b.startPfn, -nrVmemmap);
+            }
+            try {
+                offlinePages(b.startPfn + nrVmemmap, b.nrPages - nrVmemmap, zone, b.group);
+            } catch (RuntimeException e) {
+                if (nrVmemmap > 0) {
+                    adjustPresent(zone, b.group, b.startPfn, nrVmemmap);
+                }
+                throw e;
+            }
+            if (nrVmemmap > 0) {
+                mm.setSectionsOnline(b.startPfn, b.startPfn + b.nrPages, false);
+                mm.deinitMemmapOnMemory(zone, b.startPfn, nrVmemmap);
+            }
+            b.zone = null;
+        } finally {
+            memHotplugDone();
+        }
+    }
+
+    /** System RAM pages in [startPfn, endPfn): walk_system_ram_range(). */
+    long systemRamPages(long startPfn, long endPfn) {
+        long n = 0;
+        for (long[] r : resources) {
+            long s = Math.max(startPfn, (r[0] + MemoryModel.PAGE_SIZE - 1) >>> MemoryModel.PAGE_SHIFT);
+            long e = Math.min(endPfn, r[1] >>> MemoryModel.PAGE_SHIFT);
+            if (s < e) {
+                n += e - s;
+            }
+        }
+        return n;
+    }
+
+    private KernelException offlineFailed(long start, long end, String reason, Errno errno) {
+        log.debug(String.format("memory offlining [mem %#010x-%#010x] failed due to %s", start << 12, (end << 12) - 1, reason));
+        return new KernelException(errno);
+    }
+
+    /** Models offline_pages() in mm/memory_hotplug.c. Caller holds mem_hotplug_lock (write). */
+    void offlinePages(long start, long nr, Zone zone, MemoryGroup group) {
+        long end = start + nr;
+        if (nr <= 0 || start % MemoryModel.PAGEBLOCK_PAGES != 0 || end % MemSection.PAGES != 0) {
+            throw new KernelException(Errno.EINVAL);
+        }
+        if (systemRamPages(start, end) != nr) {
+            throw offlineFailed(start, end, "memory holes", Errno.EINVAL);
+        }
+        if (mm.zoneIndexOf(start) != zone.type().ordinal() || mm.zoneIndexOf(end - 1) != zone.type().ordinal()) {
+            throw offlineFailed(start, end, "multizone range", Errno.EINVAL);
+        }
+        List<String> dump = new ArrayList<>();
+        int ret;
+        mm.zoneLock(zone);
+        try {
+            ret = mm.isolation().startIsolatePageRange(start, end, dump);
+        } finally {
+            mm.zoneUnlock(zone);
+        }
+        for (String l : dump) {
+            log.warn(l);
+        }
+        if (ret != 0) {
+            throw offlineFailed(start, end, "failure to isolate range", Errno.EBUSY);
+        }
+        int nret = MemoryNotifier.toErrno(memoryNotify(MemoryNotifier.Event.MEM_GOING_OFFLINE, start, nr));
+        if (nret != 0) {
+            undoOffline(zone, start, nr);
+            throw offlineFailed(start, end, "notifier failure", Errno.fromNumber(-nret));
+        }
+        while (true) {
+            long pfn = start;
+            while (true) {
+                if (kernel.signalPending()) {
+                    undoOffline(zone, start, nr);
+                    throw offlineFailed(start, end, "signal backoff", Errno.EINTR);
+                }
+                kernel.preemptionPoint(); // cond_resched()
+                long found;
+                mm.zoneLock(zone);
+                try {
+                    found = mm.isolation().scanMovablePages(pfn, end);
+                } finally {
+                    mm.zoneUnlock(zone);
+                }
+                if (found < 0) {
+                    break;
+                }
+                pfn = found;
+                int failed;
+                mm.zoneLock(zone);
+                try {
+                    failed = mm.isolation().doMigrateRange(pfn, end);
+                } finally {
+                    mm.zoneUnlock(zone);
+                }
+                if (failed > 0) {
+                    // model: Linux spins here with cond_resched(); hotmem sleeps 1 ms of virtual
+                    // time per failed pass so that time advances while a page stays pinned.
+                    kernel.msleep(1);
+                }
+            }
+            int t;
+            mm.zoneLock(zone);
+            try {
+                t = mm.isolation().testPagesIsolated(start, end);
+            } finally {
+                mm.zoneUnlock(zone);
+            }
+            if (t == 0) {
+                break;
+            }
+        }
+        long managed;
+        mm.zoneLock(zone);
+        try {
+            managed = mm.isolation().offlineIsolatedPages(start, end);
+            mm.setSectionsOnline(start & -MemSection.PAGES, end, false);
+            mm.adjustIsolatePageblocks(zone, -(nr / MemoryModel.PAGEBLOCK_PAGES));
+        } finally {
+            mm.zoneUnlock(zone);
+        }
+        log.debug("Offlined Pages " + nr);
+        mm.adjustManagedPageCount(zone, -managed);
+        adjustPresent(zone, group, start, -nr);
+        mm.setupPerZoneWmarks();
+        if (!zone.populated()) {
+            mm.buildAllZonelists(mm.totalPagesForZonelistMessage());
+        }
+        memoryNotify(MemoryNotifier.Event.MEM_OFFLINE, start, nr);
+        mm.removePfnRangeFromZone(zone, start, nr);
+    }
+
+    private void undoOffline(Zone zone, long start, long nr) {
+        mm.zoneLock(zone);
+        try {
+            mm.isolation().undoIsolatePageRange(start, start + nr, MigrateType.MOVABLE);
+        } finally {
+            mm.zoneUnlock(zone);
+        }
+        memoryNotify(MemoryNotifier.Event.MEM_CANCEL_OFFLINE, start, nr);
+    }
+
+    // ------------------------------------------------------------------ remove
+
+    /** Models remove_memory(): device_hotplug_lock + try_remove_memory(); -EBUSY if a block is online. */
+    public void removeMemory(long start, long size) {
+        lockDeviceHotplug();
+        try {
+            tryRemoveMemory(start, size);
+        } finally {
+            unlockDeviceHotplug();
+        }
+    }
+
+    /** Models __remove_memory() for callers holding device_hotplug_lock (ACPI eject after offlining). */
+    public void removeMemoryLocked(long start, long size) {
+        tryRemoveMemory(start, size);
+    }
+
+    /** Models try_remove_memory(). */
+    void tryRemoveMemory(long start, long size) {
+        if (size == 0 || start % BLOCK_SIZE != 0 || size % BLOCK_SIZE != 0) {
+            throw new KernelException(Errno.EINVAL);
+        }
+        int first = (int) (start / BLOCK_SIZE);
+        int last = (int) ((start + size) / BLOCK_SIZE);
+        List<MemoryBlock> in = new ArrayList<>(blocks.subMap(first, last).values());
+        for (MemoryBlock b : in) {
+            if (b.state != MemoryBlock.State.OFFLINE) {
+                long begin = b.startPfn << MemoryModel.PAGE_SHIFT;
+                log.warn(String.format("removing memory fails, because memory [0x%016x-0x%016x] is onlined", begin, begin + BLOCK_SIZE - 1));
+                throw new KernelException(Errno.EBUSY);
+            }
+        }
+        boolean anyAlt = in.stream().anyMatch(b -> b.nrVmemmap > 0);
+        boolean allAlt = in.stream().allMatch(b -> b.nrVmemmap > 0);
+        if (anyAlt && !allAlt) {
+            log.warn("WARNING: memory range mixes memmap_on_memory and regular blocks");
+            throw new KernelException(Errno.EINVAL);
+        }
+        memHotplugBegin();
+        try {
+            for (MemoryBlock b : in) {
+                removeBlockDevice(b);
+            }
+            mm.sparseRemoveSections(start >>> MemoryModel.PAGE_SHIFT, size >>> MemoryModel.PAGE_SHIFT);
+            resources.removeIf(r -> r[0] >= start && r[1] <= start + size);
+        } finally {
+            memHotplugDone();
+        }
+    }
+
+    /**
+     * Models offline_and_remove_memory(): offlines every block of the range in order
+     * (recording its zone type), removes on success; on failure re-onlines exactly the blocks
+     * it offlined with their recorded type and rethrows the first error.
+     */
+    public void offlineAndRemoveMemory(long start, long size) {
+        if (size == 0 || start % BLOCK_SIZE != 0 || size % BLOCK_SIZE != 0) {
+            throw new KernelException(Errno.EINVAL);
+        }
+        lockDeviceHotplug();
+        try {
+            int first = (int) (start / BLOCK_SIZE);
+            int last = (int) ((start + size) / BLOCK_SIZE);
+            List<MemoryBlock> in = new ArrayList<>(blocks.subMap(first, last).values());
+            List<MemoryBlock> offlined = new ArrayList<>();
+            List<OnlineType> types = new ArrayList<>();
+            KernelException err = null;
+            for (MemoryBlock b : in) {
+                OnlineType t = b.zone != null && b.zone.type() == ZoneType.MOVABLE ? OnlineType.ONLINE_MOVABLE : OnlineType.ONLINE_KERNEL;
+                try {
+                    if (deviceOffline(b) == 0) {
+                        offlined.add(b);
+                        types.add(t);
+                    }
+                } catch (KernelException e) {
+                    err = e;
+                    break;
+                }
+            }
+            if (err == null) {
+                try {
+                    tryRemoveMemory(start, size);
+                    return;
+                } catch (KernelException e) {
+                    log.err("offline_and_remove_memory: Failed to remove memory: " + (-e.errno().number()));
+                    err = e;
+                }
+            }
+            for (int i = 0; i < offlined.size(); i++) {
+                MemoryBlock b = offlined.get(i);
+                b.onlineType = types.get(i);
+                try {
+                    deviceOnline(b);
+                } catch (KernelException e) {
+                    log.err("offline_and_remove_memory: Failed to re-online memory: " + (-e.errno().number()));
+                }
+            }
+            throw err;
+        } finally {
+            unlockDeviceHotplug();
+        }
+    }
+
+    // ------------------------------------------------------------------ sysfs helpers
+
+    /** What valid_zones shows (without the newline). */
+    public String validZones(MemoryBlock b) {
+        if (b.state == MemoryBlock.State.ONLINE) {
+            return b.zone != null ? b.zone.name() : "none";
+        }
+        long pfn = b.startPfn;
+        long nr = b.nrPages;
+        Zone def = zones.zoneFor(OnlineType.ONLINE, b.nid, b.group, pfn, nr);
+        StringBuilder sb = new StringBuilder(def.name());
+        for (OnlineType t : new OnlineType[] {OnlineType.ONLINE_KERNEL, OnlineType.ONLINE_MOVABLE}) {
+            Zone z = zones.zoneFor(t, b.nid, b.group, pfn, nr);
+            if (z != def) {
+                sb.append(' ').append(z.name());
+            }
+        }
+        return sb.toString();
+    }
+
+    /** The node of the machine (one node for now). */
+    Node node(int nid) {
+        return mm.node(nid);
+    }
+}

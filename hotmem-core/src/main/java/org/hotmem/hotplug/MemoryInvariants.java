@@ -1,0 +1,153 @@
+package org.hotmem.hotplug;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import org.hotmem.mm.AddressSpace;
+import org.hotmem.mm.MemSection;
+import org.hotmem.mm.MemoryModel;
+import org.hotmem.mm.MigrateType;
+import org.hotmem.mm.PageState;
+import org.hotmem.mm.Zone;
+import org.hotmem.mm.ZoneType;
+
+/**
+ * Consistency checks of the memory model and the block devices, usable after every
+ * operation in tests and scenario runs. Run only while no hotplug operation is in flight.
+ *
+ * <ul>
+ * <li>every page of an online section is in exactly one state; free chunks are aligned,
+ *     inside one zone, and their sizes add up to the zone's free count;</li>
+ * <li>every LRU page is referenced by exactly the owner slot it names, and every owner slot
+ *     points at an LRU page naming it;</li>
+ * <li>present pages of each zone = pages of its online blocks (vmemmap included) plus boot
+ *     pages; spans cover every online block of the zone;</li>
+ * <li>pages of offline hot-added blocks are poisoned; no lockdep report was made.</li>
+ * </ul>
+ */
+public final class MemoryInvariants {
+    private MemoryInvariants() {
+    }
+
+    /** Returns the list of violations (empty when all hold). */
+    public static List<String> check(MemoryHotplug hp) {
+        List<String> bad = new ArrayList<>();
+        MemoryModel mm = hp.mm();
+        long[] free = new long[ZoneType.values().length];
+        for (MemSection s : mm.presentSections()) {
+            long base = s.startPfn();
+            for (long pfn = base; pfn < base + MemSection.PAGES; pfn++) {
+                int kind = mm.kind(pfn);
+                if (!s.isOnline() && kind != PageState.POISONED && kind != PageState.VMEMMAP) {
+                    bad.add(String.format("pfn 0x%x: section offline but page kind %d", pfn, kind));
+                    break;
+                }
+                if (kind == PageState.BUDDY) {
+                    int o = mm.buddyOrder(pfn);
+                    if ((pfn & ((1L << o) - 1)) != 0) {
+                        bad.add(String.format("pfn 0x%x: free chunk of order %d misaligned", pfn, o));
+                    }
+                    int zi = mm.zoneIndexOf(pfn);
+                    for (long p = pfn + 1; p < pfn + (1L << o); p++) {
+                        if (mm.kind(p) != PageState.FREE_TAIL || mm.zoneIndexOf(p) != zi) {
+                            bad.add(String.format("pfn 0x%x: chunk at 0x%x broken", p, pfn));
+                            break;
+                        }
+                    }
+                    free[zi] += 1L << o;
+                    MigrateType listType = mm.buddyListType(pfn);
+                    MigrateType pbType = mm.pageblockMigratetype(pfn);
+                    if ((listType == MigrateType.ISOLATE) != (pbType == MigrateType.ISOLATE)) {
+                        bad.add(String.format("pfn 0x%x: on %s list in a %s pageblock", pfn, listType, pbType));
+                    }
+                    pfn += (1L << o) - 1;
+                } else if (kind == PageState.FREE_TAIL) {
+                    bad.add(String.format("pfn 0x%x: free tail without a head", pfn));
+                } else if (kind == PageState.LRU) {
+                    int slot = PageState.slot(mm.info(pfn));
+                    AddressSpace as = findOwner(mm, mm.ownerWord(pfn));
+                    if (as == null || slot >= as.size() || as.pfn(slot) != pfn) {
+                        bad.add(String.format("pfn 0x%x: LRU page not referenced by its owner slot %d", pfn, slot));
+                    }
+                }
+            }
+        }
+        for (Zone z : mm.node(0).zones()) {
+            if (z.freePages() != free[z.type().ordinal()]) {
+                bad.add(z.name() + ": freePages " + z.freePages() + " but chunks add up to " + free[z.type().ordinal()]);
+            }
+        }
+        for (AddressSpace as : mm.owners()) {
+            for (int slot = 0; slot < as.size(); slot++) {
+                long pfn = as.pfn(slot);
+                if (pfn >= 0 && (mm.kind(pfn) != PageState.LRU || PageState.slot(mm.info(pfn)) != slot)) {
+                    bad.add(String.format("%s slot %d points at pfn 0x%x which is not its page", as.name(), slot, pfn));
+                }
+            }
+        }
+        long[] hotPresent = new long[ZoneType.values().length];
+        for (MemoryBlock b : hp.blocks().values()) {
+            if (b.early) {
+                continue;
+            }
+            if (b.state() == MemoryBlock.State.ONLINE) {
+                Zone z = b.zone();
+                if (z == null) {
+                    bad.add(b.name() + ": online without a zone");
+                    continue;
+                }
+                hotPresent[z.type().ordinal()] += b.nrPages();
+                if (b.startPfn() < z.startPfn() || b.startPfn() + b.nrPages() > z.endPfn()) {
+                    bad.add(b.name() + ": online in " + z.name() + " but outside its span");
+                }
+            }
+        }
+        for (Zone z : mm.node(0).zones()) {
+            long boot = 0;
+            for (MemoryBlock b : hp.blocks().values()) {
+                if (b.early && b.state() == MemoryBlock.State.ONLINE) {
+                    boot += presentInZone(mm, b, z);
+                }
+            }
+            if (z.presentPages() != boot + hotPresent[z.type().ordinal()]) {
+                bad.add(z.name() + ": present " + z.presentPages() + " != boot " + boot + " + hot-added online " + hotPresent[z.type().ordinal()]);
+            }
+            if (z.managedPages() > z.presentPages()) {
+                bad.add(z.name() + ": managed > present");
+            }
+        }
+        if (!mm.kernel().lockdep().reports().isEmpty()) {
+            bad.add("lockdep: " + mm.kernel().lockdep().reports());
+        }
+        return bad;
+    }
+
+    /** Boot blocks: present pages in zone z = System RAM pages of the block that the zone spans. */
+    private static long presentInZone(MemoryModel mm, MemoryBlock b, Zone z) {
+        if (z.isEmpty()) {
+            return 0;
+        }
+        long n = 0;
+        for (long[] r : mm.bootRam()) {
+            long s = Math.max(Math.max(b.startPfn(), r[0] >>> 12), z.startPfn());
+            long e = Math.min(Math.min(b.startPfn() + b.nrPages(), r[1] >>> 12), z.endPfn());
+            for (long pb = s & -MemoryModel.PAGEBLOCK_PAGES; pb < e; pb += MemoryModel.PAGEBLOCK_PAGES) {
+                long lo = Math.max(pb, s);
+                long hi = Math.min(pb + MemoryModel.PAGEBLOCK_PAGES, e);
+                if (lo < hi && mm.zoneIndexOf(pb) == z.type().ordinal()) {
+                    n += hi - lo;
+                }
+            }
+        }
+        return n;
+    }
+
+    private static AddressSpace findOwner(MemoryModel mm, int id) {
+        for (AddressSpace as : mm.owners()) {
+            if (as.id() == id) {
+                return as;
+            }
+        }
+        return null;
+    }
+}

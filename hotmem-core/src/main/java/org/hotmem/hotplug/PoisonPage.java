@@ -1,0 +1,80 @@
+package org.hotmem.hotplug;
+
+import org.hotmem.kernel.Errno;
+import org.hotmem.kernel.KernelException;
+import org.hotmem.mm.MemoryModel;
+import org.hotmem.mm.PageState;
+
+/**
+ * The hard_offline_page / soft_offline_page attributes (memory_failure(MF_SW_SIMULATED) and
+ * soft_offline_page() in mm/memory-failure.c), for the pages hotmem models: a free page is
+ * taken off the buddy and marked PG_hwpoison; a soft-offlined LRU page is migrated first.
+ * model: hard-offlining an in-use page (which would unmap and kill its users) is refused with EBUSY.
+ * Each poisoned page bumps its block's nr_hwpoison, so a later online fails with EHWPOISON.
+ */
+final class PoisonPage {
+    private final MemoryHotplug hp;
+
+    PoisonPage(MemoryHotplug hp) {
+        this.hp = hp;
+    }
+
+    private static long parseAddr(String buf) {
+        String t = SysfsStrings.stripOneNewline(buf);
+        try {
+            if (t.startsWith("0x") || t.startsWith("0X")) {
+                return Long.parseUnsignedLong(t.substring(2), 16);
+            }
+            if (t.length() > 1 && t.startsWith("0")) {
+                return Long.parseUnsignedLong(t.substring(1), 8);
+            }
+            return Long.parseUnsignedLong(t);
+        } catch (NumberFormatException e) {
+            throw new KernelException(Errno.EINVAL);
+        }
+    }
+
+    void hardOffline(String buf) {
+        poison(parseAddr(buf) >>> MemoryModel.PAGE_SHIFT, false);
+    }
+
+    void softOffline(String buf) {
+        poison(parseAddr(buf) >>> MemoryModel.PAGE_SHIFT, true);
+    }
+
+    private void poison(long pfn, boolean soft) {
+        MemoryModel mm = hp.mm;
+        if (!mm.pfnValid(pfn)) {
+            throw new KernelException(Errno.ENXIO);
+        }
+        if (!mm.pfnOnline(pfn)) {
+            throw new KernelException(soft ? Errno.EIO : Errno.ENXIO);
+        }
+        hp.getOnlineMems();
+        try {
+            if ((mm.info(pfn) & PageState.HWPOISON) != 0) {
+                if (soft) {
+                    return;
+                }
+                throw new KernelException(Errno.EHWPOISON);
+            }
+            int kind = mm.kind(pfn);
+            if (kind == PageState.LRU && soft) {
+                if (mm.migratePage(pfn) != 0) {
+                    throw new KernelException(Errno.EBUSY);
+                }
+                kind = mm.kind(pfn);
+            }
+            if (kind != PageState.BUDDY && kind != PageState.FREE_TAIL) {
+                throw new KernelException(Errno.EBUSY);
+            }
+            mm.poisonFreePage(pfn);
+            MemoryBlock b = hp.block((int) (pfn / MemoryHotplug.PAGES_PER_BLOCK));
+            if (b != null) {
+                b.nrHwpoison++;
+            }
+        } finally {
+            hp.putOnlineMems();
+        }
+    }
+}

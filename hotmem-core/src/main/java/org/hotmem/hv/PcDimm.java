@@ -1,0 +1,87 @@
+package org.hotmem.hv;
+
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+/**
+ * A {@code pc-dimm} (hw/mem/pc-dimm.c): a whole-backend DIMM in one ACPI memory slot.
+ * Fields are fixed once the device is realized; {@code hotplugged} records whether it came
+ * through device_add after the machine was up.
+ */
+public final class PcDimm implements MemoryDevice {
+    private final String id;
+    private final MemoryBackend memdev;
+    private final long addr;
+    private final int slot;
+    private final int node;
+    private final boolean hotplugged;
+
+    PcDimm(String id, MemoryBackend memdev, long addr, int slot, int node, boolean hotplugged) {
+        this.id = id;
+        this.memdev = memdev;
+        this.addr = addr;
+        this.slot = slot;
+        this.node = node;
+        this.hotplugged = hotplugged;
+    }
+
+    @Override
+    public String id() {
+        return id;
+    }
+
+    @Override
+    public long addr() {
+        return addr;
+    }
+
+    @Override
+    public long regionSize() {
+        return memdev.size();
+    }
+
+    @Override
+    public long pluggedSize() {
+        return memdev.size();
+    }
+
+    @Override
+    public MemoryBackend memdev() {
+        return memdev;
+    }
+
+    public int slot() {
+        return slot;
+    }
+
+    public int node() {
+        return node;
+    }
+
+    public boolean hotplugged() {
+        return hotplugged;
+    }
+
+    /** The canonical QOM path: /machine/peripheral/ID (or peripheral-anon). */
+    public String qomPath() {
+        return id != null ? "/machine/peripheral/" + id : "/machine/peripheral-anon/device[" + slot + "]";
+    }
+
+    @Override
+    public ObjectNode info() {
+        ObjectNode o = JsonNodeFactory.instance.objectNode();
+        o.put("type", "dimm");
+        ObjectNode d = o.putObject("data");
+        if (id != null) {
+            d.put("id", id);
+        }
+        d.put("addr", addr);
+        d.put("size", memdev.size());
+        d.put("slot", slot);
+        d.put("node", node);
+        d.put("memdev", memdev.qomPath());
+        d.put("hotplugged", hotplugged);
+        d.put("hotpluggable", true);
+        return o;
+    }
+}

@@ -1,0 +1,741 @@
+package org.hotmem.hv;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One QEMU 7.2 process running a {@code pc} machine: its memory layout, the QOM objects
+ * (memory backends) and devices (pc-dimm, virtio-mem-pci, virtio-balloon-pci) and its QMP
+ * monitor. Command handlers run on the host side: they change device state, raise guest
+ * notifications (GPE, virtio config interrupts) that arrive after a small latency, and emit
+ * QMP events into {@link #events()}.
+ *
+ * <p>Invariants: device ids are unique (the /machine/peripheral container); object ids are
+ * unique (the /objects container); a backend maps at most one device; every DIMM owns one
+ * ACPI slot and one non-overlapping range of device memory. Not thread-safe: the machine's
+ * scheduler runs host handlers and guest tasks one at a time.
+ */
+public final class Qemu {
+    /** The guest kernel boots in about this much time before QMP becomes useful. */
+    private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
+
+    private final MemoryOptions memory;
+    private final PcMachineLayout layout;
+    private final HostTimers timers;
+    private final QmpEventQueue events;
+    private final DeviceMemory deviceMemory;
+    private final AcpiMemoryHotplug acpiMemoryHotplug;
+    /** /objects: memory backends by id, in creation order. */
+    private final Map<String, MemoryBackend> objects = new LinkedHashMap<>();
+    /** /machine/peripheral: devices by id, in creation order. */
+    private final Map<String, Object> devices = new LinkedHashMap<>();
+    private final List<VirtioMem> virtioMems = new ArrayList<>();
+    private VirtioBalloon balloon;
+    private int nextVirtioIndex;
+    /** False while the command line's devices are being cold-plugged. */
+    private boolean machineDone;
+
+    private Qemu(MemoryOptions memory, HostTimers timers, long epochBaseSeconds) {
+        this.memory = memory;
+        this.layout = PcMachineLayout.of(memory);
+        this.timers = timers;
+        this.events = new QmpEventQueue(timers, epochBaseSeconds);
+        this.deviceMemory = layout.hasDeviceMemory()
+                ? new DeviceMemory(layout.deviceMemoryBase(), layout.deviceMemorySize(),
+                        memory.maxRamSize() - memory.ramSize())
+                : null;
+        this.acpiMemoryHotplug = new AcpiMemoryHotplug(memory.slots(), timers, events, this::dimmEjected);
+    }
+
+    /**
+     * Starts QEMU with {@code -m memoryOption} and the extra arguments (only {@code -object
+     * memory-backend-ram,...} and {@code -device pc-dimm|virtio-mem-pci|virtio-balloon-pci,...}
+     * are modelled). Arguments may be given as separate tokens or as whole lines.
+     *
+     * @throws QemuConfigException with QEMU's message where QEMU would refuse to start
+     */
+    public static Qemu start(String memoryOption, List<String> args, HostTimers timers, long epochBaseSeconds) {
+        Qemu q = new Qemu(MemoryOptions.parse(memoryOption), timers, epochBaseSeconds);
+        List<String> tokens = new ArrayList<>();
+        for (String a : args) {
+            for (String t : a.trim().split("\\s+")) {
+                if (!t.isEmpty()) {
+                    tokens.add(t);
+                }
+            }
+        }
+        List<String[]> deviceOpts = new ArrayList<>();
+        for (int i = 0; i < tokens.size(); i++) {
+            String opt = tokens.get(i);
+            if (!opt.equals("-object") && !opt.equals("-device")) {
+                throw new QemuConfigException(opt + ": option not modelled (hotmem models -m, -object memory-backend-ram"
+                        + " and -device pc-dimm|virtio-mem-pci|virtio-balloon-pci)");
+            }
+            if (i + 1 >= tokens.size()) {
+                throw new QemuConfigException(opt + ": requires an argument");
+            }
+            String value = tokens.get(++i);
+            if (opt.equals("-object")) {
+                q.objectFromCommandLine(value);
+            } else {
+                deviceOpts.add(new String[] {opt, value});
+            }
+        }
+        // QEMU creates the backends before the machine and the -device devices after it.
+        for (String[] d : deviceOpts) {
+            q.deviceFromCommandLine(d[1]);
+        }
+        q.machineDone = true;
+        return q;
+    }
+
+    // ---- accessors ----
+
+    public MemoryOptions memory() {
+        return memory;
+    }
+
+    public PcMachineLayout layout() {
+        return layout;
+    }
+
+    public QmpEventQueue events() {
+        return events;
+    }
+
+    /** The device-memory region, or null without maxmem. */
+    public DeviceMemory deviceMemory() {
+        return deviceMemory;
+    }
+
+    public AcpiMemoryHotplug acpiMemoryHotplug() {
+        return acpiMemoryHotplug;
+    }
+
+    /** virtio-mem devices in PCI (command-line) order. */
+    public List<VirtioMem> virtioMems() {
+        return List.copyOf(virtioMems);
+    }
+
+    /** The balloon device, or null. */
+    public VirtioBalloon balloon() {
+        return balloon;
+    }
+
+    public MemoryBackend object(String id) {
+        return objects.get(id);
+    }
+
+    /** Models get_current_ram_size() of QEMU 7.2: boot RAM plus the size of every pc-dimm. */
+    public long currentRamSize() {
+        long size = memory.ramSize();
+        if (deviceMemory != null) {
+            for (MemoryDevice md : deviceMemory.devices()) {
+                if (md instanceof PcDimm) {
+                    size += md.regionSize();
+                }
+            }
+        }
+        return size;
+    }
+
+    /** Models get_plugged_memory_size(): what every memory device has plugged. */
+    public long pluggedMemorySize() {
+        long size = 0;
+        if (deviceMemory != null) {
+            for (MemoryDevice md : deviceMemory.devices()) {
+                size += md.pluggedSize();
+            }
+        }
+        return size;
+    }
+
+    // ---- command line ----
+
+    private void objectFromCommandLine(String value) {
+        QemuOpts opts = QemuOpts.parse("-object", value, "qom-type");
+        try {
+            Map<String, JsonNode> props = new LinkedHashMap<>();
+            opts.asMap().forEach((k, v) -> props.put(k, TextNode.valueOf(v)));
+            objectAdd(props, true);
+        } catch (QmpException e) {
+            throw new QemuConfigException("-object " + value + ": " + e.desc());
+        }
+    }
+
+    private void deviceFromCommandLine(String value) {
+        QemuOpts opts = QemuOpts.parse("-device", value, "driver");
+        try {
+            Map<String, JsonNode> props = new LinkedHashMap<>();
+            opts.asMap().forEach((k, v) -> props.put(k, TextNode.valueOf(v)));
+            deviceAdd(props, true);
+        } catch (QmpException e) {
+            throw new QemuConfigException("-device " + value + ": " + e.desc());
+        }
+    }
+
+    // ---- QMP ----
+
+    /**
+     * Executes one QMP command and returns QEMU's reply: {@code {"return": ...}} or
+     * {@code {"error": {"class": ..., "desc": ...}}}.
+     */
+    public ObjectNode qmp(String execute, ObjectNode arguments) {
+        ObjectNode reply = JSON.objectNode();
+        try {
+            reply.set("return", dispatch(execute, new QmpArgs(arguments)));
+        } catch (QmpException e) {
+            ObjectNode err = reply.putObject("error");
+            err.put("class", e.errorClass());
+            err.put("desc", e.desc());
+        }
+        return reply;
+    }
+
+    private JsonNode dispatch(String execute, QmpArgs a) {
+        switch (execute) {
+            case "qmp_capabilities":
+                a.optionalAny("enable");
+                a.checkConsumed();
+                return JSON.objectNode();
+            case "object-add": {
+                Map<String, JsonNode> props = new LinkedHashMap<>();
+                a.raw().fields().forEachRemaining(e -> props.put(e.getKey(), e.getValue()));
+                objectAdd(props, false);
+                return JSON.objectNode();
+            }
+            case "object-del": {
+                String id = a.requiredString("id");
+                a.checkConsumed();
+                objectDel(id);
+                return JSON.objectNode();
+            }
+            case "device_add": {
+                Map<String, JsonNode> props = new LinkedHashMap<>();
+                a.raw().fields().forEachRemaining(e -> props.put(e.getKey(), e.getValue()));
+                deviceAdd(props, false);
+                return JSON.objectNode();
+            }
+            case "device_del": {
+                String id = a.requiredString("id");
+                a.checkConsumed();
+                deviceDel(id);
+                return JSON.objectNode();
+            }
+            case "query-memory-devices": {
+                a.checkConsumed();
+                ArrayNode arr = JSON.arrayNode();
+                if (deviceMemory != null) {
+                    for (MemoryDevice md : deviceMemory.devices()) {
+                        arr.add(md.info());
+                    }
+                }
+                return arr;
+            }
+            case "query-memory-size-summary": {
+                a.checkConsumed();
+                ObjectNode o = JSON.objectNode();
+                o.put("base-memory", memory.ramSize());
+                o.put("plugged-memory", pluggedMemorySize());
+                return o;
+            }
+            case "query-acpi-ospm-status":
+                a.checkConsumed();
+                return acpiMemoryHotplug.ospmStatus();
+            case "qom-set": {
+                String path = a.requiredString("path");
+                String property = a.requiredString("property");
+                JsonNode value = a.optionalAny("value");
+                if (value == null) {
+                    throw QmpException.generic("Parameter 'value' is missing");
+                }
+                a.checkConsumed();
+                qomSet(path, property, value);
+                return JSON.objectNode();
+            }
+            case "qom-get": {
+                String path = a.requiredString("path");
+                String property = a.requiredString("property");
+                a.checkConsumed();
+                return qomGet(path, property);
+            }
+            case "balloon": {
+                long value = a.requiredInt("value");
+                a.checkConsumed();
+                requireBalloon();
+                if (value <= 0) {
+                    throw QmpException.generic("Parameter 'target' expects a size");
+                }
+                balloon.toTarget(value);
+                return JSON.objectNode();
+            }
+            case "query-balloon":
+                a.checkConsumed();
+                requireBalloon();
+                return balloon.stat();
+            default:
+                throw new QmpException(QmpException.COMMAND_NOT_FOUND, "The command " + execute + " has not been found");
+        }
+    }
+
+    private void requireBalloon() {
+        if (balloon == null) {
+            throw new QmpException(QmpException.DEVICE_NOT_ACTIVE, "No balloon device has been activated");
+        }
+    }
+
+    // ---- objects ----
+
+    /** object-add / -object: models user_creatable_add_qapi() for memory-backend-ram. */
+    private void objectAdd(Map<String, JsonNode> props, boolean commandLine) {
+        Props p = new Props(props, commandLine, null);
+        String type = p.string("qom-type");
+        if (type == null) {
+            throw QmpException.generic("Parameter 'qom-type' is missing");
+        }
+        if (!type.equals("memory-backend-ram")) {
+            throw QmpException.generic("Parameter 'qom-type' does not accept value '" + type + "'");
+        }
+        String id = p.string("id");
+        if (id == null) {
+            throw QmpException.generic("Parameter 'id' is missing");
+        }
+        Long size = p.size("size");
+        for (String ignored : new String[] {"share", "prealloc", "merge", "dump", "reserve", "policy",
+                "prealloc-threads", "x-use-canonical-path-for-ramblock-id"}) {
+            p.consume(ignored);
+        }
+        p.checkUnexpected(false);
+        if (!idWellFormed(id)) {
+            throw QmpException.generic("Parameter 'id' expects an identifier");
+        }
+        if (size != null && size == 0) {
+            throw QmpException.generic("Property 'memory-backend-ram.size' doesn't take value '0'");
+        }
+        if (objects.containsKey(id)) {
+            throw QmpException.generic("attempt to add duplicate property '" + id + "' to object (type 'container')");
+        }
+        if (size == null) {
+            throw QmpException.generic("can't create backend with size 0");
+        }
+        objects.put(id, new MemoryBackend(id, size));
+    }
+
+    /** object-del: models user_creatable_del(). */
+    private void objectDel(String id) {
+        MemoryBackend b = objects.get(id);
+        if (b == null) {
+            throw QmpException.generic("object '" + id + "' not found");
+        }
+        if (b.isMapped()) {
+            throw QmpException.generic("object '" + id + "' is in use, can not be deleted");
+        }
+        objects.remove(id);
+    }
+
+    /** id_wellformed(): a letter, then letters, digits, '-', '.', '_'. */
+    static boolean idWellFormed(String id) {
+        if (id.isEmpty() || !Character.isLetter(id.charAt(0)) || id.charAt(0) > 127) {
+            return false;
+        }
+        for (int i = 1; i < id.length(); i++) {
+            char c = id.charAt(i);
+            if (!(c < 128 && (Character.isLetterOrDigit(c) || c == '-' || c == '.' || c == '_'))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    // ---- devices ----
+
+    /** device_add / -device: models qdev_device_add_from_qdict() for the modelled drivers. */
+    private void deviceAdd(Map<String, JsonNode> props, boolean commandLine) {
+        Props p = new Props(props, commandLine, null);
+        String driver = p.string("driver");
+        if (driver == null) {
+            throw QmpException.generic("Parameter 'driver' is missing");
+        }
+        switch (driver) {
+            case "pc-dimm", "virtio-mem-pci", "virtio-balloon-pci" -> {
+            }
+            default -> throw QmpException.generic("'" + driver + "' is not a valid device model name");
+        }
+        if (machineDone && !driver.equals("pc-dimm")) {
+            throw QmpException.generic("model: hot-plugging " + driver
+                    + " is not modelled; cold-plug it with -device on the command line");
+        }
+        String id = p.string("id");
+        if (id != null && !idWellFormed(id)) {
+            throw QmpException.generic("Invalid parameter 'id'");
+        }
+        if (id != null && devices.containsKey(id)) {
+            throw QmpException.generic("Duplicate device ID '" + id + "'");
+        }
+        Props dp = new Props(props, commandLine, driver);
+        dp.consume("driver");
+        dp.consume("id");
+        switch (driver) {
+            case "pc-dimm" -> addDimm(id, dp);
+            case "virtio-mem-pci" -> addVirtioMem(id, dp);
+            default -> addBalloon(id, dp);
+        }
+    }
+
+    private void addDimm(String id, Props p) {
+        JsonNode memdevNode = p.raw("memdev");
+        Long slotHint = p.integer("slot");
+        Long addrHint = p.size("addr");
+        Long node = p.integer("node");
+        p.checkUnexpected(true);
+        MemoryBackend memdev = memdevNode == null ? null : resolveBackendLink("memdev", memdevNode);
+        // pc_dimm_pre_plug(): slot first
+        int slots = memory.slots();
+        int slot;
+        if (slotHint != null && slotHint != -1 && (slotHint < 0 || slotHint >= slots)) {
+            throw QmpException.generic("invalid slot number, valid range is [0-" + Long.toUnsignedString(slots - 1L) + "]");
+        }
+        if (slots <= 0) {
+            throw QmpException.generic("no slots where allocated, please specify the 'slots' option");
+        }
+        if (slotHint != null && slotHint != -1) {
+            slot = (int) (long) slotHint;
+            if (acpiMemoryHotplug.dimm(slot) != null) {
+                throw QmpException.generic("slot " + slot + " is busy");
+            }
+        } else {
+            slot = -1;
+            for (int s = 0; s < slots; s++) {
+                if (acpiMemoryHotplug.dimm(s) == null) {
+                    slot = s;
+                    break;
+                }
+            }
+            if (slot < 0) {
+                throw QmpException.generic("no free slots available");
+            }
+        }
+        // memory_device_pre_plug()
+        long addr = preplugMemoryDevice(memdev, "'memdev' property must be set", addrHint, VirtioMem.DEFAULT_BLOCK_SIZE);
+        // pc_dimm_realize()
+        int nodeId = node == null ? 0 : (int) (long) node;
+        if (nodeId != 0) {
+            throw QmpException.generic("'DIMM property node has value " + nodeId
+                    + "' which exceeds the number of numa nodes: 1");
+        }
+        if (memdev.isMapped()) {
+            throw QmpException.generic("can't use already busy memdev: " + memdev.id());
+        }
+        PcDimm dimm = new PcDimm(id, memdev, addr, slot, nodeId, machineDone);
+        memdev.setMapped(true);
+        deviceMemory.plug(dimm);
+        if (id != null) {
+            devices.put(id, dimm);
+        }
+        acpiMemoryHotplug.plug(dimm);
+    }
+
+    /** Models memory_device_pre_plug(): checks the region fits and picks the address. */
+    private long preplugMemoryDevice(MemoryBackend memdev, String noMemdevText, Long addrHint, long align) {
+        if (deviceMemory == null) {
+            throw QmpException.generic("the configuration is not prepared for memory devices (e.g., for memory"
+                    + " hotplug), consider specifying the maxmem option");
+        }
+        if (memdev == null) {
+            throw QmpException.generic(noMemdevText);
+        }
+        deviceMemory.checkAddable(memdev.size());
+        return deviceMemory.freeAddr(addrHint == null || addrHint == 0 ? null : addrHint, align, memdev.size());
+    }
+
+    private void addVirtioMem(String id, Props p) {
+        JsonNode memdevNode = p.raw("memdev");
+        Long requested = p.size("requested-size");
+        Long blockSize = p.size("block-size");
+        Long node = p.integer("node");
+        Long memaddr = p.size("memaddr");
+        p.consume("prealloc");
+        p.consume("unplugged-inaccessible");
+        p.checkUnexpected(true);
+        MemoryBackend memdev = memdevNode == null ? null : resolveBackendLink("memdev", memdevNode);
+        long bs = blockSize == null ? VirtioMem.DEFAULT_BLOCK_SIZE : blockSize;
+        if (Long.bitCount(bs) != 1 || bs < VirtioMem.DEFAULT_BLOCK_SIZE) {
+            throw QmpException.generic(String.format("'block-size' property has to be at least 0x%x",
+                    VirtioMem.DEFAULT_BLOCK_SIZE));
+        }
+        long addr = preplugMemoryDevice(memdev, "'memdev' property must be set", memaddr,
+                Math.max(bs, VirtioMem.DEFAULT_BLOCK_SIZE));
+        long req = requested == null ? 0 : requested;
+        int nodeId = node == null ? 0 : (int) (long) node;
+        if (memdev.isMapped()) {
+            throw QmpException.generic("'memdev' property specifies a busy memdev: " + memdev.id());
+        }
+        if (req % bs != 0) {
+            throw QmpException.generic(String.format("'requested-size' property has to be multiples of 'block-size' (0x%x)", bs));
+        }
+        if (memdev.size() % bs != 0) {
+            throw QmpException.generic(String.format("'memdev' property memdev size has to be multiples of 'block-size' (0x%x)", bs));
+        }
+        if (Long.compareUnsigned(req, memdev.size()) > 0) {
+            throw QmpException.generic(String.format("'requested-size' cannot exceed the memory backend size (0x%x)",
+                    memdev.size()));
+        }
+        VirtioMem vm = new VirtioMem(id, memdev, addr, bs, nodeId, req, nextVirtioIndex++, timers, events);
+        memdev.setMapped(true);
+        deviceMemory.plug(vm);
+        virtioMems.add(vm);
+        if (id != null) {
+            devices.put(id, vm);
+        }
+    }
+
+    private void addBalloon(String id, Props p) {
+        p.consume("deflate-on-oom");
+        p.consume("free-page-reporting");
+        p.consume("free-page-hint");
+        p.consume("guest-stats-polling-interval");
+        p.checkUnexpected(true);
+        if (balloon != null) {
+            throw QmpException.generic("Only one balloon device is supported");
+        }
+        balloon = new VirtioBalloon(id, nextVirtioIndex++, this::currentRamSize, timers, events);
+        if (id != null) {
+            devices.put(id, balloon);
+        }
+    }
+
+    /** Models object_resolve_link() for a link&lt;memory-backend&gt; property. */
+    private MemoryBackend resolveBackendLink(String prop, JsonNode value) {
+        if (!value.isTextual()) {
+            throw QmpException.generic("Invalid parameter type for '" + prop + "', expected: string");
+        }
+        String path = value.asText();
+        String name = path.startsWith("/objects/") ? path.substring("/objects/".length()) : path;
+        MemoryBackend b = objects.get(name);
+        if (b != null) {
+            return b;
+        }
+        if (devices.containsKey(name)) {
+            throw QmpException.generic("Invalid parameter type for '" + prop + "', expected: memory-backend");
+        }
+        throw new QmpException(QmpException.DEVICE_NOT_FOUND, "Device '" + path + "' not found");
+    }
+
+    /** device_del: models qmp_device_del() -> qdev_unplug() -> the hotplug handler's unplug request. */
+    private void deviceDel(String id) {
+        Object dev = devices.get(id);
+        if (dev == null) {
+            throw new QmpException(QmpException.DEVICE_NOT_FOUND, "Device '" + id + "' not found");
+        }
+        if (dev instanceof PcDimm dimm) {
+            acpiMemoryHotplug.unplugRequest(dimm);
+            return;
+        }
+        if (dev instanceof VirtioMem vm && vm.pluggedSize() != 0) {
+            throw QmpException.generic("virtio-mem device cannot get unplugged while some of its memory is still plugged");
+        }
+        throw QmpException.generic("model: unplugging PCI device '" + id + "' is not modelled");
+    }
+
+    /** Called by the ACPI controller when the guest ejected a DIMM (_EJ0). */
+    private void dimmEjected(PcDimm dimm) {
+        deviceMemory.unplug(dimm);
+        dimm.memdev().setMapped(false);
+        if (dimm.id() != null) {
+            devices.remove(dimm.id());
+        }
+        ObjectNode data = JSON.objectNode();
+        if (dimm.id() != null) {
+            data.put("device", dimm.id());
+        }
+        data.put("path", dimm.qomPath());
+        events.emit("DEVICE_DELETED", data);
+    }
+
+    // ---- QOM properties ----
+
+    /** Models object_resolve_path() for the paths this machine has. */
+    private Object resolvePath(String path) {
+        if (path.startsWith("/machine/peripheral/")) {
+            return devices.get(path.substring("/machine/peripheral/".length()));
+        }
+        if (path.startsWith("/objects/")) {
+            return objects.get(path.substring("/objects/".length()));
+        }
+        if (path.startsWith("/")) {
+            return null;
+        }
+        Object dev = devices.get(path);
+        Object obj = objects.get(path);
+        if (dev != null && obj != null) {
+            return null; // ambiguous partial path
+        }
+        return dev != null ? dev : obj;
+    }
+
+    private static String typeName(Object o) {
+        if (o instanceof PcDimm) {
+            return "pc-dimm";
+        }
+        if (o instanceof VirtioMem) {
+            return "virtio-mem-pci";
+        }
+        if (o instanceof VirtioBalloon) {
+            return "virtio-balloon-pci";
+        }
+        return "memory-backend-ram";
+    }
+
+    private void qomSet(String path, String property, JsonNode value) {
+        Object o = resolvePath(path);
+        if (o == null) {
+            throw new QmpException(QmpException.DEVICE_NOT_FOUND, "Device '" + path + "' not found");
+        }
+        if (o instanceof VirtioMem vm && property.equals("requested-size")) {
+            if (!value.isIntegralNumber() || value.asLong() < 0) {
+                throw QmpException.generic("Invalid parameter type for 'requested-size', expected: size");
+            }
+            vm.setRequestedSize(value.asLong());
+            return;
+        }
+        if (qomGetOrNull(o, property) != null) {
+            throw QmpException.generic("Attempt to set property '" + property + "' on device '"
+                    + path + "' (type '" + typeName(o) + "') after it was realized");
+        }
+        throw QmpException.generic("Property '" + typeName(o) + "." + property + "' not found");
+    }
+
+    private JsonNode qomGet(String path, String property) {
+        Object o = resolvePath(path);
+        if (o == null) {
+            throw new QmpException(QmpException.DEVICE_NOT_FOUND, "Device '" + path + "' not found");
+        }
+        JsonNode v = qomGetOrNull(o, property);
+        if (v == null) {
+            throw QmpException.generic("Property '" + typeName(o) + "." + property + "' not found");
+        }
+        return v;
+    }
+
+    private JsonNode qomGetOrNull(Object o, String property) {
+        if (o instanceof VirtioMem vm) {
+            return switch (property) {
+                case "requested-size" -> JSON.numberNode(vm.requestedSize());
+                case "size" -> JSON.numberNode(vm.pluggedSize());
+                case "block-size" -> JSON.numberNode(vm.blockSize());
+                case "memaddr" -> JSON.numberNode(vm.addr());
+                case "memdev" -> JSON.textNode(vm.memdev().qomPath());
+                default -> null;
+            };
+        }
+        if (o instanceof PcDimm d) {
+            return switch (property) {
+                case "addr" -> JSON.numberNode(d.addr());
+                case "size" -> JSON.numberNode(d.regionSize());
+                case "slot" -> JSON.numberNode(d.slot());
+                case "node" -> JSON.numberNode(d.node());
+                case "memdev" -> JSON.textNode(d.memdev().qomPath());
+                default -> null;
+            };
+        }
+        if (o instanceof MemoryBackend b) {
+            return property.equals("size") ? JSON.numberNode(b.size()) : null;
+        }
+        return null;
+    }
+
+    /**
+     * Property values of a device_add/-device/object-add request. From the command line every
+     * value is a string parsed as QEMU's property parsers do; from QMP values are typed JSON.
+     */
+    private static final class Props {
+        private final Map<String, JsonNode> props;
+        private final boolean commandLine;
+        private final String typeName;
+        private final java.util.Set<String> consumed = new java.util.HashSet<>();
+
+        Props(Map<String, JsonNode> props, boolean commandLine, String typeName) {
+            this.props = props;
+            this.commandLine = commandLine;
+            this.typeName = typeName;
+        }
+
+        void consume(String name) {
+            consumed.add(name);
+        }
+
+        JsonNode raw(String name) {
+            consumed.add(name);
+            return props.get(name);
+        }
+
+        String string(String name) {
+            JsonNode n = raw(name);
+            if (n == null) {
+                return null;
+            }
+            if (!n.isTextual()) {
+                throw QmpException.generic("Invalid parameter type for '" + name + "', expected: string");
+            }
+            return n.asText();
+        }
+
+        Long size(String name) {
+            JsonNode n = raw(name);
+            if (n == null) {
+                return null;
+            }
+            if (n.isTextual() && commandLine) {
+                try {
+                    return QemuSize.parse(n.asText(), 'B');
+                } catch (QemuSize.SizeFormatException e) {
+                    throw QmpException.generic("Parameter '" + name + "' expects a non-negative number below 2^64");
+                }
+            }
+            if (!n.isIntegralNumber() || (!n.isBigInteger() && n.asLong() < 0)) {
+                throw QmpException.generic("Invalid parameter type for '" + name + "', expected: size");
+            }
+            return n.isBigInteger() ? n.bigIntegerValue().longValue() : n.asLong();
+        }
+
+        Long integer(String name) {
+            JsonNode n = raw(name);
+            if (n == null) {
+                return null;
+            }
+            if (n.isTextual() && commandLine) {
+                try {
+                    return Long.decode(n.asText());
+                } catch (NumberFormatException e) {
+                    throw QmpException.generic("Parameter '" + name + "' expects a number");
+                }
+            }
+            if (!n.isIntegralNumber()) {
+                throw QmpException.generic("Invalid parameter type for '" + name + "', expected: integer");
+            }
+            return n.asLong();
+        }
+
+        /** Unknown members: a device property error ("Property 'pc-dimm.x' not found") or a QAPI one. */
+        void checkUnexpected(boolean deviceProperties) {
+            Iterator<String> it = props.keySet().iterator();
+            while (it.hasNext()) {
+                String f = it.next();
+                if (!consumed.contains(f)) {
+                    if (deviceProperties) {
+                        throw QmpException.generic("Property '" + typeName + "." + f + "' not found");
+                    }
+                    throw QmpException.generic("Parameter '" + f + "' is unexpected");
+                }
+            }
+        }
+    }
+}

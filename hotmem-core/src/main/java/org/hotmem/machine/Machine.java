@@ -1,0 +1,218 @@
+package org.hotmem.machine;
+
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.ArrayList;
+import java.util.List;
+import org.hotmem.drivers.AcpiMemoryHotplugDriver;
+import org.hotmem.drivers.VirtioBalloonDriver;
+import org.hotmem.drivers.VirtioMemDriver;
+import org.hotmem.hotplug.HotplugParams;
+import org.hotmem.hotplug.MemoryHotplug;
+import org.hotmem.hv.HostTimers;
+import org.hotmem.hv.QmpEvent;
+import org.hotmem.hv.Qemu;
+import org.hotmem.hv.VirtioMem;
+import org.hotmem.kernel.Kernel;
+import org.hotmem.kernel.SchedulingStrategy;
+import org.hotmem.kernel.Task;
+import org.hotmem.kernel.Workqueue;
+import org.hotmem.kernel.fs.Kernfs;
+import org.hotmem.mm.KernelVersion;
+import org.hotmem.mm.MemoryModel;
+import org.hotmem.mm.MmBootOptions;
+
+/**
+ * One booted guest and the QEMU process around it: the {@code pc} machine ({@link Qemu}), the
+ * guest kernel runtime, its memory model and memory hotplug, the guest drivers of the memory
+ * devices, and the sysfs/procfs tree. Host and guest share the kernel's virtual clock; QMP
+ * commands run on the host side between scheduling steps, and the guest reacts on its own
+ * kernel threads as virtual time passes ({@link #runFor}).
+ *
+ * <p>Boot: the kernel banner and command line, the SRAT lines, then mm's boot (e820, zones,
+ * reservations, "Memory:"), memory block devices, and an init task that enumerates the ACPI
+ * memory devices and, when the initramfs would load virtio modules, probes virtio-mem and
+ * virtio-balloon. {@link #boot} returns once that has settled, about five seconds into
+ * virtual uptime as on the recorded guests.
+ *
+ * <p>Not thread-safe: drive one machine from one thread. No static mutable state.
+ */
+public final class Machine {
+    /** The kernel command line every recorded guest was booted with, before the scenario's part. */
+    public static final String DEFAULT_CMDLINE = "console=ttyS0 panic=-1 nokaslr ignore_loglevel printk.time=1 "
+            + "dyndbg=\"file mm/memory_hotplug.c +p; file mm/page_isolation.c +p; file drivers/base/memory.c +p; "
+            + "file drivers/acpi/acpi_memhotplug.c +p\"";
+    /** Host wall-clock seconds at virtual time 0 (QMP event timestamps). */
+    static final long EPOCH_BASE_SECONDS = 1_795_299_840L;
+    /** Virtual uptime at which acpi_init enumerates devices. */
+    static final long ACPI_SCAN_NS = 2_000_000_000L;
+    /** Virtual uptime at which the initramfs has loaded virtio_mem and virtio_balloon. */
+    static final long VIRTIO_PROBE_NS = 5_300_000_000L;
+
+    private final MachineConfig config;
+    private final Kernel kernel;
+    private final Kernfs fs;
+    private final Qemu qemu;
+    private final String cmdline;
+    private MemoryModel mm;
+    private MemoryHotplug hotplug;
+    private AcpiMemoryHotplugDriver acpiDriver;
+    private final List<VirtioMemDriver> virtioMemDrivers = new ArrayList<>();
+    private VirtioBalloonDriver balloonDriver;
+    private Workqueue systemFreezableWq;
+    private long logMark;
+
+    private Machine(MachineConfig config) {
+        this.config = config;
+        this.kernel = new Kernel(SchedulingStrategy.random(config.seed()));
+        this.fs = new Kernfs();
+        HostTimers timers = new HostTimers() {
+            @Override
+            public long nowNs() {
+                return kernel.now();
+            }
+
+            @Override
+            public void schedule(long delayNs, Runnable action) {
+                kernel.addTimer(delayNs, action);
+            }
+        };
+        this.qemu = Qemu.start(config.memory(), config.qemuArgs(), timers, EPOCH_BASE_SECONDS);
+        this.cmdline = config.cmdline().isBlank() ? DEFAULT_CMDLINE : DEFAULT_CMDLINE + " " + config.cmdline().trim();
+    }
+
+    /**
+     * Builds the QEMU machine, boots the guest and returns with the boot log available from
+     * {@link #drainKernelLog()}.
+     *
+     * @throws org.hotmem.hv.QemuConfigException (an IllegalArgumentException) with QEMU's
+     *         message when QEMU would refuse the configuration (bad -m, unknown device, ...)
+     * @throws IllegalStateException if the guest does not settle after boot (a deadlock report)
+     */
+    public static Machine boot(MachineConfig config) {
+        Machine m = new Machine(config);
+        m.bootKernel();
+        return m;
+    }
+
+    private void bootKernel() {
+        KernelVersion v = config.kernel();
+        kernel.setUname(release(v), version(v));
+        kernel.dmesg().info(banner(v));
+        kernel.dmesg().info("Command line: " + cmdline);
+        for (String line : qemu.layout().sratLogLines()) {
+            kernel.dmesg().info(line);
+        }
+        mm = MemoryModel.boot(qemu.layout().e820(), MmBootOptions.fromCmdline(cmdline), v, kernel, fs);
+        hotplug = new MemoryHotplug(mm, fs, HotplugParams.fromCmdline(cmdline, v));
+        systemFreezableWq = new Workqueue(kernel, "events_freezable");
+        acpiDriver = new AcpiMemoryHotplugDriver(kernel, hotplug, qemu.acpiMemoryHotplug(), fs);
+        kernel.spawn("swapper/0", Task.PF_KTHREAD, this::initTask);
+        kernel.runFor(VIRTIO_PROBE_NS + 100_000_000L);
+        kernel.runUntilIdle().ifPresent(r -> {
+            throw new IllegalStateException("guest did not settle after boot:\n" + r);
+        });
+    }
+
+    /** What the init task does with the memory devices: acpi_init's scan, then the virtio modules. */
+    private void initTask() {
+        kernel.scheduleTimeoutUninterruptible(ACPI_SCAN_NS);
+        acpiDriver.scanAtBoot();
+        kernel.scheduleTimeoutUninterruptible(Math.max(0, VIRTIO_PROBE_NS - kernel.now()));
+        for (VirtioMem vm : qemu.virtioMems()) {
+            virtioMemDrivers.add(new VirtioMemDriver(kernel, hotplug, vm, systemFreezableWq));
+        }
+        if (qemu.balloon() != null) {
+            balloonDriver = new VirtioBalloonDriver(kernel, hotplug, qemu.balloon(), systemFreezableWq);
+        }
+    }
+
+    static String release(KernelVersion v) {
+        return v == KernelVersion.V6_1 ? "6.1.0-56-amd64" : "6.12.117+deb12-amd64";
+    }
+
+    static String version(KernelVersion v) {
+        return v == KernelVersion.V6_1 ? "#1 SMP PREEMPT_DYNAMIC Debian 6.1.192-2 (2026-11-16)"
+                : "#1 SMP PREEMPT_DYNAMIC Debian 6.12.117-1~deb12u1 (2026-11-14)";
+    }
+
+    /** The "Linux version" line of the imitated Debian kernel. */
+    static String banner(KernelVersion v) {
+        if (v == KernelVersion.V6_1) {
+            return "Linux version 6.1.0-56-amd64 (debian-kernel@lists.debian.org) (gcc-12 (Debian 12.2.0-14+deb12u1) 12.2.0, "
+                    + "GNU ld (GNU Binutils for Debian) 2.40) " + version(v);
+        }
+        return "Linux version 6.12.117+deb12-amd64 (debian-kernel@lists.debian.org) (x86_64-linux-gnu-gcc-12 (Debian 12.2.0-14+deb12u1) "
+                + "12.2.0, GNU ld (GNU Binutils for Debian) 2.40) " + version(v);
+    }
+
+    // ---------------------------------------------------------------- the contract
+
+    public MachineConfig config() {
+        return config;
+    }
+
+    /** The guest kernel runtime (tasks, virtual clock, dmesg). */
+    public Kernel kernel() {
+        return kernel;
+    }
+
+    /** The machine's sysfs/procfs tree. */
+    public Kernfs fs() {
+        return fs;
+    }
+
+    /** The full kernel command line. */
+    public String cmdline() {
+        return cmdline;
+    }
+
+    /**
+     * Executes one QMP command on the host side and returns QEMU's reply
+     * ({@code {"return": ...}} or {@code {"error": {"class", "desc"}}}). Call it from outside
+     * any task; the guest sees the effect as time passes.
+     */
+    public ObjectNode qmp(String execute, ObjectNode args) {
+        return qemu.qmp(execute, args == null ? JsonNodeFactory.instance.objectNode() : args);
+    }
+
+    /** QMP events delivered since the last drain, oldest first, each with its virtual timestamp. */
+    public List<ObjectNode> drainEvents() {
+        return qemu.events().drain().stream().map(QmpEvent::toJson).toList();
+    }
+
+    /** Kernel log lines printed since the last drain (the boot log on the first call). */
+    public List<String> drainKernelLog() {
+        List<String> out = kernel.dmesg().since(logMark);
+        logMark = kernel.dmesg().mark();
+        return out;
+    }
+
+    /** Lets {@code ns} of virtual time pass; host timers and guest threads run. */
+    public void runFor(long ns) {
+        kernel.runFor(ns);
+    }
+
+    // ---------------------------------------------------------------- parts, for tests and tools
+
+    public Qemu qemu() {
+        return qemu;
+    }
+
+    public MemoryModel mm() {
+        return mm;
+    }
+
+    public MemoryHotplug hotplug() {
+        return hotplug;
+    }
+
+    public List<VirtioMemDriver> virtioMemDrivers() {
+        return List.copyOf(virtioMemDrivers);
+    }
+
+    /** The balloon driver, or null without a balloon device. */
+    public VirtioBalloonDriver balloonDriver() {
+        return balloonDriver;
+    }
+}

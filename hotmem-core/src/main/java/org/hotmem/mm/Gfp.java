@@ -1,0 +1,39 @@
+package org.hotmem.mm;
+
+/**
+ * The allocation intents hotmem models, each standing for a GFP mask of Linux.
+ * {@link #migratetype()} is gfp_migratetype(); {@link #highestZone()} is gfp_zone().
+ */
+public enum Gfp {
+    /** GFP_KERNEL: slab, page tables, kernel stacks. Unmovable, never from ZONE_MOVABLE. */
+    KERNEL(MigrateType.UNMOVABLE, ZoneType.NORMAL),
+    /** GFP_DMA32 | GFP_KERNEL. */
+    KERNEL_DMA32(MigrateType.UNMOVABLE, ZoneType.DMA32),
+    /** GFP_DMA | GFP_KERNEL. */
+    KERNEL_DMA(MigrateType.UNMOVABLE, ZoneType.DMA),
+    /** GFP_HIGHUSER_MOVABLE: anonymous memory of user processes. */
+    MOVABLE_ANON(MigrateType.MOVABLE, ZoneType.MOVABLE),
+    /** Page cache (mapping_gfp_mask of a regular file): movable. */
+    PAGE_CACHE(MigrateType.MOVABLE, ZoneType.MOVABLE),
+    /**
+     * Memory that will be pinned with FOLL_LONGTERM (RDMA, vfio): GUP migrates such pages out
+     * of ZONE_MOVABLE and CMA before pinning, so they are allocated from kernel zones.
+     */
+    LONGTERM_PIN(MigrateType.MOVABLE, ZoneType.NORMAL);
+
+    private final MigrateType migratetype;
+    private final ZoneType highestZone;
+
+    Gfp(MigrateType migratetype, ZoneType highestZone) {
+        this.migratetype = migratetype;
+        this.highestZone = highestZone;
+    }
+
+    public MigrateType migratetype() {
+        return migratetype;
+    }
+
+    public ZoneType highestZone() {
+        return highestZone;
+    }
+}

@@ -1,0 +1,88 @@
+package org.hotmem.mm;
+
+/**
+ * The boot-time memory reservations of one kernel build, per kernel version: the one table
+ * from which the managed page counts follow. Sizes come from the recorded boot logs (the
+ * "Memory: ... (N kernel code, N rwdata, N rodata, N init, N bss ...)" line, "Freeing ..."
+ * lines, "percpu: Embedded N pages/cpu", "NODE_DATA(0) allocated [mem ...]", "RAMDISK:",
+ * "software IO TLB: mapped ... (64MB)"); placement follows memblock's rules
+ * (see {@link BootMemory}). Nothing here is a per-zone result.
+ *
+ * <pre>
+ * item                              6.12            6.1             rule / placement
+ * --------------------------------- --------------- --------------- ---------------------------------------------
+ * first 1 MiB                       1 MiB           1 MiB           x86 reserves [0, 1 MiB) (real mode, BIOS)
+ * kernel text (_stext.._etext)      16384K          14343K(+1K)     at 16 MiB (nokaslr), resident
+ * text/rodata gap                   0K              2040K           to 2 MiB alignment of rodata; freed at mark_rodata_ro
+ * rodata                            11716K          9132K           resident
+ * rodata/data gap                   572K            1108K           to 2 MiB alignment of data; freed at mark_rodata_ro
+ * rwdata (_sdata.._edata)           2499K(page up)  2338K(page up)  resident
+ * tables after _edata (ORC unwind,  4744K           4148K           resident; not in the Memory: line; sized from
+ *   BUG table, vvar, brk in use)                                      the image so DMA32 managed comes out as recorded
+ * init (__init_begin..__init_end)   4264K           2824K           freed by free_initmem ("initmem")
+ * .smp_locks                        40K             36K             freed by alternative_instructions (UP)
+ * bss                               4904K           17344K          resident, except the unused part of the
+ *   of which unused .bss..decrypted 2028K           2036K           PMD-aligned decrypted region (freed)
+ * initrd                            1064K           1136K           at the top of low RAM (QEMU); freed after unpack
+ * direct-map page tables            3 pages         3 pages         memblock top-down at the top of RAM; 0 when
+ *                                                                   movable_node maps bottom-up from the brk buffer
+ * NODE_DATA(0)                      0x2a980 B, 64   0x2b000 B, 4K   top-down in the node
+ * mem_section roots                 16 KiB          16 KiB          2048 roots x 8 B (MAX_PHYSMEM_BITS 46)
+ * mem_section root page             4 KiB           4 KiB           one per 256 sections in use
+ * section usage maps                40 B/section    40 B/section    subsection map + pageblock flags
+ * boot memmap (vmemmap)             64 B/page       64 B/page       2 MiB per present section, one buffer, 2 MiB
+ *                                                                   aligned, top-down above 16 MiB
+ * vmemmap page tables               2 pages         2 pages         PUD + PMD page for the vmemmap range
+ * percpu first chunk                66 pages        62 pages        2 MiB unit, 2 MiB aligned; tail freed
+ * dentry hash                       8 B x pow2(kernel pages / 2)    top-down
+ * inode hash                        8 B x pow2(kernel pages / 4)    top-down
+ * swiotlb buffer                    64 MiB          64 MiB          memblock_alloc_low: top-down below 4 GiB
+ * swiotlb slot array                24 B x 32768    24 B x 32768    top-down
+ * other small early allocations     36 KiB          36 KiB          e820 table copies, ACPI, printk, cmdline, areas
+ * </pre>
+ */
+public record KernelProfile(
+        KernelVersion version,
+        long textBytes, long textGapBytes, long rodataBytes, long rodataGapBytes, long dataBytes,
+        long tablesBytes, long initBytes, long smpLocksBytes, long bssBytes, long bssDecryptedUnusedBytes,
+        long initrdBytes, int topDownPageTablePages, long nodeDataBytes, long nodeDataAlign,
+        int percpuPages, long miscSmallBytes,
+        /** "Memory:" is printed after deferred struct-page init (6.12) or in mm_init (6.1). */
+        boolean memoryLineAfterDeferredInit,
+        /** ftrace: allocated N pages (runtime GFP_KERNEL allocation). */
+        int ftracePages) {
+
+    static final long K = 1024;
+
+    /** The profile of a kernel version. */
+    public static KernelProfile of(KernelVersion v) {
+        return switch (v) {
+            case V6_12 -> new KernelProfile(v,
+                    16384 * K, 0, 11716 * K, 572 * K, 2500 * K,
+                    4744 * K, 4264 * K, 40 * K, 4904 * K, 2028 * K,
+                    1064 * K, 3, 0x2a980, 64,
+                    66, 36 * K, true, 180);
+            case V6_1 -> new KernelProfile(v,
+                    14344 * K, 2040 * K, 9132 * K, 1108 * K, 2340 * K,
+                    4148 * K, 2824 * K, 36 * K, 17344 * K, 2036 * K,
+                    1136 * K, 3, 0x2b000, 4096,
+                    62, 36 * K, false, 159);
+        };
+    }
+
+    /** Bytes of the image that memblock reserves at _text (through the end of bss + brk in use). */
+    public long imageReserveBytes() {
+        return textBytes + textGapBytes + rodataBytes + rodataGapBytes + dataBytes + tablesBytes
+                + initBytes + smpLocksBytes + bssBytes;
+    }
+
+    /** The "kernel code" figure of the Memory: line, in KiB. */
+    public long codeK() {
+        return version == KernelVersion.V6_1 ? textBytes / K - 1 : textBytes / K;
+    }
+
+    /** The "rwdata" figure, in KiB. */
+    public long rwdataK() {
+        return version == KernelVersion.V6_1 ? 2338 : 2499;
+    }
+}

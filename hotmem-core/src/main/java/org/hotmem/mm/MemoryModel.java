@@ -1,0 +1,933 @@
+package org.hotmem.mm;
+
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+
+import org.hotmem.kernel.Errno;
+import org.hotmem.kernel.Kernel;
+import org.hotmem.kernel.KernelException;
+import org.hotmem.kernel.fs.Kernfs;
+
+/**
+ * The physical memory of one machine: nodes and zones, SPARSEMEM sections with packed
+ * per-page metadata, pageblocks, the buddy allocator, owners of movable pages, migration.
+ * Boot (memblock, reservations, memblock_free_all) is in {@link BootMemory}; pageblock
+ * isolation in {@link PageIsolation}; the procfs files in {@link MmProcFiles}.
+ *
+ * <p>Invariants (checked by the hotplug package's MemoryInvariants): every page of an
+ * online section is exactly one of: reserved, a free buddy page (head or tail of exactly one
+ * free chunk on exactly one free list of its zone), a kernel allocation, an LRU page owned
+ * by exactly one owner slot whose handle points back at it, PageOffline, or self-hosted
+ * vmemmap. Pages of sections that are present but not online are poisoned. A free chunk of
+ * order o is naturally aligned and never crosses a section.
+ *
+ * <p>Locking: the free lists, page words and pageblock bytes are guarded by the zone lock
+ * (one runs at a time in hotmem, so the model calls are atomic with respect to other tasks
+ * unless they sleep); zone spans, present and managed counters and section flags by
+ * mem_hotplug_lock held for write (the hotplug package takes it).
+ */
+public final class MemoryModel {
+    public static final int PAGE_SHIFT = 12;
+    public static final long PAGE_SIZE = 1L << PAGE_SHIFT;
+    public static final int PAGEBLOCK_ORDER = 9;
+    public static final int PAGEBLOCK_PAGES = 1 << PAGEBLOCK_ORDER;
+    public static final int MAX_PHYSMEM_BITS = 46;
+    public static final long SECTION_SIZE = 1L << 27;
+
+    final Kernel kernel;
+    final Kernfs fs;
+    final KernelVersion version;
+    final KernelProfile profile;
+    final boolean movableNode;
+    final Node[] nodes;
+    final MemSection[] sections = new MemSection[1 << (MAX_PHYSMEM_BITS - 27)];
+    final List<AddressSpace> owners = new ArrayList<>();
+    final PageIsolation isolation = new PageIsolation(this);
+    /** min_free_kbytes, watermarks, lowmem_reserve, totalreserve_pages. */
+    final Watermarks watermarks = new Watermarks(this);
+    /** vm events and kernel-allocation counters (/proc/vmstat, /proc/meminfo). */
+    final VmCounters counters = new VmCounters();
+    long maxPfn;
+    /** Boot System RAM ranges (memblock memory, page aligned), [start, end) in bytes. */
+    final List<long[]> bootRam = new ArrayList<>();
+    /** Zone locks by zone index (lock class "&zone->lock"). */
+    final org.hotmem.kernel.SpinLock[] zoneLocks;
+    /** Tokens for kernel pages come from this counter (deterministic). */
+    private long nextKernelToken = 0x6b65726e00000000L;
+
+    MemoryModel(Kernel kernel, Kernfs fs, KernelVersion version, boolean movableNode, int possibleNodes) {
+        this.kernel = kernel;
+        this.fs = fs;
+        this.version = version;
+        this.profile = KernelProfile.of(version);
+        this.movableNode = movableNode;
+        this.nodes = new Node[possibleNodes];
+        for (int i = 0; i < possibleNodes; i++) {
+            nodes[i] = new Node(i);
+        }
+        owners.add(null); // owner id 0 = none
+        zoneLocks = new org.hotmem.kernel.SpinLock[ZoneType.values().length];
+        for (int i = 0; i < zoneLocks.length; i++) {
+            zoneLocks[i] = new org.hotmem.kernel.SpinLock(kernel, "&zone->lock");
+        }
+    }
+
+    /** Boot System RAM ranges in bytes (what /proc/iomem lists as System RAM at boot). */
+    public List<long[]> bootRam() {
+        List<long[]> out = new ArrayList<>();
+        for (long[] r : bootRam) {
+            out.add(r.clone());
+        }
+        return out;
+    }
+
+    /**
+     * spin_lock_irqsave(&zone->lock). Taken only when running inside a task: boot and
+     * set-up code run before the scheduler starts, single-threaded, as early Linux boot does.
+     */
+    public void zoneLock(Zone z) {
+        if (kernel.current() != null) {
+            zoneLocks[z.type.ordinal()].lock();
+        }
+    }
+
+    /** spin_unlock_irqrestore(&zone->lock). */
+    public void zoneUnlock(Zone z) {
+        if (kernel.current() != null) {
+            zoneLocks[z.type.ordinal()].unlock();
+        }
+    }
+
+    /** zone->nr_isolate_pageblock += delta (caller holds the zone lock). */
+    public void adjustIsolatePageblocks(Zone z, long delta) {
+        z.nrIsolatePageblock += delta;
+    }
+
+    /** Models adjust_managed_page_count(). */
+    public void adjustManagedPageCount(Zone z, long delta) {
+        z.managedPages += delta;
+    }
+
+    /**
+     * Boots the memory model: what x86 setup_arch + mm_core_init do with memory (see
+     * {@link BootMemory}), then registers /proc/zoneinfo, /proc/meminfo, /proc/buddyinfo and
+     * /proc/pagetypeinfo.
+     *
+     * @param e820    the firmware memory map
+     * @param options the command-line options mm needs ({@link MmBootOptions#fromCmdline})
+     * @param version the kernel being imitated
+     * @param kernel  the machine's kernel runtime (dmesg)
+     * @param fs      the machine's kernfs, or null to register no files
+     */
+    public static MemoryModel boot(List<E820Entry> e820, MmBootOptions options, KernelVersion version, Kernel kernel, Kernfs fs) {
+        MemoryModel mm = new MemoryModel(kernel, fs, version, options.movableNode(), 1);
+        new BootMemory(mm, e820, options).run();
+        if (fs != null) {
+            MmProcFiles.register(mm, fs);
+        }
+        return mm;
+    }
+
+    // ---------------------------------------------------------------- accessors
+
+    public KernelVersion version() {
+        return version;
+    }
+
+    public Kernel kernel() {
+        return kernel;
+    }
+
+    public boolean movableNode() {
+        return movableNode;
+    }
+
+    public Node node(int nid) {
+        return nodes[nid];
+    }
+
+    public int nrNodes() {
+        return nodes.length;
+    }
+
+    /** node_possible(nid). */
+    public boolean nodePossible(int nid) {
+        return nid >= 0 && nid < nodes.length;
+    }
+
+    public long maxPfn() {
+        return maxPfn;
+    }
+
+    public PageIsolation isolation() {
+        return isolation;
+    }
+
+    /** The section holding pfn, or null. */
+    public MemSection section(long pfn) {
+        long nr = pfn >>> MemSection.PFN_SHIFT;
+        return nr < sections.length ? sections[(int) nr] : null;
+    }
+
+    public MemSection sectionByNr(int nr) {
+        return sections[nr];
+    }
+
+    /** pfn_valid(): a memmap exists for pfn. */
+    public boolean pfnValid(long pfn) {
+        MemSection s = section(pfn);
+        return s != null && s.hasMemmap();
+    }
+
+    /** pfn_to_online_page() != NULL. */
+    public boolean pfnOnline(long pfn) {
+        MemSection s = section(pfn);
+        return s != null && s.hasMemmap() && s.online;
+    }
+
+    static int idx(long pfn) {
+        return (int) (pfn & (MemSection.PAGES - 1));
+    }
+
+    static int pbIdx(long pfn) {
+        return (int) ((pfn & (MemSection.PAGES - 1)) >>> PAGEBLOCK_ORDER);
+    }
+
+    /** The page kind ({@link PageState}) of pfn. */
+    public int kind(long pfn) {
+        MemSection s = section(pfn);
+        return PageState.kind(s.info[idx(pfn)]);
+    }
+
+    public int info(long pfn) {
+        return section(pfn).info[idx(pfn)];
+    }
+
+    public int ownerWord(long pfn) {
+        return section(pfn).owner[idx(pfn)];
+    }
+
+    /** The content token of pfn. */
+    public long token(long pfn) {
+        return section(pfn).token[idx(pfn)];
+    }
+
+    public boolean isPinned(long pfn) {
+        return (info(pfn) & PageState.PINNED) != 0;
+    }
+
+    void setPinned(long pfn, boolean on) {
+        MemSection s = section(pfn);
+        int i = idx(pfn);
+        if (PageState.kind(s.info[i]) != PageState.LRU) {
+            throw new IllegalStateException("pin of a non-LRU page pfn 0x" + Long.toHexString(pfn));
+        }
+        s.info[i] = on ? s.info[i] | PageState.PINNED : s.info[i] & ~PageState.PINNED;
+    }
+
+    /** Marks a page PageReserved (tests: "a reserved page in a Movable block"). The page must be free. */
+    public void reservePage(long pfn) {
+        takeFreePage(pfn);
+        setPage(pfn, PageState.RESERVED, 0, 0);
+        zoneOf(pfn).managedPages--;
+    }
+
+    /** take_page_off_buddy() + SetPageHWPoison() for a free page (memory_failure / soft offline of a free page). */
+    public void poisonFreePage(long pfn) {
+        Zone z = zoneOf(pfn);
+        zoneLock(z);
+        try {
+            takeFreePage(pfn);
+            setPage(pfn, PageState.KERNEL, PageState.KERNEL_OTHER, 0);
+            MemSection s = section(pfn);
+            s.info[idx(pfn)] |= PageState.HWPOISON;
+            counters.hwpoisonedPages++;
+        } finally {
+            zoneUnlock(z);
+        }
+    }
+
+    /** The zone of an initialised page (page_zone()). */
+    public Zone zoneOf(long pfn) {
+        MemSection s = section(pfn);
+        int z = s.pbZone[pbIdx(pfn)];
+        if (z < 0) {
+            throw new IllegalStateException("pfn 0x" + Long.toHexString(pfn) + " has no zone (memmap not initialised)");
+        }
+        return nodes[0].zones[z];
+    }
+
+    /** The zone index of a pageblock, -1 if uninitialised. */
+    public int zoneIndexOf(long pfn) {
+        MemSection s = section(pfn);
+        return s == null || !s.hasMemmap() ? -1 : s.pbZone[pbIdx(pfn)];
+    }
+
+    /** get_pageblock_migratetype(). */
+    public MigrateType pageblockMigratetype(long pfn) {
+        return MigrateType.of(section(pfn).pbMigrate[pbIdx(pfn)]);
+    }
+
+    void setPageblockMigratetype(long pfn, MigrateType mt) {
+        section(pfn).pbMigrate[pbIdx(pfn)] = (byte) mt.ordinal();
+    }
+
+    void setPage(long pfn, int kind, int ownerWord, int slot) {
+        MemSection s = section(pfn);
+        int i = idx(pfn);
+        s.info[i] = PageState.make(kind, slot);
+        s.owner[i] = ownerWord;
+    }
+
+    void setToken(long pfn, long token) {
+        section(pfn).token[idx(pfn)] = token;
+    }
+
+    public List<AddressSpace> owners() {
+        return owners.subList(1, owners.size());
+    }
+
+    /** Creates an owner of movable pages on node 0. */
+    public AddressSpace newAddressSpace(String name, Gfp gfp) {
+        return newAddressSpace(name, gfp, AddressSpace.Backing.of(gfp));
+    }
+
+    /** Creates an owner of movable pages on node 0 with an explicit backing (e.g. shmem). */
+    public AddressSpace newAddressSpace(String name, Gfp gfp, AddressSpace.Backing backing) {
+        AddressSpace as = new AddressSpace(this, owners.size(), name, gfp, 0, backing);
+        owners.add(as);
+        return as;
+    }
+
+    AddressSpace owner(int id) {
+        return owners.get(id);
+    }
+
+    // ---------------------------------------------------------------- buddy allocator
+
+    static boolean mergeable(MigrateType mt) {
+        return mt == MigrateType.UNMOVABLE || mt == MigrateType.MOVABLE || mt == MigrateType.RECLAIMABLE;
+    }
+
+    void addToFreeList(Zone z, long pfn, int order, MigrateType mt, boolean tail) {
+        LinkedHashSet<Long> list = z.freeArea[order][mt.ordinal()];
+        if (tail) {
+            list.addLast(pfn);
+        } else {
+            list.addFirst(pfn);
+        }
+        z.nrFree[order]++;
+        z.freePages += 1L << order;
+        MemSection s = section(pfn);
+        int i = idx(pfn);
+        s.info[i] = PageState.make(PageState.BUDDY, 0);
+        s.owner[i] = order | (mt.ordinal() << 8);
+        for (int k = 1; k < (1 << order); k++) {
+            s.info[i + k] = PageState.make(PageState.FREE_TAIL, 0);
+            s.owner[i + k] = 0;
+        }
+    }
+
+    void delFromFreeList(Zone z, long pfn) {
+        MemSection s = section(pfn);
+        int w = s.owner[idx(pfn)];
+        int order = w & 0xff;
+        MigrateType mt = MigrateType.of(w >>> 8);
+        if (!z.freeArea[order][mt.ordinal()].remove(pfn)) {
+            throw new IllegalStateException("buddy: pfn 0x" + Long.toHexString(pfn) + " not on its free list");
+        }
+        z.nrFree[order]--;
+        z.freePages -= 1L << order;
+    }
+
+    /** Order of the free chunk headed at pfn. */
+    public int buddyOrder(long pfn) {
+        return ownerWord(pfn) & 0xff;
+    }
+
+    /** The migratetype of the free list holding the chunk headed at pfn. */
+    public MigrateType buddyListType(long pfn) {
+        return MigrateType.of(ownerWord(pfn) >>> 8);
+    }
+
+    /**
+     * Models __free_one_page() in mm/page_alloc.c: merges with free buddies of the same
+     * order (same zone; not across an isolated pageblock boundary) and queues the result on
+     * the free list of its pageblock's migratetype, at the tail when {@code toTail}
+     * (FPI_TO_TAIL: memblock_free_all, onlining) else at the head.
+     */
+    void freeOnePage(long pfn, int order, boolean toTail) {
+        Zone z = zoneOf(pfn);
+        counters.freed(order);
+        MigrateType mt = pageblockMigratetype(pfn);
+        while (order < Zone.MAX_ORDER) {
+            long buddy = pfn ^ (1L << order);
+            MemSection bs = section(buddy);
+            if (bs == null || !bs.hasMemmap() || bs != section(pfn)) {
+                break;
+            }
+            int bi = idx(buddy);
+            if (PageState.kind(bs.info[bi]) != PageState.BUDDY || (bs.owner[bi] & 0xff) != order
+                    || bs.pbZone[pbIdx(buddy)] != section(pfn).pbZone[pbIdx(pfn)]) {
+                break;
+            }
+            if (order >= PAGEBLOCK_ORDER - 1) {
+                MigrateType bmt = pageblockMigratetype(buddy);
+                if (mt != bmt && (!mergeable(mt) || !mergeable(bmt))) {
+                    break;
+                }
+            }
+            delFromFreeList(z, buddy);
+            pfn = Math.min(pfn, buddy);
+            order++;
+        }
+        addToFreeList(z, pfn, order, mt, toTail);
+    }
+
+    /**
+     * Models __free_pages_core(): hands a range of never-freed pages (boot memory or onlined
+     * memory) to the buddy allocator in the largest naturally aligned chunks, to the tail of
+     * the free lists, and adds them to managed_pages.
+     */
+    void freePagesCore(long start, long end) {
+        long pfn = start;
+        while (pfn < end) {
+            int order = pfn == 0 ? Zone.MAX_ORDER : Math.min(Zone.MAX_ORDER, Long.numberOfTrailingZeros(pfn));
+            while (pfn + (1L << order) > end) {
+                order--;
+            }
+            zoneOf(pfn).managedPages += 1L << order;
+            freeOnePage(pfn, order, true);
+            pfn += 1L << order;
+        }
+    }
+
+    /** Splits a chunk taken off a list: gives out [pfn, pfn + 2^low), queues the upper halves (expand()). */
+    private void expand(Zone z, long pfn, int low, int high, MigrateType mt) {
+        while (high > low) {
+            high--;
+            long half = pfn + (1L << high);
+            addToFreeList(z, half, high, mt, false);
+        }
+    }
+
+    /** Models __rmqueue_smallest(). Returns pfn or -1. */
+    private long rmqueueSmallest(Zone z, int order, MigrateType mt) {
+        for (int o = order; o < Zone.NR_ORDERS; o++) {
+            LinkedHashSet<Long> list = z.freeArea[o][mt.ordinal()];
+            if (list.isEmpty()) {
+                continue;
+            }
+            long pfn = list.getFirst();
+            delFromFreeList(z, pfn);
+            expand(z, pfn, order, o, mt);
+            return pfn;
+        }
+        return -1;
+    }
+
+    private static final MigrateType[][] FALLBACKS = {
+        {MigrateType.RECLAIMABLE, MigrateType.MOVABLE}, // UNMOVABLE
+        {MigrateType.RECLAIMABLE, MigrateType.UNMOVABLE}, // MOVABLE
+        {MigrateType.UNMOVABLE, MigrateType.MOVABLE}, // RECLAIMABLE
+    };
+
+    /**
+     * Models __rmqueue_fallback(): takes the largest free chunk of a fallback migratetype and,
+     * as can_steal_fallback() allows (order >= pageblock_order / 2, or an unmovable /
+     * reclaimable request), claims its pageblock(s) for the requested type, moving their
+     * free pages over (steal_suitable_fallback / move_freepages_block).
+     */
+    private boolean rmqueueFallback(Zone z, int order, MigrateType mt) {
+        for (int o = Zone.MAX_ORDER; o >= order; o--) {
+            for (MigrateType f : FALLBACKS[mt.ordinal()]) {
+                LinkedHashSet<Long> list = z.freeArea[o][f.ordinal()];
+                if (list.isEmpty()) {
+                    continue;
+                }
+                long pfn = list.getFirst();
+                boolean steal = o >= PAGEBLOCK_ORDER / 2 || mt == MigrateType.UNMOVABLE || mt == MigrateType.RECLAIMABLE;
+                if (steal) {
+                    long pbStart = pfn & ~(PAGEBLOCK_PAGES - 1L);
+                    long pbEnd = Math.max(pbStart + PAGEBLOCK_PAGES, pfn + (1L << o));
+                    for (long pb = pbStart; pb < pbEnd; pb += PAGEBLOCK_PAGES) {
+                        setPageblockMigratetype(pb, mt);
+                        moveFreePagesBlock(z, pb, mt);
+                    }
+                } else {
+                    delFromFreeList(z, pfn);
+                    addToFreeList(z, pfn, o, mt, false);
+                }
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Models move_freepages_block(): requeues every free chunk inside the pageblock on the lists of mt (tail). */
+    int moveFreePagesBlock(Zone z, long pbStart, MigrateType mt) {
+        int moved = 0;
+        long end = pbStart + PAGEBLOCK_PAGES;
+        long pfn = pbStart;
+        while (pfn < end) {
+            int k = kind(pfn);
+            if (k == PageState.BUDDY) {
+                int o = buddyOrder(pfn);
+                delFromFreeList(z, pfn);
+                addToFreeList(z, pfn, o, mt, true);
+                pfn += 1L << o;
+                moved += 1 << o;
+            } else {
+                pfn++;
+            }
+        }
+        return moved;
+    }
+
+    /** Models __rmqueue(): the requested list, else fallback. */
+    long rmqueue(Zone z, int order, MigrateType mt) {
+        long pfn = rmqueueSmallest(z, order, mt);
+        if (pfn < 0 && mt != MigrateType.ISOLATE && rmqueueFallback(z, order, mt)) {
+            pfn = rmqueueSmallest(z, order, mt);
+        }
+        return pfn;
+    }
+
+    /**
+     * The zonelist of an allocation: the populated zones of the node from the highest zone
+     * the GFP intent allows downwards (ZONE_MOVABLE only for movable intents), like
+     * node_zonelist() + for_next_zone_zonelist_nodemask().
+     */
+    public List<Zone> zonelist(Gfp gfp, int nid) {
+        List<Zone> out = new ArrayList<>();
+        for (int i = gfp.highestZone().ordinal(); i >= 0; i--) {
+            Zone z = nodes[nid].zones[i];
+            if (z.type != ZoneType.DEVICE && z.managedPages > 0) {
+                out.add(z);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Models get_page_from_freelist() without watermark reclaim: the first zone of the
+     * zonelist with a free chunk of the order. Returns the first pfn, or -1.
+     */
+    long allocFromZonelist(Gfp gfp, int order, int nid) {
+        for (Zone z : zonelist(gfp, nid)) {
+            long pfn = rmqueue(z, order, gfp.migratetype());
+            if (pfn >= 0) {
+                counters.allocated(z, order);
+                return pfn;
+            }
+        }
+        return -1;
+    }
+
+    /**
+     * Models alloc_pages(gfp, order) for a kernel allocation (slab, page table, hash table):
+     * the pages become unmovable kernel pages.
+     *
+     * @param subtype {@link PageState#KERNEL_PAGE_TABLE}, {@link PageState#KERNEL_SLAB} or {@link PageState#KERNEL_OTHER}
+     * @return the first pfn
+     * @throws KernelException ENOMEM when no zone of the zonelist has a chunk
+     */
+    public long allocPages(Gfp gfp, int order, int subtype) {
+        if (gfp.migratetype() != MigrateType.UNMOVABLE) {
+            throw new IllegalArgumentException("allocPages is for kernel allocations; use an AddressSpace for " + gfp);
+        }
+        long pfn = allocFromZonelist(gfp, order, 0);
+        if (pfn < 0) {
+            throw new KernelException(Errno.ENOMEM);
+        }
+        setPage(pfn, PageState.KERNEL, subtype, 0);
+        setToken(pfn, nextKernelToken++);
+        for (int k = 1; k < (1 << order); k++) {
+            setPage(pfn + k, PageState.KERNEL_TAIL, order, k);
+            setToken(pfn + k, nextKernelToken++);
+        }
+        section(pfn).owner[idx(pfn)] = subtype | (order << 8);
+        counters.kernelPages(subtype, 1L << order);
+        return pfn;
+    }
+
+    /** Models __free_pages() of a kernel allocation made with {@link #allocPages}. */
+    public void freePages(long pfn) {
+        if (kind(pfn) != PageState.KERNEL) {
+            throw new IllegalStateException("freePages: pfn 0x" + Long.toHexString(pfn) + " is not a kernel allocation");
+        }
+        int order = ownerWord(pfn) >>> 8;
+        counters.kernelPages(ownerWord(pfn) & 0xff, -(1L << order));
+        freeOnePage(pfn, order, false);
+    }
+
+    long allocOwnedPage(AddressSpace as, int slot, long token) {
+        long pfn = allocFromZonelist(as.gfp(), 0, as.nid());
+        if (pfn < 0) {
+            throw new KernelException(Errno.ENOMEM);
+        }
+        setPage(pfn, PageState.LRU, as.id, slot);
+        setToken(pfn, token);
+        return pfn;
+    }
+
+    void freeOwnedPage(long pfn) {
+        if ((info(pfn) & PageState.PINNED) != 0) {
+            throw new IllegalStateException("freeing a pinned page pfn 0x" + Long.toHexString(pfn));
+        }
+        setToken(pfn, 0);
+        freeOnePage(pfn, 0, false);
+    }
+
+    /** Takes one specific free page out of the buddy (splitting its chunk), as take_page_off_buddy(). */
+    void takeFreePage(long pfn) {
+        long head = pfn;
+        while (kind(head) != PageState.BUDDY) {
+            if (kind(head) != PageState.FREE_TAIL) {
+                throw new IllegalStateException("pfn 0x" + Long.toHexString(pfn) + " is not free");
+            }
+            head--;
+        }
+        int order = buddyOrder(head);
+        MigrateType mt = buddyListType(head);
+        Zone z = zoneOf(head);
+        delFromFreeList(z, head);
+        long cur = head;
+        // split so that pfn ends up alone; queue the rest
+        for (int o = order; o > 0; o--) {
+            long half = cur + (1L << (o - 1));
+            if (pfn >= half) {
+                addToFreeList(z, cur, o - 1, mt, false);
+                cur = half;
+            } else {
+                addToFreeList(z, half, o - 1, mt, false);
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- migration
+
+    /**
+     * Models migrate_pages() for one LRU page (MIGRATE_SYNC, MR_MEMORY_HOTPLUG): allocates a
+     * target with GFP_KERNEL|__GFP_MOVABLE (any zone, ZONE_MOVABLE first; isolated pageblocks
+     * are never allocated from), copies the token, points the owner's handle at the new page
+     * and frees the old one.
+     *
+     * @return 0 on success, -EAGAIN if the page is pinned (refcount does not match: the
+     *         caller retries), -ENOMEM if no target page exists
+     */
+    public int migratePage(long pfn) {
+        int info = info(pfn);
+        if (PageState.kind(info) != PageState.LRU) {
+            return 0;
+        }
+        if ((info & PageState.PINNED) != 0) {
+            return -Errno.EAGAIN.number();
+        }
+        AddressSpace as = owners.get(ownerWord(pfn));
+        long target = allocFromZonelist(Gfp.MOVABLE_ANON, 0, as.nid());
+        if (target < 0) {
+            return -Errno.ENOMEM.number();
+        }
+        int slot = PageState.slot(info);
+        setPage(target, PageState.LRU, as.id, slot);
+        setToken(target, token(pfn));
+        as.moved(slot, target);
+        setToken(pfn, 0);
+        freeOnePage(pfn, 0, false);
+        counters.pgmigrateSuccess++;
+        return 0;
+    }
+
+    // ---------------------------------------------------------------- spans and counters (hotplug support)
+
+    /**
+     * Models move_pfn_range_to_zone() in mm/memory_hotplug.c: grows the zone and node spans
+     * (init_currently_empty_zone / resize_zone_range / resize_pgdat_range), initialises the
+     * memmap of the range as reserved pages of the zone and sets the pageblocks to mt.
+     */
+    public void movePfnRangeToZone(Zone zone, long start, long nr, MigrateType mt) {
+        if (zone.isEmpty()) {
+            zone.startPfn = start;
+            zone.spannedPages = nr;
+            zone.initialized = true;
+        } else {
+            long end = Math.max(zone.endPfn(), start + nr);
+            zone.startPfn = Math.min(zone.startPfn, start);
+            zone.spannedPages = end - zone.startPfn;
+        }
+        Node n = zone.node;
+        if (n.spannedPages == 0) {
+            n.startPfn = start;
+            n.spannedPages = nr;
+        } else {
+            long end = Math.max(n.startPfn + n.spannedPages, start + nr);
+            n.startPfn = Math.min(n.startPfn, start);
+            n.spannedPages = end - n.startPfn;
+        }
+        for (long pfn = start; pfn < start + nr; pfn += PAGEBLOCK_PAGES) {
+            MemSection s = section(pfn);
+            s.pbZone[pbIdx(pfn)] = (byte) zone.type.ordinal();
+            s.pbMigrate[pbIdx(pfn)] = (byte) mt.ordinal();
+        }
+        for (long pfn = start; pfn < start + nr; pfn++) {
+            setPage(pfn, PageState.RESERVED, 0, 0);
+            setToken(pfn, 0);
+        }
+    }
+
+    /**
+     * Models remove_pfn_range_from_zone(): poisons the memmap and shrinks the zone span
+     * (shrink_zone_span: to the next online pfn of this zone from the start, or to the last
+     * one before the end; a hole in the middle stays), then update_pgdat_span().
+     */
+    public void removePfnRangeFromZone(Zone zone, long start, long nr) {
+        for (long pfn = start; pfn < start + nr; pfn++) {
+            if ((info(pfn) & PageState.HWPOISON) != 0) {
+                counters.hwpoisonedPages--; // model: num_poisoned_pages_sub() happens here, not at section removal
+            }
+            setPage(pfn, PageState.POISONED, 0, 0);
+            setToken(pfn, 0);
+        }
+        for (long pfn = start; pfn < start + nr; pfn += PAGEBLOCK_PAGES) {
+            section(pfn).pbZone[pbIdx(pfn)] = -1;
+        }
+        if (zone.type == ZoneType.DEVICE) {
+            return;
+        }
+        long end = start + nr;
+        if (start == zone.startPfn) {
+            long p = findOnlinePfn(zone, end, zone.endPfn(), true);
+            if (p < 0) {
+                zone.startPfn = 0;
+                zone.spannedPages = 0;
+            } else {
+                long zEnd = zone.endPfn();
+                zone.startPfn = p;
+                zone.spannedPages = zEnd - p;
+            }
+        } else if (end == zone.endPfn()) {
+            long p = findOnlinePfn(zone, zone.startPfn, start, false);
+            if (p < 0) {
+                zone.startPfn = 0;
+                zone.spannedPages = 0;
+            } else {
+                zone.spannedPages = p + 1 - zone.startPfn;
+            }
+        }
+        zone.node.updateSpan();
+    }
+
+    /** find_smallest/biggest_section_pfn(): an online pfn of this zone in [from, to), 2 MiB steps. */
+    private long findOnlinePfn(Zone zone, long from, long to, boolean smallest) {
+        int zi = zone.type.ordinal();
+        if (smallest) {
+            for (long pfn = from; pfn < to; pfn += PAGEBLOCK_PAGES) {
+                MemSection s = section(pfn);
+                if (s != null && s.online && s.pbZone[pbIdx(pfn)] == zi) {
+                    return pfn;
+                }
+            }
+        } else {
+            for (long pfn = to - PAGEBLOCK_PAGES; pfn >= from; pfn -= PAGEBLOCK_PAGES) {
+                MemSection s = section(pfn);
+                if (s != null && s.online && s.pbZone[pbIdx(pfn)] == zi) {
+                    return pfn + PAGEBLOCK_PAGES - 1;
+                }
+            }
+        }
+        return -1;
+    }
+
+    /** Models adjust_present_page_count() (zone, node; present_early_pages for boot sections). */
+    public void adjustPresentPageCount(Zone zone, long pfn, long nr) {
+        zone.presentPages += nr;
+        zone.node.presentPages += nr;
+        MemSection s = section(pfn);
+        if (s != null && s.early) {
+            zone.presentEarlyPages += nr;
+        }
+    }
+
+    /** Models online_mem_sections()/offline_mem_sections(). */
+    public void setSectionsOnline(long start, long end, boolean online) {
+        for (long pfn = start; pfn < end; pfn += MemSection.PAGES) {
+            section(pfn).online = online;
+        }
+    }
+
+    /** Hands [start, end) of an online range to the buddy: online_pages_range() with generic_online_page(). */
+    public void onlinePagesRange(long start, long end) {
+        freePagesCore(start, end);
+    }
+
+    /**
+     * Models sparse_add_section() for each section of [start, start + nr): allocates and
+     * poisons the memmap of sections that have none (hot-added memory).
+     */
+    public void sparseAddSections(long start, long nr, boolean altmap) {
+        for (long pfn = start; pfn < start + nr; pfn += MemSection.PAGES) {
+            int snr = (int) (pfn >>> MemSection.PFN_SHIFT);
+            if (sections[snr] == null) {
+                sections[snr] = new MemSection(snr, false);
+            }
+            if (!sections[snr].hasMemmap()) {
+                sections[snr].activate();
+            }
+            sections[snr].altmap = altmap;
+        }
+        maxPfn = Math.max(maxPfn, start + nr);
+    }
+
+    /** Models sparse_remove_section(): frees the memmap of hot-added sections. */
+    public void sparseRemoveSections(long start, long nr) {
+        for (long pfn = start; pfn < start + nr; pfn += MemSection.PAGES) {
+            int snr = (int) (pfn >>> MemSection.PFN_SHIFT);
+            if (sections[snr] != null && !sections[snr].early) {
+                sections[snr] = null;
+            }
+        }
+    }
+
+    /** True if [start, end) overlaps a section that has a memmap (System RAM already present). */
+    public boolean rangeHasSections(long startPfn, long endPfn) {
+        for (long pfn = startPfn & ~(MemSection.PAGES - 1L); pfn < endPfn; pfn += MemSection.PAGES) {
+            MemSection s = section(pfn);
+            if (s != null && s.hasMemmap()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Marks [start, start+nr) as self-hosted vmemmap pages of zone (mhp_init_memmap_on_memory). */
+    public void initMemmapOnMemory(Zone zone, long start, long nr) {
+        movePfnRangeToZone(zone, start, nr, MigrateType.UNMOVABLE);
+        for (long pfn = start; pfn < start + nr; pfn++) {
+            setPage(pfn, PageState.VMEMMAP, 0, 0);
+        }
+        if (nr % MemSection.PAGES == 0) {
+            setSectionsOnline(start, start + nr, true);
+        }
+    }
+
+    /** Models mhp_deinit_memmap_on_memory(). */
+    public void deinitMemmapOnMemory(Zone zone, long start, long nr) {
+        removePfnRangeFromZone(zone, start, nr);
+    }
+
+    // ---------------------------------------------------------------- watermarks and zonelists
+
+    /**
+     * Models init_per_zone_wmark_min() in mm/page_alloc.c (with khugepaged's
+     * min_free_kbytes update): min_free_kbytes, watermarks, lowmem_reserve and
+     * totalreserve_pages from the zones' managed pages. See {@link Watermarks}.
+     */
+    public void setupPerZoneWmarks() {
+        watermarks.initPerZoneWmarkMin();
+    }
+
+    /** min_free_kbytes (vm.min_free_kbytes). */
+    public long minFreeKbytes() {
+        return watermarks.minFreeKbytes;
+    }
+
+    /** totalreserve_pages. */
+    public long totalreservePages() {
+        return watermarks.totalreservePages;
+    }
+
+    /** The vm events and kernel-allocation counters of this machine. */
+    public VmCounters vmCounters() {
+        return counters;
+    }
+
+    /** Sum over zones of managed - high watermark (nr_free_zone_pages of GFP_HIGHUSER_MOVABLE). */
+    public long totalPagesForZonelistMessage() {
+        long sum = 0;
+        for (Node n : nodes) {
+            for (Zone z : n.zones) {
+                if (z.managedPages > z.wmarkHigh) {
+                    sum += z.managedPages - z.wmarkHigh;
+                }
+            }
+        }
+        return sum;
+    }
+
+    /**
+     * Models build_all_zonelists() as far as it prints: "Fallback order for Node 0: 0 ",
+     * "Built 1 zonelists, mobility grouping on.  Total pages: N", "Policy zone: Normal".
+     */
+    public void buildAllZonelists(long totalPages) {
+        StringBuilder order = new StringBuilder("Fallback order for Node 0: ");
+        for (Node n : nodes) {
+            order.append(n.nid).append(' ');
+        }
+        kernel.dmesg().info(order.toString());
+        kernel.dmesg().info("Built " + nodes.length + " zonelists, mobility grouping on.  Total pages: " + totalPages);
+        kernel.dmesg().info("Policy zone: " + policyZone().zoneName());
+    }
+
+    /** policy_zone: the highest populated zone below ZONE_MOVABLE. */
+    public ZoneType policyZone() {
+        ZoneType best = ZoneType.DMA;
+        for (Node n : nodes) {
+            for (Zone z : n.zones) {
+                if (z.type.isKernelZone() && z.populated() && z.type.ordinal() > best.ordinal()) {
+                    best = z.type;
+                }
+            }
+        }
+        return best;
+    }
+
+    // ---------------------------------------------------------------- totals
+
+    public long totalManagedPages() {
+        long s = 0;
+        for (Node n : nodes) {
+            for (Zone z : n.zones) {
+                s += z.managedPages;
+            }
+        }
+        return s;
+    }
+
+    public long totalFreePages() {
+        long s = 0;
+        for (Node n : nodes) {
+            for (Zone z : n.zones) {
+                s += z.freePages;
+            }
+        }
+        return s;
+    }
+
+    public long totalPresentPages() {
+        long s = 0;
+        for (Node n : nodes) {
+            for (Zone z : n.zones) {
+                s += z.presentPages;
+            }
+        }
+        return s;
+    }
+
+    /** Every present section number, ascending. */
+    public List<MemSection> presentSections() {
+        List<MemSection> out = new ArrayList<>();
+        for (MemSection s : sections) {
+            if (s != null && s.hasMemmap()) {
+                out.add(s);
+            }
+        }
+        return out;
+    }
+
+    /** Dumps a page as dump_page() does in this kernel version (lines without timestamps). */
+    public List<String> dumpPage(long pfn, String reason) {
+        return PageDump.dump(this, pfn, reason);
+    }
+}

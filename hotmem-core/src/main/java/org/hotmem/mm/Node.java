@@ -1,0 +1,69 @@
+package org.hotmem.mm;
+
+/**
+ * pg_data_t: one NUMA node with its zones. Node span = hull of its non-empty zone spans.
+ * Guarded by mem_hotplug_lock (write) for writers (node_size_lock is not needed since 5.14).
+ */
+public final class Node {
+    final int nid;
+    final Zone[] zones = new Zone[ZoneType.values().length];
+    long startPfn;
+    long spannedPages;
+    long presentPages;
+    boolean online;
+
+    Node(int nid) {
+        this.nid = nid;
+        for (ZoneType t : ZoneType.values()) {
+            zones[t.ordinal()] = new Zone(this, t);
+        }
+    }
+
+    public int nid() {
+        return nid;
+    }
+
+    public Zone zone(ZoneType t) {
+        return zones[t.ordinal()];
+    }
+
+    public Zone[] zones() {
+        return zones.clone();
+    }
+
+    public long startPfn() {
+        return startPfn;
+    }
+
+    public long spannedPages() {
+        return spannedPages;
+    }
+
+    public long presentPages() {
+        return presentPages;
+    }
+
+    public boolean isOnline() {
+        return online;
+    }
+
+    /** Models update_pgdat_span(): the hull of the non-empty zones (0/0 if none). */
+    void updateSpan() {
+        long start = Long.MAX_VALUE;
+        long end = 0;
+        for (Zone z : zones) {
+            if (z.isEmpty()) {
+                continue;
+            }
+            start = Math.min(start, z.startPfn);
+            end = Math.max(end, z.endPfn());
+        }
+        if (end == 0) {
+            startPfn = 0;
+            spannedPages = 0;
+        } else {
+            startPfn = start;
+            spannedPages = end - start;
+        }
+    }
+}

@@ -1,0 +1,60 @@
+package org.hotmem.mm;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Models dump_page() output for the pages hotmem can dump: reserved pages and kernel page
+ * tables / slab pages, in the 6.1 format ("page:(____ptrval____) refcount:...") or the 6.12
+ * format ("page: refcount:..." plus a "page_type:" line for typed pages).
+ */
+final class PageDump {
+    private PageDump() {
+    }
+
+    private static final long VMEMMAP_BASE = 0xffffea0000000000L;
+    private static final int LASTCPUPID_SHIFT = 30;
+    private static final int ZONES_SHIFT_POS = 51;
+
+    static List<String> dump(MemoryModel mm, long pfn, String reason) {
+        List<String> out = new ArrayList<>();
+        boolean v612 = mm.version.atLeast612();
+        int info = mm.info(pfn);
+        int kind = PageState.kind(info);
+        int zone = mm.zoneIndexOf(pfn);
+        boolean reserved = kind == PageState.RESERVED;
+        long reservedBit = v612 ? 1L << 13 : 1L << 12;
+        long flags = ((long) zone << ZONES_SHIFT_POS) | (0x1fffffL << LASTCPUPID_SHIFT) | (reserved ? reservedBit : 0);
+        int refcount = (kind == PageState.BUDDY || kind == PageState.FREE_TAIL) ? 0 : 1;
+        String head = (v612 ? "page: " : "page:(____ptrval____) ") + "refcount:" + refcount
+                + " mapcount:0 mapping:0000000000000000 index:0x0 pfn:0x" + Long.toHexString(pfn);
+        out.add(head);
+        StringBuilder names = new StringBuilder();
+        if (reserved) {
+            names.append("reserved|");
+        }
+        names.append("node=0|zone=").append(zone).append("|lastcpupid=0x1fffff");
+        out.add(String.format("flags: 0x%x(%s)", flags, names));
+        String pageType = null;
+        long typeWord = 0xffffffffL;
+        if (kind == PageState.KERNEL) {
+            int sub = mm.ownerWord(pfn) & 0xff;
+            if (sub == PageState.KERNEL_PAGE_TABLE) {
+                pageType = "f2(table)";
+                typeWord = v612 ? 0xf2000000L : 0xffffffffL;
+            } else if (sub == PageState.KERNEL_SLAB) {
+                pageType = "f5(slab)";
+                typeWord = v612 ? 0xf5000000L : 0xffffffffL;
+            }
+        }
+        if (v612 && pageType != null) {
+            out.add("page_type: " + pageType);
+        }
+        long self = VMEMMAP_BASE + pfn * 64 + 8;
+        String w1 = reserved ? String.format("%016x %016x", self, self) : "0000000000000000 dead000000000122";
+        out.add(String.format("raw: %016x %s 0000000000000000", flags, w1));
+        out.add(String.format("raw: 0000000000000000 0000000000000000 %08x%08x 0000000000000000", refcount, typeWord));
+        out.add("page dumped because: " + reason);
+        return out;
+    }
+}

@@ -1,0 +1,212 @@
+package org.hotmem.mm;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import org.hotmem.kernel.Errno;
+
+/**
+ * Pageblock isolation (mm/page_isolation.c) as memory offlining uses it
+ * (MEMORY_OFFLINE | REPORT_FAILURE).
+ *
+ * <p>Invariant: a pageblock is ISOLATE iff it was isolated by a caller that has not undone
+ * it; every free chunk inside an isolated pageblock sits on the ISOLATE free list, so the
+ * allocator never hands it out. The zone's nr_isolate_pageblock counts isolated pageblocks.
+ * Guarded by the zone lock (the caller holds mem_hotplug_lock for write as well).
+ */
+public final class PageIsolation {
+    private final MemoryModel mm;
+
+    PageIsolation(MemoryModel mm) {
+        this.mm = mm;
+    }
+
+    /**
+     * Models has_unmovable_pages() for one pageblock: the first page that blocks isolation,
+     * or -1. CMA pageblocks and PageReserved pages are unmovable in any zone; in
+     * ZONE_MOVABLE everything else is assumed movable; free chunks are skipped whole;
+     * LRU pages (pinned or not), PageOffline and hwpoisoned pages pass; kernel allocations fail.
+     */
+    public long hasUnmovablePages(long pbStart) {
+        if (mm.pageblockMigratetype(pbStart) == MigrateType.CMA) {
+            return pbStart;
+        }
+        Zone zone = mm.zoneOf(pbStart);
+        long end = pbStart + MemoryModel.PAGEBLOCK_PAGES;
+        for (long pfn = pbStart; pfn < end; pfn++) {
+            int info = mm.info(pfn);
+            int kind = PageState.kind(info);
+            if (kind == PageState.RESERVED) {
+                return pfn;
+            }
+            if (zone.type == ZoneType.MOVABLE) {
+                continue;
+            }
+            switch (kind) {
+                case PageState.BUDDY -> pfn += (1L << mm.buddyOrder(pfn)) - 1;
+                case PageState.FREE_TAIL, PageState.LRU, PageState.OFFLINE, PageState.VMEMMAP -> {
+                }
+                default -> {
+                    if ((info & PageState.HWPOISON) == 0) {
+                        return pfn;
+                    }
+                }
+            }
+        }
+        return -1;
+    }
+
+    /**
+     * Models set_migratetype_isolate(): fails with -EBUSY if the pageblock is already
+     * isolated or holds an unmovable page (dumped with "unmovable page" into {@code report}
+     * when given); else marks it ISOLATE and moves its free chunks to the ISOLATE lists.
+     *
+     * @return 0 or -EBUSY
+     */
+    public int setMigratetypeIsolate(long pbStart, List<String> report) {
+        Zone zone = mm.zoneOf(pbStart);
+        if (mm.pageblockMigratetype(pbStart) == MigrateType.ISOLATE) {
+            return -Errno.EBUSY.number();
+        }
+        long bad = hasUnmovablePages(pbStart);
+        if (bad >= 0) {
+            if (report != null) {
+                report.addAll(mm.dumpPage(bad, "unmovable page"));
+            }
+            return -Errno.EBUSY.number();
+        }
+        mm.setPageblockMigratetype(pbStart, MigrateType.ISOLATE);
+        mm.moveFreePagesBlock(zone, pbStart, MigrateType.ISOLATE);
+        zone.nrIsolatePageblock++;
+        return 0;
+    }
+
+    /** Models unset_migratetype_isolate(): back to mt (offline/online pass MIGRATE_MOVABLE in 6.1/6.12). */
+    public void unsetMigratetypeIsolate(long pbStart, MigrateType mt) {
+        if (mm.pageblockMigratetype(pbStart) != MigrateType.ISOLATE) {
+            return;
+        }
+        Zone zone = mm.zoneOf(pbStart);
+        mm.setPageblockMigratetype(pbStart, mt);
+        mm.moveFreePagesBlock(zone, pbStart, mt);
+        zone.nrIsolatePageblock--;
+    }
+
+    /**
+     * Models start_isolate_page_range() of 6.x: isolates the first pageblock, then the last,
+     * then the ones in between; on any failure undoes what it isolated and returns -EBUSY.
+     * Page dumps of a failure are appended to {@code report}.
+     */
+    public int startIsolatePageRange(long start, long end, List<String> report) {
+        List<Long> order = new ArrayList<>();
+        long first = start;
+        long last = end - MemoryModel.PAGEBLOCK_PAGES;
+        order.add(first);
+        if (last != first) {
+            order.add(last);
+        }
+        for (long pb = first + MemoryModel.PAGEBLOCK_PAGES; pb < last; pb += MemoryModel.PAGEBLOCK_PAGES) {
+            order.add(pb);
+        }
+        List<Long> done = new ArrayList<>();
+        for (long pb : order) {
+            if (setMigratetypeIsolate(pb, report) != 0) {
+                for (long d : done) {
+                    unsetMigratetypeIsolate(d, MigrateType.MOVABLE);
+                }
+                return -Errno.EBUSY.number();
+            }
+            done.add(pb);
+        }
+        return 0;
+    }
+
+    /** Models undo_isolate_page_range(). */
+    public void undoIsolatePageRange(long start, long end, MigrateType mt) {
+        for (long pb = start; pb < end; pb += MemoryModel.PAGEBLOCK_PAGES) {
+            unsetMigratetypeIsolate(pb, mt);
+        }
+    }
+
+    /**
+     * Models test_pages_isolated(MEMORY_OFFLINE): 0 if every pageblock is ISOLATE and every
+     * page is free (buddy), hwpoisoned or PageOffline; else -EBUSY.
+     */
+    public int testPagesIsolated(long start, long end) {
+        for (long pb = start; pb < end; pb += MemoryModel.PAGEBLOCK_PAGES) {
+            if (mm.pageblockMigratetype(pb) != MigrateType.ISOLATE) {
+                return -Errno.EBUSY.number();
+            }
+        }
+        for (long pfn = start; pfn < end; pfn++) {
+            int info = mm.info(pfn);
+            int kind = PageState.kind(info);
+            if (kind == PageState.BUDDY) {
+                pfn += (1L << mm.buddyOrder(pfn)) - 1;
+            } else if (kind != PageState.FREE_TAIL && kind != PageState.OFFLINE && (info & PageState.HWPOISON) == 0) {
+                return -Errno.EBUSY.number();
+            }
+        }
+        return 0;
+    }
+
+    /**
+     * Models scan_movable_pages(): the first LRU page in [start, end), -ENOENT if none.
+     */
+    public long scanMovablePages(long start, long end) {
+        for (long pfn = start; pfn < end; pfn++) {
+            int kind = mm.kind(pfn);
+            if (kind == PageState.LRU) {
+                return pfn;
+            }
+            if (kind == PageState.BUDDY) {
+                pfn += (1L << mm.buddyOrder(pfn)) - 1;
+            }
+        }
+        return -Errno.ENOENT.number();
+    }
+
+    /**
+     * Models do_migrate_range(): tries to migrate every LRU page of [start, end). Failures
+     * (pinned pages) are left for the caller's retry loop.
+     *
+     * @return number of pages that could not be migrated
+     */
+    public int doMigrateRange(long start, long end) {
+        int failed = 0;
+        for (long pfn = start; pfn < end; pfn++) {
+            if (mm.kind(pfn) == PageState.LRU && mm.migratePage(pfn) != 0) {
+                failed++;
+            }
+        }
+        return failed;
+    }
+
+    /**
+     * Models __offline_isolated_pages(): takes every free chunk of [start, end) off the free
+     * lists and poisons the pages. Returns the number of pages to un-manage (PageOffline
+     * pages are skipped: they were not managed).
+     */
+    public long offlineIsolatedPages(long start, long end) {
+        long count = 0;
+        for (long pfn = start; pfn < end; ) {
+            int kind = mm.kind(pfn);
+            if (kind == PageState.BUDDY) {
+                int o = mm.buddyOrder(pfn);
+                mm.delFromFreeList(mm.zoneOf(pfn), pfn);
+                for (long p = pfn; p < pfn + (1L << o); p++) {
+                    mm.setPage(p, PageState.POISONED, 0, 0);
+                }
+                count += 1L << o;
+                pfn += 1L << o;
+            } else {
+                if (kind != PageState.OFFLINE) {
+                    count++;
+                }
+                mm.setPage(pfn, PageState.POISONED, 0, 0);
+                pfn++;
+            }
+        }
+        return count;
+    }
+}

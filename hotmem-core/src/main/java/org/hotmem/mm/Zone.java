@@ -1,0 +1,164 @@
+package org.hotmem.mm;
+
+import java.util.LinkedHashSet;
+
+/**
+ * struct zone: span, page counters, watermarks and the buddy free lists of one zone.
+ *
+ * <p>Invariants: {@code spannedPages == 0} iff the zone is empty (then {@code startPfn == 0});
+ * {@code presentPages} = pages of online memory inside the span; {@code managedPages} =
+ * pages handed to the buddy allocator (free or allocated from it); {@code freePages} = sum of
+ * the sizes of the chunks on the free lists; a chunk is on exactly one list
+ * {@code freeArea[order][mt]}, where mt is its pageblock's migratetype when it was queued.
+ *
+ * <p>Guarded by: free lists, freePages, nrIsolatePageblock by the zone lock; span fields by
+ * mem_hotplug_lock (write) for writers, read locklessly (or under the span seqlock) by
+ * readers, as in Linux since 5.14; present/managed by mem_hotplug_lock (write).
+ */
+public final class Zone {
+    public static final int NR_ORDERS = 11;
+    public static final int MAX_ORDER = 10;
+
+    final Node node;
+    final ZoneType type;
+    long startPfn;
+    long spannedPages;
+    long presentPages;
+    long presentEarlyPages;
+    long managedPages;
+    long cmaPages;
+    long freePages;
+    long nrIsolatePageblock;
+    long wmarkMin;
+    long wmarkLow;
+    long wmarkHigh;
+    /** _watermark[WMARK_PROMO] (6.12 prints it; NUMA balancing's promotion target). */
+    long wmarkPromo;
+    /** lowmem_reserve[]: pages kept back against allocations that could use a higher zone. */
+    final long[] lowmemReserve = new long[ZoneType.values().length];
+    boolean initialized;
+    @SuppressWarnings("unchecked")
+    final LinkedHashSet<Long>[][] freeArea = new LinkedHashSet[NR_ORDERS][MigrateType.values().length];
+    final long[] nrFree = new long[NR_ORDERS];
+
+    Zone(Node node, ZoneType type) {
+        this.node = node;
+        this.type = type;
+        for (int o = 0; o < NR_ORDERS; o++) {
+            for (int m = 0; m < MigrateType.values().length; m++) {
+                freeArea[o][m] = new LinkedHashSet<>();
+            }
+        }
+    }
+
+    public ZoneType type() {
+        return type;
+    }
+
+    public Node node() {
+        return node;
+    }
+
+    public String name() {
+        return type.zoneName();
+    }
+
+    public long startPfn() {
+        return startPfn;
+    }
+
+    public long spannedPages() {
+        return spannedPages;
+    }
+
+    /** zone_end_pfn(). */
+    public long endPfn() {
+        return startPfn + spannedPages;
+    }
+
+    public long presentPages() {
+        return presentPages;
+    }
+
+    public long presentEarlyPages() {
+        return presentEarlyPages;
+    }
+
+    public long managedPages() {
+        return managedPages;
+    }
+
+    public long freePages() {
+        return freePages;
+    }
+
+    public long cmaPages() {
+        return cmaPages;
+    }
+
+    public long nrIsolatePageblock() {
+        return nrIsolatePageblock;
+    }
+
+    public long highWmark() {
+        return wmarkHigh;
+    }
+
+    public long lowWmark() {
+        return wmarkLow;
+    }
+
+    public long minWmark() {
+        return wmarkMin;
+    }
+
+    public long promoWmark() {
+        return wmarkPromo;
+    }
+
+    /** lowmem_reserve[t]: the "protection" /proc/zoneinfo prints. */
+    public long lowmemReserve(ZoneType t) {
+        return lowmemReserve[t.ordinal()];
+    }
+
+    /** zone_is_empty(). */
+    public boolean isEmpty() {
+        return spannedPages == 0;
+    }
+
+    /** populated_zone(). */
+    public boolean populated() {
+        return presentPages != 0;
+    }
+
+    /** zone_spans_pfn(). */
+    public boolean spansPfn(long pfn) {
+        return startPfn <= pfn && pfn < endPfn();
+    }
+
+    /** Models zone_intersects() in include/linux/mmzone.h: span-based, not presence-based. */
+    public boolean intersects(long pfn, long nr) {
+        if (isEmpty()) {
+            return false;
+        }
+        if (startPfn >= pfn + nr || endPfn() <= pfn) {
+            return false;
+        }
+        return true;
+    }
+
+    /** Number of free chunks of an order on all lists (what /proc/buddyinfo prints). */
+    public long nrFree(int order) {
+        return nrFree[order];
+    }
+
+    /** Number of free chunks of an order and migratetype (/proc/pagetypeinfo). */
+    public int nrFree(int order, MigrateType mt) {
+        return freeArea[order][mt.ordinal()].size();
+    }
+
+    @Override
+    public String toString() {
+        return "zone " + name() + " start=" + startPfn + " spanned=" + spannedPages + " present=" + presentPages + " managed=" + managedPages;
+    }
+}
