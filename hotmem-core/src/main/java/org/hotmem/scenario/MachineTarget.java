@@ -1,0 +1,296 @@
+package org.hotmem.scenario;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.hotmem.hotplug.MemoryBlock;
+import org.hotmem.hotplug.MemoryHotplug;
+import org.hotmem.hotplug.MemoryNotifier;
+import org.hotmem.hv.QmpEvent;
+import org.hotmem.kernel.Kernel;
+import org.hotmem.kernel.KernelException;
+import org.hotmem.kernel.Task;
+import org.hotmem.kernel.fs.KDir;
+import org.hotmem.kernel.fs.KFile;
+import org.hotmem.kernel.fs.KNode;
+import org.hotmem.machine.Machine;
+import org.hotmem.machine.MachineConfig;
+import org.hotmem.mm.AddressSpace;
+import org.hotmem.mm.Gfp;
+import org.hotmem.mm.KernelVersion;
+import org.hotmem.mm.MemoryModel;
+import org.hotmem.mm.PageState;
+import org.hotmem.mm.Zone;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SortedMap;
+import java.util.TreeMap;
+
+/**
+ * {@link Target} over a booted {@link Machine}: QMP and events go to the machine's QEMU, guest
+ * writes run as user tasks doing kernfs writes (as busybox's {@code echo V > P} would), workload
+ * memory comes from the memory model with the GFP intent of its kind, and the snapshot reads the
+ * hotplug and mm state directly (no task, so observing never perturbs the schedule).
+ *
+ * <p>Workload allocations are made by the driving thread between kernel runs, i.e. at a
+ * scheduling point of the guest; the model takes zone locks only inside tasks, and no task is
+ * inside a zone-locked section then.
+ *
+ * <p>Counters: pages migrated are /proc/vmstat's pgmigrate_success ({@code mm.vmCounters()}).
+ * Observed on the memory notifier chain: migration failures (LRU pages still in the range at
+ * MEM_CANCEL_OFFLINE) and offline retries, the passes of offline_pages()'s loop that left a page
+ * unmigrated (pinned, or no target memory), counted as the virtual milliseconds between
+ * MEM_GOING_OFFLINE and MEM_OFFLINE/MEM_CANCEL_OFFLINE (model: MemoryHotplug.offlinePages sleeps
+ * 1 ms per failed pass and nothing else in the loop takes time; Linux keeps no such counter).
+ * Confined to the driving thread.
+ */
+public final class MachineTarget implements Target {
+    private static final long PAGE = MemoryModel.PAGE_SIZE;
+
+    private final Machine machine;
+    private final Kernel kernel;
+    private final MemoryModel mm;
+    private final MemoryHotplug hotplug;
+    private final long t0;
+    /** per workload and allocation intent */
+    private final Map<String, AddressSpace> spaces = new HashMap<>();
+    private long nextToken = 1;
+    private long pinnedPages;
+    // counters kept on the memory notifier chain
+    private long migrateFailed;
+    private long retries;
+    /** virtual time of the MEM_GOING_OFFLINE of the offline in progress, or -1 */
+    private long offlineStart = -1;
+
+    private MachineTarget(Machine machine) {
+        this.machine = machine;
+        this.kernel = machine.kernel();
+        this.mm = machine.mm();
+        this.hotplug = machine.hotplug();
+        this.t0 = kernel.now();
+        hotplug.registerMemoryNotifier(this::onMemoryEvent, Integer.MIN_VALUE);
+        machine.drainKernelLog();
+    }
+
+    /** Boots the machine of a scenario with a seed. */
+    public static Target boot(MachineSpec spec, Long seed) {
+        try {
+            MachineConfig config = new MachineConfig(spec.memory(), spec.cmdline(), spec.qemu(),
+                    KernelVersion.parse(spec.kernel()), seed);
+            return new MachineTarget(Machine.boot(config));
+        } catch (IllegalArgumentException e) {
+            throw new ScenarioException(null, 0, 0, "machine: " + e.getMessage());
+        }
+    }
+
+    private int onMemoryEvent(MemoryNotifier.Event event, long startPfn, long nrPages) {
+        switch (event) {
+            case MEM_GOING_OFFLINE -> offlineStart = kernel.now();
+            case MEM_OFFLINE, MEM_CANCEL_OFFLINE -> {
+                if (event == MemoryNotifier.Event.MEM_CANCEL_OFFLINE) migrateFailed += countLru(startPfn, nrPages);
+                retries += (kernel.now() - offlineStart) / 1_000_000L;
+                offlineStart = -1;
+            }
+            default -> { }
+        }
+        return MemoryNotifier.NOTIFY_OK;
+    }
+
+    /** LRU pages in a range. */
+    private long countLru(long start, long nr) {
+        long lru = 0;
+        for (long pfn = start; pfn < start + nr; pfn++) {
+            if (mm.kind(pfn) == PageState.LRU) lru++;
+        }
+        return lru;
+    }
+
+    @Override public long now() { return kernel.now() - t0; }
+
+    @Override public long uptimeOffset() { return t0; }
+
+    @Override public void advance(long untilNs) {
+        long d = untilNs + t0 - kernel.now();
+        if (d > 0) machine.runFor(d);
+    }
+
+    @Override public JsonNode qmp(String execute, ObjectNode arguments) {
+        return machine.qmp(execute, arguments);
+    }
+
+    @Override public List<JsonNode> drainEvents() {
+        List<JsonNode> out = new ArrayList<>();
+        for (QmpEvent e : machine.qemu().events().drain()) {
+            ObjectNode o = JsonNodeFactory.instance.objectNode();
+            long t = e.timestampNs() - t0;
+            o.putObject("timestamp").put("seconds", Math.floorDiv(t, 1_000_000_000L))
+                    .put("microseconds", Math.floorMod(t, 1_000_000_000L) / 1000);
+            o.put("event", e.name());
+            if (e.data() != null) o.set("data", e.data());
+            out.add(o);
+        }
+        return out;
+    }
+
+    @Override public List<String> drainKernelLog() {
+        return machine.drainKernelLog();
+    }
+
+    @Override public long blockSize() { return MemoryHotplug.BLOCK_SIZE; }
+
+    @Override public GuestTask spawnWrites(String name, List<String[]> writes, boolean keepGoing) {
+        List<WriteResult> results = new ArrayList<>();
+        long[] end = {-1};
+        Task task = kernel.spawn(name, 0, () -> {
+            for (String[] w : writes) {
+                String errno = write(w[0], w[1]);
+                results.add(new WriteResult(w[0], w[1], errno, kernel.now() - t0));
+                if (errno != null && !keepGoing) break;
+            }
+            end[0] = kernel.now() - t0;
+        });
+        return new MachineTask(task, results, end);
+    }
+
+    /** {@code echo VALUE > PATH} inside the current task: null, or the errno name of the failure. */
+    private String write(String path, String value) {
+        KNode node = machine.fs().lookup(path);
+        if (node == null) {
+            int slash = path.lastIndexOf('/');
+            KNode dir = machine.fs().lookup(slash <= 0 ? "/" : path.substring(0, slash));
+            return dir instanceof KDir ? "EACCES" : "ENOENT";
+        }
+        if (!(node instanceof KFile f)) return "EISDIR";
+        if (!f.writable()) return "EACCES";
+        try {
+            f.write(value + "\n");
+            return null;
+        } catch (KernelException e) {
+            return e.errno().name();
+        }
+    }
+
+    private record MachineTask(Task task, List<WriteResult> results, long[] end) implements GuestTask {
+        public boolean done() { return end[0] >= 0 || task.isDead(); }
+        public long endNs() { return end[0]; }
+    }
+
+    @Override public void signal(GuestTask task, int signal) {
+        kernel.sendSignal(((MachineTask) task).task(), signal);
+    }
+
+    /** A workload's memory: pages of an address space, or kernel allocations. */
+    private record Chunk(AddressSpace as, int[] slots, long[] kernelPfns, long bytes, boolean[] pin)
+            implements Allocation {
+        public boolean pinned() { return pin[0]; }
+    }
+
+    @Override public Allocation allocate(String workload, WorkloadSpec.Kind kind, long bytes, boolean pin, int node) {
+        long pages = (bytes + PAGE - 1) / PAGE;
+        if (kind == WorkloadSpec.Kind.KERNEL) {
+            List<Long> pfns = new ArrayList<>();
+            try {
+                while (pages > 0) {
+                    int order = Math.min(Zone.MAX_ORDER, 63 - Long.numberOfLeadingZeros(pages));
+                    pfns.add(mm.allocPages(Gfp.KERNEL, order, PageState.KERNEL_SLAB));
+                    pages -= 1L << order;
+                }
+            } catch (KernelException e) {
+                for (long pfn : pfns) mm.freePages(pfn);
+                return null;
+            }
+            return new Chunk(null, null, pfns.stream().mapToLong(Long::longValue).toArray(), bytes, new boolean[1]);
+        }
+        // FOLL_LONGTERM pins are taken on pages GUP first migrates out of ZONE_MOVABLE, so pinned
+        // chunks are allocated with the LONGTERM_PIN intent (kernel zones), then pinned.
+        Gfp gfp = pin || kind == WorkloadSpec.Kind.PINNED ? Gfp.LONGTERM_PIN
+                : kind == WorkloadSpec.Kind.PAGECACHE ? Gfp.PAGE_CACHE : Gfp.MOVABLE_ANON;
+        AddressSpace as = spaces.computeIfAbsent(workload + "/" + gfp, k -> mm.newAddressSpace(k, gfp));
+        int[] slots = new int[(int) pages];
+        int n = 0;
+        try {
+            for (; n < pages; n++) slots[n] = as.add(nextToken++);
+        } catch (KernelException e) {
+            for (int i = 0; i < n; i++) as.free(slots[i]);
+            return null;
+        }
+        if (pin) {
+            for (int s : slots) as.pinLongterm(s);
+            pinnedPages += pages;
+        }
+        return new Chunk(as, slots, null, bytes, new boolean[] {pin});
+    }
+
+    @Override public void free(Allocation a) {
+        Chunk c = (Chunk) a;
+        if (c.kernelPfns() != null) {
+            for (long pfn : c.kernelPfns()) mm.freePages(pfn);
+            return;
+        }
+        unpin(c);
+        for (int s : c.slots()) c.as().free(s);
+    }
+
+    @Override public void unpin(Allocation a) {
+        Chunk c = (Chunk) a;
+        if (!c.pin()[0]) return;
+        for (int s : c.slots()) c.as().unpin(s);
+        pinnedPages -= c.slots().length;
+        c.pin()[0] = false;
+    }
+
+    @Override public Snapshot snapshot() {
+        SortedMap<Long, BlockState> blocks = new TreeMap<>();
+        for (MemoryBlock b : hotplug.blocks().values()) {
+            String state = b.state().text();
+            Zone z = b.zone();
+            blocks.put((long) b.id(), new BlockState(state, state.equals("online") && z != null ? z.name() : null));
+        }
+        SortedMap<String, Long> free = new TreeMap<>();
+        for (int nid = 0; nid < mm.nrNodes(); nid++) {
+            for (Zone z : mm.node(nid).zones()) {
+                if (z != null && z.populated()) free.merge(z.name(), z.freePages(), Long::sum);
+            }
+        }
+        long inProgress = offlineStart < 0 ? 0 : (kernel.now() - offlineStart) / 1_000_000L;
+        return new Snapshot(blocks, free, mm.vmCounters().pgmigrateSuccess(), migrateFailed, retries + inProgress, pinnedPages);
+    }
+
+    @Override public SortedMap<String, Long> unpluggableBytes() {
+        SortedMap<String, Long> out = new TreeMap<>();
+        JsonNode devices = machine.qmp("query-memory-devices", JsonNodeFactory.instance.objectNode()).path("return");
+        for (JsonNode d : devices) {
+            JsonNode data = d.path("data");
+            long addr = data.path("addr").asLong(), size = data.path("size").asLong();
+            if (size <= 0 || !d.path("type").asText().equals("dimm")) continue;
+            for (long id = addr / MemoryHotplug.BLOCK_SIZE; id < (addr + size) / MemoryHotplug.BLOCK_SIZE; id++) {
+                MemoryBlock b = hotplug.block((int) id);
+                if (b == null) continue;
+                if (!b.state().text().equals("online")) {
+                    out.merge("offline", MemoryHotplug.BLOCK_SIZE, Long::sum);
+                } else if (offlinable(b)) {
+                    out.merge(b.zone().name(), MemoryHotplug.BLOCK_SIZE, Long::sum);
+                }
+            }
+        }
+        return out;
+    }
+
+    /** Whether offline_pages() would succeed now: isolation passes and no pinned page blocks migration. */
+    private boolean offlinable(MemoryBlock b) {
+        long start = b.startPfn() + b.nrVmemmap();
+        long end = b.startPfn() + b.nrPages();
+        for (long pb = start; pb < end; pb += MemoryModel.PAGEBLOCK_PAGES) {
+            if (mm.isolation().hasUnmovablePages(pb) >= 0) return false;
+        }
+        for (long pfn = start; pfn < end; pfn++) {
+            if (mm.kind(pfn) == PageState.LRU && mm.isPinned(pfn)) return false;
+        }
+        return true;
+    }
+
+    @Override public void close() { }
+}

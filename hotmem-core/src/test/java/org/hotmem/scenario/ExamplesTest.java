@@ -1,0 +1,102 @@
+package org.hotmem.scenario;
+
+import org.junit.jupiter.api.Disabled;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The examples in {@code examples/} on the full machine model: each one's stated result (its
+ * {@code expect:} section, written in its header) holds, and the same file and seed give
+ * byte-identical JSON.
+ */
+class ExamplesTest {
+    static final Path DIR = Path.of("..", "examples");
+    static final ScenarioRunner RUNNER = new ScenarioRunner(MachineTarget::boot);
+
+    static RunResult run(String name, long seed, Map<String, String> params) {
+        Scenario s = ScenarioParser.parseFile(DIR.resolve(name + ".yaml"), params);
+        return RUNNER.run(s, seed, params, ScenarioRunner.Progress.NONE);
+    }
+
+    static void assertPasses(RunResult r) {
+        assertTrue(r.passed(), () -> TextReport.summary(r));
+    }
+
+    @Test
+    void everyExampleParsesAndHasItsExpectationsInItsHeader() throws IOException {
+        List<Path> files;
+        try (Stream<Path> s = Files.list(DIR)) {
+            files = s.filter(p -> p.toString().endsWith(".yaml")).sorted().toList();
+        }
+        assertTrue(files.size() >= 5, files.toString());
+        for (Path f : files) {
+            Scenario s = ScenarioParser.parseFile(f, Map.of());
+            assertTrue(!s.expectations().isEmpty(), f + " states no expected result");
+            assertTrue(Files.readString(f).contains("# Expected"), f + " has no '# Expected' header line");
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"zone-normal-one-way-door", "auto-movable-301", "pinned-unplug", "database-unplug",
+            "memmap-on-memory"})
+    void sameFileAndSeedGiveByteIdenticalJson(String name) {
+        assertEquals(JsonReport.write(run(name, 3, Map.of())), JsonReport.write(run(name, 3, Map.of())));
+    }
+
+    @Test
+    void onlineAutoOnliningPutsTheDimmInZoneNormalAndItCannotBeUnplugged() {
+        for (long seed = 1; seed <= 3; seed++) assertPasses(run("zone-normal-one-way-door", seed, Map.of()));
+    }
+
+    @Test
+    void onlineMovableAutoOnliningKeepsTheSameDimmUnpluggable() {
+        RunResult r = run("zone-normal-one-way-door", 1, Map.of("ONLINE", "online_movable"));
+        RunResult.ActionOutcome unplug = r.actions().stream().filter(a -> a.id().equals("unplug")).findFirst().orElseThrow();
+        assertEquals("ok", unplug.result(), TextReport.summary(r));
+        assertEquals(2.0 * (1L << 30), r.metrics().get("unplugged_bytes"));
+    }
+
+    @Test
+    void autoMovableRatio301OnlinesTwentyFourGigabytesMovableAndTheRestNormal() {
+        assertPasses(run("auto-movable-301", 1, Map.of()));
+    }
+
+    @Test
+    void autoMovableDecidesPerDimmSoALowerRatioKeepsWholeDimmsInNormal() {
+        // ACPI DIMMs are static memory groups: a DIMM goes Movable only if all of it fits the ratio
+        RunResult r200 = run("auto-movable-301", 1, Map.of("RATIO", "200"));
+        assertEquals(8.0 * (1L << 30), r200.metrics().get("online_bytes.Movable"), TextReport.summary(r200));
+        RunResult r100 = run("auto-movable-301", 1, Map.of("RATIO", "100"));
+        assertEquals(0.0, r100.metrics().get("online_bytes.Movable"), TextReport.summary(r100));
+    }
+
+    @Test
+    void pinnedPagesBlockTheUnplugUntilReleased() {
+        for (long seed = 1; seed <= 2; seed++) assertPasses(run("pinned-unplug", seed, Map.of()));
+    }
+
+    @Test
+    void databaseWithTwoPercentPinnedLetsTwoDimmsGo() {
+        for (long seed = 1; seed <= 2; seed++) assertPasses(run("database-unplug", seed, Map.of()));
+    }
+
+    @Test
+    @Disabled("needs mm: the memmap of hot-added memory is not yet allocated from boot memory "
+            + "(vmemmap_populate in sparse_add_section), so a 64 GiB DIMM fits in a 1 GiB guest")
+    void smallGuestCanHotAddALargeDimmOnlyWithMemmapOnMemory() {
+        assertPasses(run("memmap-on-memory", 1, Map.of()));
+        RunResult on = run("memmap-on-memory", 1, Map.of("MEMMAP", "1"));
+        assertEquals(64.0 * (1L << 30), on.metrics().get("online_bytes.Movable"), TextReport.summary(on));
+    }
+}
