@@ -3,16 +3,16 @@ package org.hotmem.cli;
 import org.hotmem.scenario.Quantities;
 import org.hotmem.scenario.ScenarioRunner;
 
-import java.io.PrintStream;
+import java.io.PrintWriter;
 
 /** A one-line progress bar in virtual time on stderr, redrawn at most every 100 ms of wall time. */
 final class ProgressBar implements ScenarioRunner.Progress {
-    private final PrintStream err;
+    private final PrintWriter err;
     private final boolean enabled;
     private long lastDraw;
     private boolean drawn;
 
-    ProgressBar(PrintStream err, boolean enabled) {
+    ProgressBar(PrintWriter err, boolean enabled) {
         this.err = err;
         this.enabled = enabled;
     }

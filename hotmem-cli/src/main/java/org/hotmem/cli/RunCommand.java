@@ -8,12 +8,13 @@ import org.hotmem.scenario.ScenarioException;
 import org.hotmem.scenario.ScenarioParser;
 import org.hotmem.scenario.ScenarioRunner;
 import org.hotmem.scenario.TextReport;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 import java.io.IOException;
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,6 +31,8 @@ import java.util.concurrent.Callable;
 @Command(name = "run", mixinStandardHelpOptions = true,
         description = "Run a scenario file: timeline, summary, expectations; optional JSON and HTML reports.")
 public final class RunCommand implements Callable<Integer> {
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
     @Parameters(index = "0", paramLabel = "FILE", description = "the scenario (YAML)")
     Path file;
 
@@ -50,22 +53,33 @@ public final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
         Scenario s;
         try {
             s = ScenarioParser.parseFile(file, params);
         } catch (ScenarioException e) {
-            System.err.println("hotmem run: " + e.getMessage());
+            err.println("hotmem run: " + e.getMessage());
+            err.flush();
             return 2;
         }
-        return play(s, seed == null ? s.seed() : seed, params, json, html, progress, System.out, System.err);
+        return play(s, seed == null ? s.seed() : seed, params, json, html, progress, out, err);
     }
 
     /** Runs a parsed scenario and prints/writes everything; shared with {@code demo}. */
     static int play(Scenario s, long seed, Map<String, String> params, Path json, Path html, Boolean progress,
-                    PrintStream out, PrintStream err) {
+                    PrintWriter out, PrintWriter err) {
         long t0 = System.nanoTime();
         ProgressBar bar = new ProgressBar(err, progress != null ? progress : ProgressBar.terminal());
-        RunResult r = Runners.machine().run(s, seed, params, bar);
+        RunResult r;
+        try {
+            r = Runners.machine().run(s, seed, params, bar);
+        } catch (ScenarioException e) {
+            bar.done();
+            err.println("hotmem run: " + e.getMessage());
+            err.flush();
+            return 2;
+        }
         bar.done();
         out.print(TextReport.timeline(r));
         out.println();
@@ -76,15 +90,18 @@ public final class RunCommand implements Callable<Integer> {
             if (html != null) Files.writeString(html, HtmlReport.write(r, s.description()), StandardCharsets.UTF_8);
         } catch (IOException e) {
             err.println("hotmem run: cannot write the report: " + e.getMessage());
+            err.flush();
             return 2;
         }
         err.printf("wall time %.2f s%n", (System.nanoTime() - t0) / 1e9);
+        int rc = 0;
         if (!r.passed()) {
             r.expectations().stream().filter(v -> !v.passed()).forEach(v -> err.println(
                     "hotmem run: expectation failed: " + s.file() + ":" + v.line() + ": " + v.expectation()
                             + " (got " + v.actual() + ")"));
-            return 1;
+            rc = 1;
         }
-        return 0;
+        err.flush();
+        return rc;
     }
 }

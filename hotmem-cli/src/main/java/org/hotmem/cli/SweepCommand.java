@@ -3,11 +3,13 @@ package org.hotmem.cli;
 import org.hotmem.scenario.ScenarioException;
 import org.hotmem.scenario.Sweep;
 import org.hotmem.scenario.SweepReport;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 import java.io.IOException;
+import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,6 +28,8 @@ import java.util.concurrent.Callable;
 @Command(name = "sweep", mixinStandardHelpOptions = true,
         description = "Run a scenario over a grid of ${NAME} parameter values and seeds; CSV and chart.")
 public final class SweepCommand implements Callable<Integer> {
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
     @Parameters(index = "0", paramLabel = "FILE", description = "the scenario (YAML) with ${NAME} placeholders")
     Path file;
 
@@ -51,6 +55,17 @@ public final class SweepCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        try {
+            return sweep(out, err);
+        } finally {
+            out.flush();
+            err.flush();
+        }
+    }
+
+    private int sweep(PrintWriter out, PrintWriter err) throws IOException {
         LinkedHashMap<String, List<String>> grid = new LinkedHashMap<>();
         List<Long> seedList;
         try {
@@ -60,42 +75,42 @@ public final class SweepCommand implements Callable<Integer> {
             }
             seedList = Sweep.parseSeeds(seeds);
         } catch (IllegalArgumentException e) {
-            System.err.println("hotmem sweep: " + e.getMessage());
+            err.println("hotmem sweep: " + e.getMessage());
             return 2;
         }
         String text;
         try {
             text = Files.readString(file, StandardCharsets.UTF_8);
         } catch (IOException e) {
-            System.err.println("hotmem sweep: cannot read " + file + ": " + e.getMessage());
+            err.println("hotmem sweep: cannot read " + file + ": " + e.getMessage());
             return 2;
         }
         Sweep sweep = new Sweep(file.toString(), text, grid, seedList, Runners.machine());
         try {
             sweep.validate();
         } catch (ScenarioException e) {
-            System.err.println("hotmem sweep: " + e.getMessage());
+            err.println("hotmem sweep: " + e.getMessage());
             return 2;
         }
         int n = threads != null ? threads : Runtime.getRuntime().availableProcessors();
         long t0 = System.nanoTime();
         boolean tty = ProgressBar.terminal();
         List<Sweep.Row> rows = sweep.run(n, (done, total) -> {
-            if (tty) System.err.printf("\r%d/%d runs", done, total);
+            if (tty) err.printf("\r%d/%d runs", done, total);
         });
-        if (tty) System.err.print("\r");
+        if (tty) err.print("\r");
         List<String> names = new ArrayList<>(grid.keySet());
         String csvText = SweepReport.csv(names, rows);
         if (csv != null) Files.writeString(csv, csvText, StandardCharsets.UTF_8);
         String scenarioName = file.getFileName().toString();
         if (html != null) Files.writeString(html, SweepReport.html(scenarioName, names, grid, rows, metric), StandardCharsets.UTF_8);
         // stdout: the per-point means of the metric, then pass counts (a pure function of the inputs)
-        System.out.print(SweepReport.table(names, grid, rows, metric));
+        out.print(SweepReport.table(names, grid, rows, metric));
         long failed = rows.stream().filter(r -> r.error() != null).count();
-        System.err.printf(Locale.ROOT, "%d runs on %d threads, wall time %.2f s%n", rows.size(), n, (System.nanoTime() - t0) / 1e9);
+        err.printf(Locale.ROOT, "%d runs on %d threads, wall time %.2f s%n", rows.size(), n, (System.nanoTime() - t0) / 1e9);
         if (failed > 0) {
             rows.stream().filter(r -> r.error() != null).limit(5).forEach(r ->
-                    System.err.println("hotmem sweep: run " + r.point().params() + " seed " + r.point().seed() + ": " + r.error()));
+                    err.println("hotmem sweep: run " + r.point().params() + " seed " + r.point().seed() + ": " + r.error()));
             return 1;
         }
         return 0;

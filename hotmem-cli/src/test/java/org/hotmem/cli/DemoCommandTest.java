@@ -18,14 +18,14 @@ class DemoCommandTest {
     }
 
     @Test
-    void demoOutputIsAPureFunctionOfTheSeed() {
-        assertEquals(run("demo", "--seed", "3"), run("demo", "--seed", "3"));
-        assertNotEquals(run("demo", "--seed", "3"), run("demo", "--seed", "4"));
+    void lockDemoOutputIsAPureFunctionOfTheSeed() {
+        assertEquals(run("demo", "--locks", "--seed", "3"), run("demo", "--locks", "--seed", "3"));
+        assertNotEquals(run("demo", "--locks", "--seed", "3"), run("demo", "--locks", "--seed", "4"));
     }
 
     @Test
-    void demoShowsTraceLockdepReportAndReplayCheck() {
-        String out = run("demo");
+    void lockDemoShowsTraceLockdepReportAndReplayCheck() {
+        String out = run("demo", "--locks");
         assertTrue(out.contains("== schedule trace: "), out);
         assertTrue(out.contains("] WARNING: possible circular locking dependency detected\n"), out);
         assertTrue(out.contains("buggy_driver/6 is trying to acquire lock:"), out);
@@ -39,7 +39,7 @@ class DemoCommandTest {
         StringWriter err = new StringWriter();
         cl.setErr(new PrintWriter(err));
         cl.setOut(new PrintWriter(new StringWriter()));
-        assertEquals(2, cl.execute("demo", "--strategy", "fifo"));
+        assertEquals(2, cl.execute("demo", "--locks", "--strategy", "fifo"));
         assertTrue(err.toString().contains("--strategy: expected random, pct or round-robin, found 'fifo'"), err.toString());
     }
 }

@@ -3,15 +3,16 @@ package org.hotmem.scenario;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /**
- * One timeline entry: what to do ({@link Op}) and when: at an absolute virtual time, or a delay
- * after another action completed ({@code after}).
+ * One timeline entry: what to do ({@link Op}) and when: at a virtual time, or a delay after
+ * another action completed ({@code after}). The time may be a seeded distribution
+ * ({@code at: {dist: uniform, min: 2m, max: 3m}}): each run draws it from the run's seed.
  *
  * @param id     a name for expectations and signals; generated ({@code #3}) when the file gives none
- * @param at     virtual time in ns (absolute, or the delay after {@code after})
+ * @param at     virtual time in ns (since the guest is up, or the delay after {@code after})
  * @param after  id of the action whose completion starts this one's delay, or null
  * @param line   line in the scenario file, for messages
  */
-public record Action(String id, long at, String after, Op op, int line) {
+public record Action(String id, Distribution at, String after, Op op, int line) {
 
     /** What an action does. Hypervisor operations go through QMP; guest operations run as tasks. */
     public sealed interface Op {

@@ -15,16 +15,21 @@ public sealed interface Distribution {
     /** The expected value, for reports. */
     long mean();
 
+    /** A value no sample exceeds (fixed, uniform), or a generous bound (mean + 5 spreads). */
+    long upper();
+
     /** Always the same value. */
     record Fixed(long value) implements Distribution {
         public long sample(SplittableRandom rnd) { return value; }
         public long mean() { return value; }
+        public long upper() { return value; }
     }
 
     /** Uniform in [min, max]. */
     record Uniform(long min, long max) implements Distribution {
         public long sample(SplittableRandom rnd) { return min == max ? min : rnd.nextLong(min, max + 1); }
         public long mean() { return min + (max - min) / 2; }
+        public long upper() { return max; }
     }
 
     /** Exponential with the given mean (memoryless lifetimes). */
@@ -33,6 +38,8 @@ public sealed interface Distribution {
             double u = rnd.nextDouble();
             return (long) (-Math.log1p(-u) * mean);
         }
+
+        public long upper() { return 6 * mean; }
     }
 
     /** Normal, truncated at zero. */
@@ -44,6 +51,8 @@ public sealed interface Distribution {
             double z = Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * u2);
             return Math.max(0, Math.round(mean + z * stddev));
         }
+
+        public long upper() { return mean + 5 * stddev; }
     }
 
     /** Parses a scalar (fixed) or a {@code {dist: ...}} mapping; {@code unit} is "size" or "duration". */

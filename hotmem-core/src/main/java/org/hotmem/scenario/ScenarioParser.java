@@ -108,11 +108,14 @@ public final class ScenarioParser {
             }
         }
         long lastAt = 0;
-        for (Action a : timeline) if (a.after() == null) lastAt = Math.max(lastAt, a.at());
+        for (Action a : timeline) if (a.after() == null) lastAt = Math.max(lastAt, a.at().upper());
         long duration = f.duration("duration", -1);
         if (duration < 0) duration = lastAt + 10 * 60 * Quantities.NS_PER_SEC;
-        if (duration < lastAt) throw f.get("duration").error("the run ends before the last action at "
-                + Quantities.formatDuration(lastAt));
+        long firstAt = Long.MAX_VALUE;
+        for (Action a : timeline) if (a.after() == null) firstAt = Math.min(firstAt, a.at().mean());
+        if (duration <= 0 || firstAt != Long.MAX_VALUE && duration < firstAt) {
+            throw f.get("duration").error("the run must last past the first action at " + Quantities.formatDuration(firstAt));
+        }
         long sample = f.duration("sample", 0);
         if (sample == 0) sample = Math.max(Quantities.NS_PER_SEC / 10, duration / 200);
         f.done();
@@ -170,12 +173,13 @@ public final class ScenarioParser {
         Fields f = Fields.of(n, "an action: {at: TIME, <one of " + String.join("|", OPS) + ">: ...}");
         String id = f.string("id", "#" + index);
         String after = f.string("after", null);
-        long at;
+        Distribution at;
         if (after != null) {
             if (f.has("at")) throw f.get("at").error("give either at or after (with an optional delay), not both");
-            at = f.duration("delay", 0);
+            Node d = f.get("delay");
+            at = d == null ? new Distribution.Fixed(0) : Distribution.parse(d, true);
         } else {
-            at = Quantities.duration(f.require("at", "the virtual time, like 10s or 1h (or after: ID)"));
+            at = Distribution.parse(f.require("at", "the virtual time, like 10s or 1h (or after: ID)"), true);
             if (f.has("delay")) throw f.get("delay").error("delay goes with after");
         }
         Node opNode = null;

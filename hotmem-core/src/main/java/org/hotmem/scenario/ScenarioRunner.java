@@ -72,6 +72,8 @@ public final class ScenarioRunner {
         final PriorityQueue<long[]> due = new PriorityQueue<>((a, b) -> a[0] != b[0] ? Long.compare(a[0], b[0])
                 : Long.compare(a[1], b[1]));
         final Map<String, List<Action>> dependents = new HashMap<>();
+        /** each action's drawn time (absolute, or delay after its predecessor), by index */
+        final List<Long> times = new ArrayList<>();
         final Map<String, WorkloadDriver> workloads = new LinkedHashMap<>();
         final Map<Long, int[]> blockCounts = new TreeMap<>();
         final Map<Long, String> blockErrors = new TreeMap<>();
@@ -119,9 +121,13 @@ public final class ScenarioRunner {
             target.drainKernelLog(); // the boot log is not part of the run
             target.drainEvents();
             List<Action> timeline = s.timeline();
+            // action times are drawn in file order from the run's own stream
+            java.util.SplittableRandom rnd = new java.util.SplittableRandom(seed * 0xD1B54A32D192ED03L + 0x7431);
             for (int i = 0; i < timeline.size(); i++) {
                 Action a = timeline.get(i);
-                if (a.after() == null) due.add(new long[] {a.at(), i});
+                long at = a.at().sample(rnd);
+                times.add(at);
+                if (a.after() == null) due.add(new long[] {at, i});
                 else dependents.computeIfAbsent(a.after(), k -> new ArrayList<>()).add(a);
             }
             for (WorkloadSpec w : s.workloads()) workloads.put(w.name(), new WorkloadDriver(w, seed));
@@ -282,7 +288,8 @@ public final class ScenarioRunner {
             boolean errno = result.startsWith("E") && result.equals(result.toUpperCase(Locale.ROOT));
             events.add(new RunResult.Event(end, r.action.id(), r.what, outcome, errno ? result : null));
             for (Action dep : dependents.getOrDefault(r.action.id(), List.of())) {
-                due.add(new long[] {Math.max(end + dep.at(), target.now()), s.timeline().indexOf(dep)});
+                int i = s.timeline().indexOf(dep);
+                due.add(new long[] {Math.max(end + times.get(i), target.now()), i});
             }
         }
 

@@ -47,7 +47,7 @@ class ScenarioParserTest {
         Scenario s = ScenarioParser.parse("a.yaml", GOOD, Map.of());
         assertEquals("memhp_default_state=online_movable", s.machine().cmdline());
         assertEquals(3, s.timeline().size());
-        assertEquals(3600L * Quantities.NS_PER_SEC, s.timeline().get(1).at());
+        assertEquals(new Distribution.Fixed(3600L * Quantities.NS_PER_SEC), s.timeline().get(1).at());
         assertEquals("#3", s.timeline().get(2).id());
         assertEquals(0.02, s.workloads().get(0).pinned(), 1e-12);
         assertInstanceOf(Distribution.Uniform.class, s.workloads().get(0).chunk());
