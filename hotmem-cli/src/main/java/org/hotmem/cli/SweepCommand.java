@@ -98,7 +98,7 @@ public final class SweepCommand implements Callable<Integer> {
         List<Sweep.Row> rows = sweep.run(n, (done, total) -> {
             if (tty) err.printf("\r%d/%d runs", done, total);
         });
-        if (tty) err.print("\r");
+        if (tty) err.print("\r" + " ".repeat(30) + "\r");
         List<String> names = new ArrayList<>(grid.keySet());
         String csvText = SweepReport.csv(names, rows);
         if (csv != null) Files.writeString(csv, csvText, StandardCharsets.UTF_8);
@@ -106,6 +106,7 @@ public final class SweepCommand implements Callable<Integer> {
         if (html != null) Files.writeString(html, SweepReport.html(scenarioName, names, grid, rows, metric), StandardCharsets.UTF_8);
         // stdout: the per-point means of the metric, then pass counts (a pure function of the inputs)
         out.print(SweepReport.table(names, grid, rows, metric));
+        out.flush();
         long failed = rows.stream().filter(r -> r.error() != null).count();
         err.printf(Locale.ROOT, "%d runs on %d threads, wall time %.2f s%n", rows.size(), n, (System.nanoTime() - t0) / 1e9);
         if (failed > 0) {

@@ -65,6 +65,14 @@ public record Action(String id, Distribution at, String after, Op op, int line) 
         public String kind() { return "workload"; }
     }
 
+    /**
+     * Measures unpluggable bytes per zone at this instant; they become the metrics
+     * {@code unpluggable_bytes.ZONE@ID} (ID: this action's id).
+     */
+    public record Measure() implements Op {
+        public String kind() { return "measure"; }
+    }
+
     /** A comment in the timeline. */
     public record Note(String text) implements Op {
         public String kind() { return "note"; }

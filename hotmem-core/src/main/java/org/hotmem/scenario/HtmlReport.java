@@ -21,8 +21,11 @@ public final class HtmlReport {
         StringBuilder sb = new StringBuilder();
         sb.append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>hotmem: ")
                 .append(Svg.esc(r.scenario())).append("</title>\n<style>").append(Svg.CSS).append("</style></head><body>\n");
-        sb.append("<h1>").append(Svg.esc(r.scenario())).append(" <span class=\"")
-                .append(r.passed() ? "pass\">PASS" : "fail\">FAIL").append("</span></h1>\n");
+        sb.append("<h1>").append(Svg.esc(r.scenario()));
+        if (!r.expectations().isEmpty()) {
+            sb.append(" <span class=\"").append(r.passed() ? "pass\">PASS" : "fail\">FAIL").append("</span>");
+        }
+        sb.append("</h1>\n");
         sb.append("<div class=\"meta\">seed ").append(r.seed());
         r.params().entrySet().stream().sorted(Map.Entry.comparingByKey())
                 .forEach(e -> sb.append(" · ").append(Svg.esc(e.getKey())).append('=').append(Svg.esc(e.getValue())));
@@ -40,6 +43,21 @@ public final class HtmlReport {
             }
             sb.append("</table>\n");
         }
+        sb.append("<h2>Summary</h2>\n<table><tr><th>unpluggable now</th><th>pages migrated</th><th>offline retries</th>"
+                + "<th>plugged</th><th>unplugged</th><th>operations not ok</th></tr>\n<tr><td>");
+        boolean first = true;
+        for (var e : r.metrics().entrySet()) {
+            if (!e.getKey().startsWith("unpluggable_bytes.") || e.getKey().endsWith(".total")) continue;
+            sb.append(first ? "" : ", ").append(Svg.esc(e.getKey().substring("unpluggable_bytes.".length()))).append(' ')
+                    .append(Quantities.formatSize(e.getValue().longValue()));
+            first = false;
+        }
+        sb.append("</td><td class=\"num\">").append(metric("pages_migrated", r.metrics().getOrDefault("pages_migrated", 0.0)))
+                .append("</td><td class=\"num\">").append(metric("offline_retries", r.metrics().getOrDefault("offline_retries", 0.0)))
+                .append("</td><td class=\"num\">").append(Quantities.formatSize(r.metrics().getOrDefault("plugged_bytes", 0.0).longValue()))
+                .append("</td><td class=\"num\">").append(Quantities.formatSize(r.metrics().getOrDefault("unplugged_bytes", 0.0).longValue()))
+                .append("</td><td class=\"num\">").append(metric("actions_failed", r.metrics().getOrDefault("actions_failed", 0.0)))
+                .append("</td></tr>\n</table>\n");
         sb.append("<h2>Memory map</h2>\n").append(Svg.memoryMap(r.samples(), r.endNs()));
         sb.append("<h2>Free pages per zone</h2>\n").append(freePages(r));
         sb.append("<h2>Migrations and offline retries</h2>\n").append(counters(r));

@@ -32,7 +32,7 @@ public final class ScenarioParser {
     private static final Map<String, Integer> SIGNALS = Map.of(
             "SIGHUP", 1, "SIGINT", 2, "SIGKILL", 9, "SIGUSR1", 10, "SIGTERM", 15);
     private static final String[] OPS = {"qmp", "plug", "unplug", "resize", "write", "online", "offline",
-            "signal", "workload", "note"};
+            "signal", "workload", "measure", "note"};
 
     private ScenarioParser() {}
 
@@ -279,6 +279,11 @@ public final class ScenarioParser {
                 if (!WORKLOAD_VERBS.contains(verb)) throw f.get("do").error("expected start, stop or unpin, got \"" + verb + "\"");
                 f.done();
                 return new Action.WorkloadControl(w, verb);
+            }
+            case "measure": {
+                String what = Fields.scalar(n, "unpluggable");
+                if (!what.equals("unpluggable")) throw n.error("expected \"unpluggable\", got " + n.describe());
+                return new Action.Measure();
             }
             default: // note
                 return new Action.Note(Fields.scalar(n, "text"));

@@ -78,6 +78,8 @@ public final class ScenarioRunner {
         final Map<Long, int[]> blockCounts = new TreeMap<>();
         final Map<Long, String> blockErrors = new TreeMap<>();
         final Map<String, Long> dimmSizes = new HashMap<>();
+        /** metrics of measure actions */
+        final SortedMap<String, Double> measured = new TreeMap<>();
         long plugged;
         long unplugged;
         long lastKernelT = -1;
@@ -185,6 +187,19 @@ public final class ScenarioRunner {
             nextPoll = now + pollStep;
             switch (a.op()) {
                 case Action.Note n -> finish(r, now, "ok", "");
+                case Action.Measure m -> {
+                    StringBuilder d = new StringBuilder();
+                    SortedMap<String, Long> u = new TreeMap<>(target.unpluggableBytes());
+                    for (String z : List.of("Normal", "Movable", "offline")) u.putIfAbsent(z, 0L);
+                    long total = 0;
+                    for (var e : u.entrySet()) {
+                        measured.put("unpluggable_bytes." + e.getKey() + "@" + a.id(), (double) e.getValue());
+                        total += e.getValue();
+                        d.append(d.isEmpty() ? "" : ", ").append(e.getKey()).append(' ').append(Quantities.formatSize(e.getValue()));
+                    }
+                    measured.put("unpluggable_bytes.total@" + a.id(), (double) total);
+                    finish(r, now, "ok", "unpluggable: " + d);
+                }
                 case Action.Qmp q -> {
                     JsonNode reply = target.qmp(q.execute(), q.arguments());
                     finish(r, now, qmpResult(reply), compact(reply));
@@ -557,6 +572,7 @@ public final class ScenarioRunner {
                 m.put("ok." + a.id(), a.ok() ? 1.0 : 0.0);
             }
             m.put("actions_failed", (double) failed);
+            m.putAll(measured);
             for (WorkloadDriver w : workloads.values()) {
                 m.put("workload_bytes." + w.spec().name(), (double) w.resident());
                 m.put("alloc_failures." + w.spec().name(), (double) w.allocFailures());
@@ -654,6 +670,7 @@ public final class ScenarioRunner {
     static String describe(Action a) {
         return switch (a.op()) {
             case Action.Note n -> "# " + n.text();
+            case Action.Measure m -> "measure unpluggable bytes";
             case Action.Qmp q -> "qmp " + q.execute() + (q.arguments().isEmpty() ? "" : " " + q.arguments());
             case Action.Plug p -> "plug " + p.dimm() + " " + Quantities.formatSize(p.size())
                     + (p.node() != 0 ? " node " + p.node() : "");

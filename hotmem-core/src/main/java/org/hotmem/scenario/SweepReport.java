@@ -97,7 +97,7 @@ public final class SweepReport {
                 if (!key.isEmpty()) key.append(' ');
                 key.append(p).append('=').append(r.point().params().get(p));
             }
-            bySeries.computeIfAbsent(key.isEmpty() ? metric : key.toString(), k -> new ArrayList<>()).add(r);
+            bySeries.computeIfAbsent(key.toString(), k -> new ArrayList<>()).add(r);
         }
         List<Svg.Series> lines = new ArrayList<>();
         StringBuilder table = new StringBuilder("<table><tr><th>series</th><th>")
@@ -127,14 +127,15 @@ public final class SweepReport {
                 if (n == 0) continue;
                 mx.add(x);
                 my.add(sum / n / yDiv);
-                table.append("<tr><td>").append(Svg.esc(e.getKey())).append("</td><td>").append(Svg.esc(xv))
+                table.append("<tr><td>").append(Svg.esc(e.getKey().isEmpty() ? "all" : e.getKey())).append("</td><td>").append(Svg.esc(xv))
                         .append("</td><td class=\"num\">").append(n).append("</td><td class=\"num\">").append(passed)
                         .append("</td><td class=\"num\">").append(Expectations.show(metric, min))
                         .append("</td><td class=\"num\">").append(Expectations.show(metric, sum / n))
                         .append("</td><td class=\"num\">").append(Expectations.show(metric, max)).append("</td></tr>\n");
             }
-            lines.add(new Svg.Series(e.getKey() + " mean", color, toArray(mx), toArray(my)));
-            lines.add(new Svg.Series(e.getKey() + " seeds", color, toArray(dx), toArray(dy), true));
+            String prefix = e.getKey().isEmpty() ? "" : e.getKey() + " ";
+            lines.add(new Svg.Series(prefix + "mean", color, toArray(mx), toArray(my)));
+            lines.add(new Svg.Series(prefix + "each seed", color, toArray(dx), toArray(dy), true));
         }
         table.append("</table>\n");
         StringBuilder sb = new StringBuilder();

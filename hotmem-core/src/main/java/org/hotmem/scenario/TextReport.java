@@ -65,7 +65,7 @@ public final class TextReport {
                         v.expectation(), v.passed() ? "" : "  (got " + v.actual() + ")"));
             }
         }
-        sb.append(r.passed() ? "PASS\n" : "FAIL\n");
+        if (!r.expectations().isEmpty()) sb.append(r.passed() ? "PASS\n" : "FAIL\n");
         return sb.toString();
     }
 
