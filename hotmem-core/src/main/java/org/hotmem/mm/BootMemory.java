@@ -64,11 +64,10 @@ final class BootMemory {
         reserveInitrd();
         // init_mem_mapping(): top-down by default, bottom-up (from the brk buffer) under movable_node.
         memblock.setBottomUp(options.movableNode());
-        if (!memblock.bottomUp()) {
-            for (int i = 0; i < p.topDownPageTablePages(); i++) {
-                memblock.alloc(MemoryModel.PAGE_SIZE, MemoryModel.PAGE_SIZE, MB, memEnd);
-            }
-        }
+        long imageEnd = Memblock.alignUp(KERNEL_PHYS + p.imageReserveBytes(), MemoryModel.PAGE_SIZE);
+        // model: the brk page-table buffer is the image's last INIT_PGT_BUF_SIZE bytes (brk follows bss).
+        new DirectMapping(memblock, imageEnd - DirectMapping.INIT_PGT_BUF_PAGES * MemoryModel.PAGE_SIZE, imageEnd)
+                .initMemMapping(memEnd);
         memblock.setBottomUp(false); // numa_init() resets the direction
         long nd = memblock.alloc(p.nodeDataBytes(), p.nodeDataAlign(), 0, memEnd);
         log.info(String.format("NODE_DATA(0) allocated [mem %#010x-%#010x]", nd, nd + p.nodeDataBytes() - 1));

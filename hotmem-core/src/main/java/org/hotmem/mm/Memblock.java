@@ -12,6 +12,7 @@ import java.util.List;
  * <p>Used only during boot, by one thread; no locking (as in Linux, memblock runs before SMP).
  */
 public final class Memblock {
+    private static final long PAGE_SIZE = 4096;
     private final List<long[]> memory = new ArrayList<>();
     private final List<long[]> reserved = new ArrayList<>();
     private boolean bottomUp;
@@ -59,7 +60,19 @@ public final class Memblock {
      * @throws IllegalStateException if nothing fits (Linux panics: "Failed to allocate")
      */
     public long alloc(long size, long align, long min, long max) {
-        List<long[]> free = freeRanges(min, max);
+        long at = tryAlloc(size, align, min, max);
+        if (at < 0) {
+            throw new IllegalStateException(String.format("memblock: Failed to allocate %d bytes align=0x%x", size, align));
+        }
+        return at;
+    }
+
+    /**
+     * Models memblock_phys_alloc_range(): as {@link #alloc}, but returns -1 when nothing fits
+     * (Linux returns 0). Like memblock_find_in_range_node(), never hands out the first page.
+     */
+    public long tryAlloc(long size, long align, long min, long max) {
+        List<long[]> free = freeRanges(Math.max(min, PAGE_SIZE), max);
         if (bottomUp) {
             for (long[] r : free) {
                 long start = alignUp(r[0], align);
@@ -78,7 +91,20 @@ public final class Memblock {
                 }
             }
         }
-        throw new IllegalStateException(String.format("memblock: Failed to allocate %d bytes align=0x%x", size, align));
+        return -1;
+    }
+
+    /**
+     * Models memblock_is_region_memory(): true if [base, base + size) lies inside one memory
+     * range.
+     */
+    public boolean isRegionMemory(long base, long size) {
+        for (long[] m : memory) {
+            if (m[0] <= base && base < m[1]) {
+                return base + size <= m[1];
+            }
+        }
+        return false;
     }
 
     /** Free ranges (memory minus reserved) clipped to [min, max), ascending. */
