@@ -45,8 +45,13 @@ public record KernelProfile(
         KernelVersion version,
         long textBytes, long textGapBytes, long rodataBytes, long rodataGapBytes, long dataBytes,
         long tablesBytes, long initBytes, long smpLocksBytes, long bssBytes, long bssDecryptedUnusedBytes,
-        long initrdBytes, int topDownPageTablePages, long nodeDataBytes, long nodeDataAlign,
-        int percpuPages, long miscSmallBytes,
+        long initrdBytes, long nodeDataBytes, long nodeDataAlign,
+        /** the static percpu area ("percpu: Embedded ... sN"). */
+        long percpuStaticBytes,
+        /** sizeof(struct mem_section_usage) + usemap_size(): rcu_head, subsection map, 64 pageblocks x 4 bits. */
+        long sectionUsageBytes,
+        /** cpumasks setup_cpu_local_masks() allocates from memblock. */
+        int bootCpumasks,
         /** "Memory:" is printed after deferred struct-page init (6.12) or in mm_init (6.1). */
         boolean memoryLineAfterDeferredInit,
         /** ftrace: allocated N pages (runtime GFP_KERNEL allocation). */
@@ -60,13 +65,13 @@ public record KernelProfile(
             case V6_12 -> new KernelProfile(v,
                     16384 * K, 0, 11716 * K, 572 * K, 2500 * K,
                     4744 * K, 4264 * K, 40 * K, 4904 * K, 2028 * K,
-                    1064 * K, 3, 0x2a980, 64,
-                    66, 36 * K, true, 180);
+                    1064 * K, 0x2a980, 64,
+                    233472, 56, 1, true, 180);
             case V6_1 -> new KernelProfile(v,
                     14344 * K, 2040 * K, 9132 * K, 1108 * K, 2340 * K,
                     4148 * K, 2824 * K, 36 * K, 17344 * K, 2036 * K,
-                    1136 * K, 3, 0x2b000, 4096,
-                    62, 36 * K, false, 159);
+                    1136 * K, 0x2b000, 4096,
+                    217088, 56, 4, false, 159);
         };
     }
 
