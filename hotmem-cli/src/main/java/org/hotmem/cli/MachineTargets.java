@@ -6,6 +6,8 @@ import org.hotmem.conformance.ConformanceTarget;
 import org.hotmem.conformance.Scenario;
 import org.hotmem.conformance.TargetFactory;
 import org.hotmem.kernel.Kernel;
+import org.hotmem.hotplug.MemoryHotplug;
+import org.hotmem.hotplug.MemoryInvariants;
 import org.hotmem.kernel.fs.Kernfs;
 import org.hotmem.machine.Machine;
 import org.hotmem.machine.MachineConfig;
@@ -64,6 +66,13 @@ final class MachineTargets {
         @Override
         public void runFor(long ns) {
             machine.runFor(ns);
+        }
+
+        /** {@link MemoryInvariants} whenever no hotplug operation holds device_hotplug_lock. */
+        @Override
+        public List<String> invariantViolations() {
+            MemoryHotplug hp = machine.hotplug();
+            return hp.deviceHotplugLock().isLocked() ? List.of() : MemoryInvariants.check(hp);
         }
     }
 }

@@ -73,6 +73,13 @@ public final class ConformanceRunner {
                 ObjectNode rec;
                 try {
                     rec = s.run(step);
+                    List<String> bad = target.invariantViolations();
+                    if (!bad.isEmpty()) {
+                        sink.accept(rec);
+                        sink.accept(abort(step.number(), "step " + step.number() + " (line " + step.line()
+                                + "): invariants violated: " + String.join("; ", bad)));
+                        return;
+                    }
                 } catch (RuntimeException e) {
                     sink.accept(abort(step.number(), "step " + step.number() + " (line " + step.line() + "): " + describe(e)));
                     return;

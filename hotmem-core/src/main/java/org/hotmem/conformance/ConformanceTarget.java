@@ -33,6 +33,15 @@ public interface ConformanceTarget extends AutoCloseable {
     /** Lets {@code ns} of virtual time pass: hypervisor and guest kernel threads make progress. */
     void runFor(long ns);
 
+    /**
+     * The model's consistency violations at this moment (empty when all hold, or when an
+     * operation is in flight and the check would see a half-done state). The runner asks
+     * after every step and aborts the run on a violation.
+     */
+    default List<String> invariantViolations() {
+        return List.of();
+    }
+
     /** Releases what the machine holds (files, carrier threads). */
     @Override
     default void close() {

@@ -13,7 +13,23 @@ import java.util.Arrays;
  * the page words.
  */
 public final class AddressSpace {
+    /** What backs the pages, for the LRU and meminfo accounting (anon / file / shmem). */
+    public enum Backing {
+        /** Private anonymous memory: AnonPages, the anon LRU. */
+        ANON,
+        /** Page cache of a regular file: Cached, the file LRU. */
+        FILE,
+        /** tmpfs / shmem (the initramfs rootfs): Cached and Shmem, on the anon LRU. */
+        SHMEM;
+
+        /** The default for an allocation intent: page cache is FILE, everything else ANON. */
+        public static Backing of(Gfp gfp) {
+            return gfp == Gfp.PAGE_CACHE ? FILE : ANON;
+        }
+    }
+
     private final MemoryModel mm;
+    private final Backing backing;
     final int id;
     private final String name;
     private final Gfp gfp;
@@ -21,8 +37,9 @@ public final class AddressSpace {
     long[] pfns = new long[16];
     private int size;
 
-    AddressSpace(MemoryModel mm, int id, String name, Gfp gfp, int nid) {
+    AddressSpace(MemoryModel mm, int id, String name, Gfp gfp, int nid, Backing backing) {
         this.mm = mm;
+        this.backing = backing;
         this.id = id;
         this.name = name;
         this.gfp = gfp;
@@ -39,6 +56,21 @@ public final class AddressSpace {
 
     public Gfp gfp() {
         return gfp;
+    }
+
+    public Backing backing() {
+        return backing;
+    }
+
+    /** Pages currently mapped (slots whose page is not freed). */
+    public long nrPages() {
+        long n = 0;
+        for (int s = 0; s < size; s++) {
+            if (pfns[s] >= 0) {
+                n++;
+            }
+        }
+        return n;
     }
 
     /** Number of slots ever added (freed slots keep their index, pfn -1). */

@@ -30,11 +30,17 @@ final class BootMemory {
     private static final long IOAPIC_RESOURCE_NAME_SIZE = 11;
     private static final long FIRMWARE_MAP_ENTRY_BYTES = 104; // 3 words, a list_head, a kobject
     private static final long NOSAVE_REGION_BYTES = 32;
-    private static final long PERCPU_RESERVED_BYTES = 8192; // PERCPU_MODULE_RESERVE
-    private static final long PERCPU_DYNAMIC_BYTES = 28672; // PERCPU_DYNAMIC_RESERVE as the 2 MiB unit leaves it
+    private static final long PERCPU_RESERVED_BYTES = KernelProfile.PERCPU_RESERVED_BYTES;
+    private static final long PERCPU_DYNAMIC_BYTES = KernelProfile.PERCPU_DYNAMIC_BYTES;
     private static final long PCPU_CHUNK_BYTES = 128; // sizeof(struct pcpu_chunk), base_addr cacheline aligned
     private static final long PCPU_BLOCK_MD_BYTES = 32; // struct pcpu_block_md: 8 ints
     private static final int CEA_PAGE_TABLE_PAGES = 3;
+    /** sizeof(struct mem_section) with CONFIG_PAGE_EXTENSION: section_mem_map, usage, page_ext, pad. */
+    private static final int MEM_SECTION_BYTES = 32;
+    /** SECTIONS_PER_ROOT: one page of struct mem_section. */
+    private static final int SECTIONS_PER_ROOT = (int) (MemoryModel.PAGE_SIZE / MEM_SECTION_BYTES);
+    /** NR_SECTION_ROOTS: NR_MEM_SECTIONS (2^(MAX_PHYSMEM_BITS 46 - SECTION_SIZE_BITS 27)) / SECTIONS_PER_ROOT. */
+    private static final long NR_SECTION_ROOTS = (1L << (46 - 27)) / SECTIONS_PER_ROOT;
 
     private final MemoryModel mm;
     private final List<E820Entry> e820;
@@ -249,13 +255,13 @@ final class BootMemory {
 
     /** sparse_init(): section roots, usage maps, the vmemmap buffer (64 B per page of each present section) and its page tables. */
     private void sparseInit(List<Integer> present, long nodeData, long memEnd) {
-        memblock.alloc(16 * 1024, SMP_CACHE_BYTES, 0, memEnd); // mem_section roots (2048 x 8 B)
+        memblock.alloc(NR_SECTION_ROOTS * 8, SMP_CACHE_BYTES, 0, memEnd); // mem_section: the root pointers
         int roots = 0;
         for (int nr : present) {
-            roots = Math.max(roots, nr / 256 + 1);
+            roots = Math.max(roots, nr / SECTIONS_PER_ROOT + 1);
         }
         for (int i = 0; i < roots; i++) {
-            memblock.alloc(MemoryModel.PAGE_SIZE, Long.getLong("hotmem.rootAlign", SMP_CACHE_BYTES), 0, memEnd); // 256 struct mem_section
+            memblock.alloc(MemoryModel.PAGE_SIZE, SMP_CACHE_BYTES, 0, memEnd); // SECTIONS_PER_ROOT struct mem_section
         }
         // usage maps: as near NODE_DATA as possible, in its section
         long goal = nodeData & -MemoryModel.SECTION_SIZE;

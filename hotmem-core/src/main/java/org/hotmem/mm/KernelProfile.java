@@ -17,15 +17,18 @@ package org.hotmem.mm;
  * rodata                            11716K          9132K           resident
  * rodata/data gap                   572K            1108K           to 2 MiB alignment of data; freed at mark_rodata_ro
  * rwdata (_sdata.._edata)           2499K(page up)  2338K(page up)  resident
- * tables after _edata (ORC unwind,  4744K           4148K           resident; not in the Memory: line; sized from
- *   BUG table, vvar, brk in use)                                      the image so DMA32 managed comes out as recorded
+ * tables after _edata (ORC unwind,  4744K           4148K           resident; not in the Memory: line. FITTED: sized
+ *   BUG table, vvar, brk incl. the                                    so DMA32 managed comes out as recorded at 4G
+ *   16-page page-table buffer)                                        (ORC/BUG sizes are not in the boot log)
  * init (__init_begin..__init_end)   4264K           2824K           freed by free_initmem ("initmem")
  * .smp_locks                        40K             36K             freed by alternative_instructions (UP)
  * bss                               4904K           17344K          resident, except the unused part of the
  *   of which unused .bss..decrypted 2028K           2036K           PMD-aligned decrypted region (freed)
  * initrd                            1064K           1136K           at the top of low RAM (QEMU); freed after unpack
- * direct-map page tables            3 pages         3 pages         memblock top-down at the top of RAM; 0 when
- *                                                                   movable_node maps bottom-up from the brk buffer
+ * direct-map page tables            derived         derived         {@link DirectMapping}: init_mem_mapping() with
+ *                                                                   the 16-page brk buffer; memblock pages only for
+ *                                                                   ranges overlapping the image (0 at <= 2G, 1 at
+ *                                                                   3G, 3 with RAM above 4G; 0 under movable_node)
  * NODE_DATA(0)                      0x2a980 B, 64   0x2b000 B, 4K   top-down in the node
  * mem_section roots                 16 KiB          16 KiB          2048 roots x 8 B (MAX_PHYSMEM_BITS 46)
  * mem_section root page             4 KiB           4 KiB           one per 256 sections in use
@@ -38,7 +41,12 @@ package org.hotmem.mm;
  * inode hash                        8 B x pow2(kernel pages / 4)    top-down
  * swiotlb buffer                    64 MiB          64 MiB          memblock_alloc_low: top-down below 4 GiB
  * swiotlb slot array                24 B x 32768    24 B x 32768    top-down
- * other small early allocations     36 KiB          36 KiB          e820 table copies, ACPI, printk, cmdline, areas
+ * other small early allocations     36 KiB          36 KiB          FITTED (to the 4G top pageblock): e820 resources
+ *                                                                   and firmware-map entries, nosave regions, HPET and
+ *                                                                   IOAPIC resources, command-line copies, percpu
+ *                                                                   chunk maps, cpu_entry_area page tables, swiotlb
+ *                                                                   area; lumped and page aligned, so the byte
+ *                                                                   packing of the real ones is not modelled
  * </pre>
  */
 public record KernelProfile(
@@ -79,6 +87,16 @@ public record KernelProfile(
     public long imageReserveBytes() {
         return textBytes + textGapBytes + rodataBytes + rodataGapBytes + dataBytes + tablesBytes
                 + initBytes + smpLocksBytes + bssBytes;
+    }
+
+    /** PERCPU_MODULE_RESERVE: the reserved part of the first percpu chunk. */
+    static final long PERCPU_RESERVED_BYTES = 8192;
+    /** PERCPU_DYNAMIC_RESERVE as the 2 MiB unit leaves it: the dynamic part of the first chunk. */
+    static final long PERCPU_DYNAMIC_BYTES = 28672;
+
+    /** Pages of the embedded first percpu chunk ("percpu: Embedded N pages/cpu"). */
+    public int percpuPages() {
+        return (int) ((percpuStaticBytes + PERCPU_RESERVED_BYTES + PERCPU_DYNAMIC_BYTES) >>> 12);
     }
 
     /** The "kernel code" figure of the Memory: line, in KiB. */

@@ -44,6 +44,10 @@ public final class MemoryModel {
     final MemSection[] sections = new MemSection[1 << (MAX_PHYSMEM_BITS - 27)];
     final List<AddressSpace> owners = new ArrayList<>();
     final PageIsolation isolation = new PageIsolation(this);
+    /** min_free_kbytes, watermarks, lowmem_reserve, totalreserve_pages. */
+    final Watermarks watermarks = new Watermarks(this);
+    /** vm events and kernel-allocation counters (/proc/vmstat, /proc/meminfo). */
+    final VmCounters counters = new VmCounters();
     long maxPfn;
     /** Boot System RAM ranges (memblock memory, page aligned), [start, end) in bytes. */
     final List<long[]> bootRam = new ArrayList<>();
@@ -238,6 +242,7 @@ public final class MemoryModel {
             setPage(pfn, PageState.KERNEL, PageState.KERNEL_OTHER, 0);
             MemSection s = section(pfn);
             s.info[idx(pfn)] |= PageState.HWPOISON;
+            counters.hwpoisonedPages++;
         } finally {
             zoneUnlock(z);
         }
@@ -285,7 +290,12 @@ public final class MemoryModel {
 
     /** Creates an owner of movable pages on node 0. */
     public AddressSpace newAddressSpace(String name, Gfp gfp) {
-        AddressSpace as = new AddressSpace(this, owners.size(), name, gfp, 0);
+        return newAddressSpace(name, gfp, AddressSpace.Backing.of(gfp));
+    }
+
+    /** Creates an owner of movable pages on node 0 with an explicit backing (e.g. shmem). */
+    public AddressSpace newAddressSpace(String name, Gfp gfp, AddressSpace.Backing backing) {
+        AddressSpace as = new AddressSpace(this, owners.size(), name, gfp, 0, backing);
         owners.add(as);
         return as;
     }
@@ -349,6 +359,7 @@ public final class MemoryModel {
      */
     void freeOnePage(long pfn, int order, boolean toTail) {
         Zone z = zoneOf(pfn);
+        counters.freed(order);
         MigrateType mt = pageblockMigratetype(pfn);
         while (order < Zone.MAX_ORDER) {
             long buddy = pfn ^ (1L << order);
@@ -507,6 +518,7 @@ public final class MemoryModel {
         for (Zone z : zonelist(gfp, nid)) {
             long pfn = rmqueue(z, order, gfp.migratetype());
             if (pfn >= 0) {
+                counters.allocated(z, order);
                 return pfn;
             }
         }
@@ -536,6 +548,7 @@ public final class MemoryModel {
             setToken(pfn + k, nextKernelToken++);
         }
         section(pfn).owner[idx(pfn)] = subtype | (order << 8);
+        counters.kernelPages(subtype, 1L << order);
         return pfn;
     }
 
@@ -545,6 +558,7 @@ public final class MemoryModel {
             throw new IllegalStateException("freePages: pfn 0x" + Long.toHexString(pfn) + " is not a kernel allocation");
         }
         int order = ownerWord(pfn) >>> 8;
+        counters.kernelPages(ownerWord(pfn) & 0xff, -(1L << order));
         freeOnePage(pfn, order, false);
     }
 
@@ -622,6 +636,7 @@ public final class MemoryModel {
         as.moved(slot, target);
         setToken(pfn, 0);
         freeOnePage(pfn, 0, false);
+        counters.pgmigrateSuccess++;
         return 0;
     }
 
@@ -669,6 +684,9 @@ public final class MemoryModel {
      */
     public void removePfnRangeFromZone(Zone zone, long start, long nr) {
         for (long pfn = start; pfn < start + nr; pfn++) {
+            if ((info(pfn) & PageState.HWPOISON) != 0) {
+                counters.hwpoisonedPages--; // model: num_poisoned_pages_sub() happens here, not at section removal
+            }
             setPage(pfn, PageState.POISONED, 0, 0);
             setToken(pfn, 0);
         }
@@ -802,38 +820,27 @@ public final class MemoryModel {
     // ---------------------------------------------------------------- watermarks and zonelists
 
     /**
-     * Models __setup_per_zone_wmarks() with init_per_zone_wmark_min(): min_free_kbytes =
-     * int_sqrt(lowmem_kbytes * 16) clamped to [128, 262144], split over the non-movable
-     * zones by managed pages; ZONE_MOVABLE gets managed/1024 clamped to [32, 128];
-     * watermark_scale_factor 10.
+     * Models init_per_zone_wmark_min() in mm/page_alloc.c (with khugepaged's
+     * min_free_kbytes update): min_free_kbytes, watermarks, lowmem_reserve and
+     * totalreserve_pages from the zones' managed pages. See {@link Watermarks}.
      */
     public void setupPerZoneWmarks() {
-        long lowmem = 0;
-        for (Node n : nodes) {
-            for (Zone z : n.zones) {
-                if (z.type != ZoneType.MOVABLE && z.type != ZoneType.DEVICE) {
-                    lowmem += z.managedPages;
-                }
-            }
-        }
-        long minFreeKbytes = Math.max(128, Math.min(262144, (long) Math.sqrt((double) lowmem * 4 * 16)));
-        long pagesMin = minFreeKbytes >> 2;
-        for (Node n : nodes) {
-            for (Zone z : n.zones) {
-                long tmp = lowmem == 0 ? 0 : pagesMin * z.managedPages / lowmem;
-                if (z.type == ZoneType.MOVABLE || z.type == ZoneType.DEVICE) {
-                    z.wmarkMin = Math.max(32, Math.min(128, z.managedPages / 1024));
-                    if (z.managedPages == 0) {
-                        z.wmarkMin = 0;
-                    }
-                } else {
-                    z.wmarkMin = tmp;
-                }
-                long tmp2 = Math.max(tmp >> 2, z.managedPages * 10 / 10000);
-                z.wmarkLow = z.wmarkMin + tmp2;
-                z.wmarkHigh = z.wmarkLow + tmp2;
-            }
-        }
+        watermarks.initPerZoneWmarkMin();
+    }
+
+    /** min_free_kbytes (vm.min_free_kbytes). */
+    public long minFreeKbytes() {
+        return watermarks.minFreeKbytes;
+    }
+
+    /** totalreserve_pages. */
+    public long totalreservePages() {
+        return watermarks.totalreservePages;
+    }
+
+    /** The vm events and kernel-allocation counters of this machine. */
+    public VmCounters vmCounters() {
+        return counters;
     }
 
     /** Sum over zones of managed - high watermark (nr_free_zone_pages of GFP_HIGHUSER_MOVABLE). */

@@ -4,10 +4,34 @@ import org.hotmem.kernel.fs.KDir;
 import org.hotmem.kernel.fs.Kernfs;
 
 /**
- * /proc/zoneinfo, /proc/meminfo, /proc/buddyinfo, /proc/pagetypeinfo (mm/vmstat.c,
- * fs/proc/meminfo.c) of one memory model. Reads are lockless snapshots, as in Linux.
+ * The text files mm owns, in Linux's exact formats per kernel version: /proc/meminfo
+ * (fs/proc/meminfo.c), /proc/zoneinfo, /proc/buddyinfo, /proc/pagetypeinfo and /proc/vmstat
+ * (mm/vmstat.c), and the node device's files /sys/devices/system/node/nodeN/{meminfo,
+ * numastat, vmstat, distance, cpulist, cpumap, hugepages/, memory_failure/ (6.12), x86/}
+ * (drivers/base/node.c, mm/hugetlb.c, mm/memory-failure.c).
+ *
+ * <p>Values follow from the model (see {@link VmStatSnapshot}, {@link Watermarks},
+ * {@link DirectMap}); counters hotmem does not model print 0. Reads are lockless snapshots,
+ * as in Linux. Stateless: every show builds its text from the model.
  */
 final class MmProcFiles {
+    /** (VMALLOC_END - VMALLOC_START) >> 10 with 4-level paging: 32 TiB less one byte, in KiB. */
+    static final long VMALLOC_TOTAL_KB = 34359738367L;
+    /** Hugepagesize of x86-64 (HPAGE_PMD_SIZE) in KiB. */
+    static final long HUGEPAGESIZE_KB = 2048;
+    /** HPAGE_PMD_NR. */
+    static final int HPAGE_PMD_NR = 512;
+    /** vm.overcommit_ratio default. */
+    static final int OVERCOMMIT_RATIO = 50;
+    /** vm.dirty_ratio and vm.dirty_background_ratio defaults. */
+    static final int DIRTY_RATIO = 20;
+    static final int DIRTY_BACKGROUND_RATIO = 10;
+    /**
+     * Pages of the percpu allocator populated after boot beyond the first chunk (the recorded
+     * guests of both versions show 3). // model: the percpu allocator itself is not modelled.
+     */
+    static final int PERCPU_RUNTIME_PAGES = 3;
+
     private MmProcFiles() {
     }
 
@@ -15,100 +39,355 @@ final class MmProcFiles {
         KDir proc = fs.mkdirs("/proc");
         fs.addFile(proc, "zoneinfo", 0444, () -> zoneinfo(mm), null);
         fs.addFile(proc, "meminfo", 0444, () -> meminfo(mm), null);
-        fs.addFile(proc, "buddyinfo", 0400, () -> buddyinfo(mm), null);
+        fs.addFile(proc, "buddyinfo", 0444, () -> buddyinfo(mm), null);
         fs.addFile(proc, "pagetypeinfo", 0400, () -> pagetypeinfo(mm), null);
+        fs.addFile(proc, "vmstat", 0444, () -> vmstat(mm), null);
+        for (Node n : mm.nodes) {
+            if (n.online) {
+                registerNode(mm, fs, n);
+            }
+        }
     }
 
-    /** Models zoneinfo_show_print(): the start_pfn line only for populated zones. */
+    /** The attributes of a node device (register_node() + hugetlb_register_node() + memory_failure). */
+    private static void registerNode(MemoryModel mm, Kernfs fs, Node n) {
+        String path = "/sys/devices/system/node/node" + n.nid;
+        KDir d = fs.mkdirs(path);
+        fs.addFile(d, "meminfo", 0444, () -> nodeMeminfo(mm, n), null);
+        fs.addFile(d, "numastat", 0444, () -> nodeNumastat(mm, n), null);
+        fs.addFile(d, "vmstat", 0444, () -> nodeVmstat(mm, n), null);
+        fs.addFile(d, "distance", 0444, () -> nodeDistance(mm, n), null);
+        fs.addFile(d, "cpulist", 0444, () -> n.nid == 0 ? "0\n" : "\n", null);
+        fs.addFile(d, "cpumap", 0444, () -> n.nid == 0 ? "1\n" : "0\n", null);
+        fs.addFile(d, "uevent", 0644, () -> "", buf -> { });
+        fs.mkdirs(path + "/power");
+        fs.mkdirs(path + "/x86");
+        fs.symlink(d, "subsystem", "../../../../bus/node");
+        KDir hp = fs.mkdirs(path + "/hugepages/hugepages-" + HUGEPAGESIZE_KB + "kB");
+        fs.addFile(hp, "nr_hugepages", 0644, () -> "0\n", null);
+        fs.addFile(hp, "free_hugepages", 0444, () -> "0\n", null);
+        fs.addFile(hp, "surplus_hugepages", 0444, () -> "0\n", null);
+        if (mm.version.atLeast612()) {
+            KDir mf = fs.mkdirs(path + "/memory_failure");
+            for (String f : new String[] {"total", "ignored", "failed", "delayed", "recovered"}) {
+                fs.addFile(mf, f, 0444, () -> "0\n", null);
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- /proc/meminfo
+
+    /** show_val_kb(): a 16-column label, the value in KiB right-aligned in 8, " kB". */
+    private static void kb(StringBuilder sb, String label, long kb) {
+        sb.append(padRight(label + ":", 16)).append(padLeft(kb, 8)).append(" kB\n");
+    }
+
+    private static void pages(StringBuilder sb, String label, long pages) {
+        kb(sb, label, pages << (MemoryModel.PAGE_SHIFT - 10));
+    }
+
+    /**
+     * Models si_mem_available(): free pages above the reserves, plus the page cache and
+     * reclaimable slab that could be freed without going below the low watermarks.
+     */
+    static long memAvailable(MemoryModel mm, VmStatSnapshot st) {
+        long wmarkLow = 0;
+        for (Node n : mm.nodes) {
+            for (Zone z : n.zones) {
+                wmarkLow += z.wmarkLow;
+            }
+        }
+        long available = mm.totalFreePages() - mm.watermarks.totalreservePages;
+        long pagecache = st.activeFile() + st.inactiveFile();
+        pagecache -= Math.min(pagecache / 2, wmarkLow);
+        available += pagecache;
+        long reclaimable = st.slabReclaimable();
+        reclaimable -= Math.min(reclaimable / 2, wmarkLow);
+        available += reclaimable;
+        return Math.max(0, available);
+    }
+
+    /** Models vm_commit_limit(): (totalram - hugetlb) * overcommit_ratio / 100 + swap. */
+    static long commitLimit(MemoryModel mm) {
+        return mm.totalManagedPages() * OVERCOMMIT_RATIO / 100;
+    }
+
+    /** Models meminfo_proc_show() for Debian's configuration (no CMA, no highmem, THP, hugetlbfs). */
+    static String meminfo(MemoryModel mm) {
+        VmStatSnapshot st = new VmStatSnapshot(mm);
+        StringBuilder sb = new StringBuilder();
+        long cached = st.filePages();
+        pages(sb, "MemTotal", mm.totalManagedPages());
+        pages(sb, "MemFree", mm.totalFreePages());
+        pages(sb, "MemAvailable", memAvailable(mm, st));
+        pages(sb, "Buffers", 0);
+        pages(sb, "Cached", cached);
+        pages(sb, "SwapCached", 0);
+        pages(sb, "Active", st.activeAnon() + st.activeFile());
+        pages(sb, "Inactive", st.inactiveAnon() + st.inactiveFile());
+        pages(sb, "Active(anon)", st.activeAnon());
+        pages(sb, "Inactive(anon)", st.inactiveAnon());
+        pages(sb, "Active(file)", st.activeFile());
+        pages(sb, "Inactive(file)", st.inactiveFile());
+        pages(sb, "Unevictable", 0);
+        pages(sb, "Mlocked", 0);
+        pages(sb, "SwapTotal", 0);
+        pages(sb, "SwapFree", 0);
+        pages(sb, "Zswap", 0);
+        pages(sb, "Zswapped", 0);
+        pages(sb, "Dirty", 0);
+        pages(sb, "Writeback", 0);
+        pages(sb, "AnonPages", st.anonPages());
+        pages(sb, "Mapped", 0);
+        pages(sb, "Shmem", st.shmemPages());
+        pages(sb, "KReclaimable", st.slabReclaimable());
+        pages(sb, "Slab", st.slabReclaimable() + st.slabUnreclaimable());
+        pages(sb, "SReclaimable", st.slabReclaimable());
+        pages(sb, "SUnreclaim", st.slabUnreclaimable());
+        kb(sb, "KernelStack", st.kernelStackKb());
+        pages(sb, "PageTables", st.pageTables());
+        pages(sb, "SecPageTables", 0);
+        pages(sb, "NFS_Unstable", 0);
+        pages(sb, "Bounce", 0);
+        pages(sb, "WritebackTmp", 0);
+        pages(sb, "CommitLimit", commitLimit(mm));
+        // model: every anonymous page is a committed private writable page; nothing else is accounted
+        pages(sb, "Committed_AS", st.anonPages());
+        kb(sb, "VmallocTotal", VMALLOC_TOTAL_KB);
+        pages(sb, "VmallocUsed", 0);
+        pages(sb, "VmallocChunk", 0);
+        pages(sb, "Percpu", mm.profile.percpuPages() + PERCPU_RUNTIME_PAGES);
+        sb.append("HardwareCorrupted: ").append(padLeft(mm.counters.hwpoisonedPages << (MemoryModel.PAGE_SHIFT - 10), 5))
+                .append(" kB\n");
+        pages(sb, "AnonHugePages", 0);
+        pages(sb, "ShmemHugePages", 0);
+        pages(sb, "ShmemPmdMapped", 0);
+        pages(sb, "FileHugePages", 0);
+        pages(sb, "FilePmdMapped", 0);
+        if (mm.version.atLeast612()) {
+            pages(sb, "Unaccepted", 0);
+        }
+        for (String h : new String[] {"HugePages_Total", "HugePages_Free", "HugePages_Rsvd", "HugePages_Surp"}) {
+            sb.append(padRight(h + ":", 16)).append("   ").append(padLeft(0, 5)).append('\n');
+        }
+        kb(sb, "Hugepagesize", HUGEPAGESIZE_KB);
+        kb(sb, "Hugetlb", 0);
+        long[] dm = DirectMap.kb(mm);
+        kb(sb, "DirectMap4k", dm[0]);
+        kb(sb, "DirectMap2M", dm[1]);
+        return sb.toString();
+    }
+
+    // ---------------------------------------------------------------- node device files
+
+    private static void nodeKb(StringBuilder sb, Node n, String label, long kb, int labelWidth) {
+        sb.append("Node ").append(n.nid).append(' ').append(padRight(label + ":", labelWidth))
+                .append(padLeft(kb, 8)).append(" kB\n");
+    }
+
+    private static void nodePages(StringBuilder sb, Node n, String label, long pages) {
+        nodeKb(sb, n, label, pages << (MemoryModel.PAGE_SHIFT - 10), 16);
+    }
+
+    /** Models node_read_meminfo() + hugetlb_report_node_meminfo() in drivers/base/node.c. */
+    static String nodeMeminfo(MemoryModel mm, Node n) {
+        VmStatSnapshot st = new VmStatSnapshot(mm);
+        boolean zero = n.nid != 0;
+        long total = 0;
+        long free = 0;
+        for (Zone z : n.zones) {
+            total += z.managedPages;
+            free += z.freePages;
+        }
+        StringBuilder sb = new StringBuilder();
+        nodePages(sb, n, "MemTotal", total);
+        nodePages(sb, n, "MemFree", free);
+        nodePages(sb, n, "MemUsed", total - free);
+        nodePages(sb, n, "SwapCached", 0);
+        nodePages(sb, n, "Active", zero ? 0 : st.activeAnon() + st.activeFile());
+        nodePages(sb, n, "Inactive", zero ? 0 : st.inactiveAnon() + st.inactiveFile());
+        nodePages(sb, n, "Active(anon)", st.nodeStat(n, "nr_active_anon"));
+        nodePages(sb, n, "Inactive(anon)", st.nodeStat(n, "nr_inactive_anon"));
+        nodePages(sb, n, "Active(file)", st.nodeStat(n, "nr_active_file"));
+        nodePages(sb, n, "Inactive(file)", st.nodeStat(n, "nr_inactive_file"));
+        nodePages(sb, n, "Unevictable", 0);
+        nodePages(sb, n, "Mlocked", 0);
+        nodePages(sb, n, "Dirty", 0);
+        nodePages(sb, n, "Writeback", 0);
+        nodePages(sb, n, "FilePages", st.nodeStat(n, "nr_file_pages"));
+        nodePages(sb, n, "Mapped", 0);
+        nodePages(sb, n, "AnonPages", st.nodeStat(n, "nr_anon_pages"));
+        nodePages(sb, n, "Shmem", st.nodeStat(n, "nr_shmem"));
+        nodeKb(sb, n, "KernelStack", st.nodeStat(n, "nr_kernel_stack"), 16);
+        nodePages(sb, n, "PageTables", st.nodeStat(n, "nr_page_table_pages"));
+        nodePages(sb, n, "SecPageTables", 0);
+        nodePages(sb, n, "NFS_Unstable", 0);
+        nodePages(sb, n, "Bounce", 0);
+        nodePages(sb, n, "WritebackTmp", 0);
+        long sRecl = st.nodeStat(n, "nr_slab_reclaimable");
+        long sUnrecl = st.nodeStat(n, "nr_slab_unreclaimable");
+        nodePages(sb, n, "KReclaimable", sRecl);
+        nodePages(sb, n, "Slab", sRecl + sUnrecl);
+        nodePages(sb, n, "SReclaimable", sRecl);
+        nodePages(sb, n, "SUnreclaim", sUnrecl);
+        nodePages(sb, n, "AnonHugePages", 0);
+        nodePages(sb, n, "ShmemHugePages", 0);
+        nodePages(sb, n, "ShmemPmdMapped", 0);
+        // 6.1's format strings have one space less after "FileHugePages:" and "FilePmdMapped:"
+        int fileThpWidth = mm.version.atLeast612() ? 16 : 15;
+        nodeKb(sb, n, "FileHugePages", 0, fileThpWidth);
+        nodeKb(sb, n, "FilePmdMapped", 0, fileThpWidth);
+        if (mm.version.atLeast612()) {
+            nodePages(sb, n, "Unaccepted", 0);
+        }
+        for (String h : new String[] {"HugePages_Total", "HugePages_Free", "HugePages_Surp"}) {
+            sb.append("Node ").append(n.nid).append(' ').append(padRight(h + ":", 16)).append(' ').append(padLeft(0, 5))
+                    .append('\n');
+        }
+        return sb.toString();
+    }
+
+    /** Models node_read_numastat(). */
+    static String nodeNumastat(MemoryModel mm, Node n) {
+        VmStatSnapshot st = new VmStatSnapshot(mm);
+        String[][] names = {{"numa_hit", "numa_hit"}, {"numa_miss", "numa_miss"}, {"numa_foreign", "numa_foreign"},
+            {"interleave_hit", "numa_interleave"}, {"local_node", "numa_local"}, {"other_node", "numa_other"}};
+        StringBuilder sb = new StringBuilder();
+        for (String[] nm : names) {
+            long v = 0;
+            for (Zone z : n.zones) {
+                v += st.numaEvent(z, nm[1]);
+            }
+            sb.append(nm[0]).append(' ').append(v).append('\n');
+        }
+        return sb.toString();
+    }
+
+    /** Models node_read_vmstat(): zone stats summed over the node, NUMA events, node stats. */
+    static String nodeVmstat(MemoryModel mm, Node n) {
+        VmStatSnapshot st = new VmStatSnapshot(mm);
+        StringBuilder sb = new StringBuilder();
+        for (String item : VmstatItems.zoneStats(mm.version)) {
+            long v = 0;
+            for (Zone z : n.zones) {
+                v += st.zoneStat(z, item);
+            }
+            sb.append(item).append(' ').append(v).append('\n');
+        }
+        for (String item : VmstatItems.NUMA_EVENTS) {
+            long v = 0;
+            for (Zone z : n.zones) {
+                v += st.numaEvent(z, item);
+            }
+            sb.append(item).append(' ').append(v).append('\n');
+        }
+        for (String item : VmstatItems.nodeStats(mm.version)) {
+            sb.append(item).append(' ').append(nodeStatPrinted(st, n, item)).append('\n');
+        }
+        return sb.toString();
+    }
+
+    /** Models node_read_distance(): LOCAL_DISTANCE to itself, REMOTE_DISTANCE to the others. */
+    static String nodeDistance(MemoryModel mm, Node n) {
+        StringBuilder sb = new StringBuilder();
+        for (Node o : mm.nodes) {
+            if (!o.online) {
+                continue;
+            }
+            if (sb.length() > 0) {
+                sb.append(' ');
+            }
+            sb.append(o == n ? 10 : 20);
+        }
+        return sb.append('\n').toString();
+    }
+
+    private static long nodeStatPrinted(VmStatSnapshot st, Node n, String item) {
+        long v = st.nodeStat(n, item);
+        return VmstatItems.printInThp(item) ? v / HPAGE_PMD_NR : v;
+    }
+
+    // ---------------------------------------------------------------- /proc/zoneinfo
+
+    /** is_zone_first_populated(): the lowest populated zone of the node prints the node stats. */
+    private static boolean firstPopulated(Node n, Zone z) {
+        for (Zone o : n.zones) {
+            if (o.populated()) {
+                return o == z;
+            }
+        }
+        return false;
+    }
+
+    private static void stat(StringBuilder sb, String name, long v) {
+        sb.append("\n      ").append(padRight(name, 12)).append(' ').append(v);
+    }
+
+    /**
+     * Models zoneinfo_show_print(): every zone of every online node; the node stats at the
+     * first populated zone; for unpopulated zones only the watermarks, span and protection.
+     */
     static String zoneinfo(MemoryModel mm) {
+        VmStatSnapshot st = new VmStatSnapshot(mm);
+        boolean v612 = mm.version.atLeast612();
         StringBuilder sb = new StringBuilder();
         for (Node n : mm.nodes) {
-            boolean first = true;
+            if (!n.online) {
+                continue;
+            }
             for (Zone z : n.zones) {
-                sb.append(String.format("Node %d, zone %8s", n.nid, z.name()));
-                if (first) {
+                sb.append("Node ").append(n.nid).append(", zone ").append(padLeft(z.name(), 8));
+                if (firstPopulated(n, z)) {
                     sb.append("\n  per-node stats");
-                    sb.append(String.format("\n      %s %d", "nr_inactive_anon", 0));
-                    sb.append(String.format("\n      %s %d", "nr_active_anon", 0));
-                    first = false;
+                    for (String item : VmstatItems.nodeStats(mm.version)) {
+                        stat(sb, item, nodeStatPrinted(st, n, item));
+                    }
                 }
-                sb.append(String.format("\n  pages free     %d", z.freePages));
-                sb.append(String.format("\n        boost    %d", 0));
-                sb.append(String.format("\n        min      %d", z.wmarkMin));
-                sb.append(String.format("\n        low      %d", z.wmarkLow));
-                sb.append(String.format("\n        high     %d", z.wmarkHigh));
-                sb.append(String.format("\n        spanned  %d", z.spannedPages));
-                sb.append(String.format("\n        present  %d", z.presentPages));
-                sb.append(String.format("\n        managed  %d", z.managedPages));
-                sb.append(String.format("\n        cma      %d", z.cmaPages));
-                sb.append("\n        protection: (0, 0, 0, 0, 0)");
+                sb.append("\n  pages free     ").append(z.freePages);
+                sb.append("\n        boost    ").append(0);
+                sb.append("\n        min      ").append(z.wmarkMin);
+                sb.append("\n        low      ").append(z.wmarkLow);
+                sb.append("\n        high     ").append(z.wmarkHigh);
+                if (v612) {
+                    sb.append("\n        promo    ").append(z.wmarkPromo);
+                }
+                sb.append("\n        spanned  ").append(z.spannedPages);
+                sb.append("\n        present  ").append(z.presentPages);
+                sb.append("\n        managed  ").append(z.managedPages);
+                sb.append("\n        cma      ").append(z.cmaPages);
+                sb.append("\n        protection: (").append(z.lowmemReserve[0]);
+                for (int i = 1; i < z.lowmemReserve.length; i++) {
+                    sb.append(", ").append(z.lowmemReserve[i]);
+                }
+                sb.append(')');
                 if (!z.populated()) {
                     sb.append('\n');
                     continue;
                 }
-                sb.append(String.format("\n      nr_free_pages %d", z.freePages));
+                for (String item : VmstatItems.zoneStats(mm.version)) {
+                    stat(sb, item, st.zoneStat(z, item));
+                }
+                for (String item : VmstatItems.NUMA_EVENTS) {
+                    stat(sb, item, st.numaEvent(z, item));
+                }
                 sb.append("\n  pagesets");
+                // model: no per-cpu lists, so count is 0 and high is the value Linux derives
                 sb.append("\n    cpu: 0");
-                sb.append("\n              count: 0");
-                sb.append("\n              high:  0");
-                sb.append("\n              batch: 1");
-                sb.append("\n  vm stats threshold: 0");
-                sb.append("\n  node_unreclaimable:  0");
-                sb.append(String.format("\n  start_pfn:           %d", z.startPfn));
+                sb.append("\n              count: ").append(0);
+                sb.append("\n              high:  ").append(Watermarks.pcpHigh(z));
+                sb.append("\n              batch: ").append(Watermarks.pcpBatch(z));
+                sb.append("\n  vm stats threshold: ").append(Watermarks.statThreshold(z));
+                sb.append("\n  node_unreclaimable:  ").append(0);
+                sb.append("\n  start_pfn:           ").append(z.startPfn);
                 sb.append('\n');
             }
         }
         return sb.toString();
     }
 
-    private static void kb(StringBuilder sb, String name, long pages) {
-        sb.append(String.format("%-16s%8d kB%n", name + ":", pages * 4));
-    }
+    // ---------------------------------------------------------------- /proc/buddyinfo
 
-    /** Models meminfo_proc_show() (the memory totals hotmem tracks; the rest reads 0). */
-    static String meminfo(MemoryModel mm) {
-        StringBuilder sb = new StringBuilder();
-        long lru = 0;
-        for (AddressSpace as : mm.owners()) {
-            for (int s = 0; s < as.size(); s++) {
-                if (as.pfn(s) >= 0) {
-                    lru++;
-                }
-            }
-        }
-        kb(sb, "MemTotal", mm.totalManagedPages());
-        kb(sb, "MemFree", mm.totalFreePages());
-        kb(sb, "MemAvailable", mm.totalFreePages());
-        kb(sb, "Buffers", 0);
-        kb(sb, "Cached", 0);
-        kb(sb, "SwapCached", 0);
-        kb(sb, "Active", lru);
-        kb(sb, "Inactive", 0);
-        kb(sb, "Unevictable", 0);
-        kb(sb, "Mlocked", 0);
-        kb(sb, "SwapTotal", 0);
-        kb(sb, "SwapFree", 0);
-        kb(sb, "Dirty", 0);
-        kb(sb, "Writeback", 0);
-        kb(sb, "AnonPages", lru);
-        kb(sb, "Mapped", 0);
-        kb(sb, "Shmem", 0);
-        long movableTotal = 0;
-        long movableFree = 0;
-        for (Node n : mm.nodes) {
-            Zone z = n.zone(ZoneType.MOVABLE);
-            movableTotal += z.managedPages;
-            movableFree += z.freePages;
-        }
-        kb(sb, "HugePages_Total", 0);
-        kb(sb, "CmaTotal", 0);
-        kb(sb, "CmaFree", 0);
-        sb.append(String.format("%-16s%8d kB%n", "Hugepagesize:", 2048));
-        assert movableTotal >= movableFree;
-        return sb.toString();
-    }
-
-    /** Models frag_show(): one line per populated zone, free chunks per order. */
+    /** Models frag_show_print(): one line per populated zone, free chunks per order. */
     static String buddyinfo(MemoryModel mm) {
         StringBuilder sb = new StringBuilder();
         for (Node n : mm.nodes) {
@@ -116,9 +395,9 @@ final class MmProcFiles {
                 if (!z.populated()) {
                     continue;
                 }
-                sb.append(String.format("Node %d, zone %8s ", n.nid, z.name()));
+                sb.append("Node ").append(n.nid).append(", zone ").append(padLeft(z.name(), 8)).append(' ');
                 for (int o = 0; o < Zone.NR_ORDERS; o++) {
-                    sb.append(String.format("%6d ", z.nrFree(o)));
+                    sb.append(padLeft(z.nrFree(o), 6)).append(' ');
                 }
                 sb.append('\n');
             }
@@ -126,53 +405,193 @@ final class MmProcFiles {
         return sb.toString();
     }
 
-    /** Models pagetypeinfo_show(). */
+    // ---------------------------------------------------------------- /proc/pagetypeinfo
+
+    /** The migratetypes Debian's kernels have (MIGRATE_TYPES without CONFIG_CMA). */
+    private static boolean printed(MigrateType mt) {
+        return mt != MigrateType.CMA;
+    }
+
+    /** pagetypeinfo_showfree_print() stops counting a list at 100000 and prints ">100000". */
+    private static final int FREECOUNT_CAP = 100000;
+
+    /**
+     * Models pagetypeinfo_show() per node with memory: the pageblock geometry,
+     * pagetypeinfo_showfree() and pagetypeinfo_showblockcount() (no mixed-block section:
+     * page_owner is off).
+     */
     static String pagetypeinfo(MemoryModel mm) {
         StringBuilder sb = new StringBuilder();
-        sb.append("Page block order: 9\nPages per block:  512\n\n");
-        sb.append(String.format("%-43s", "Free pages count per migrate type at order"));
-        for (int o = 0; o < Zone.NR_ORDERS; o++) {
-            sb.append(String.format("%6d ", o));
-        }
-        sb.append('\n');
         for (Node n : mm.nodes) {
+            if (!n.online || n.presentPages == 0) {
+                continue;
+            }
+            sb.append("Page block order: ").append(MemoryModel.PAGEBLOCK_ORDER).append('\n');
+            sb.append("Pages per block:  ").append(MemoryModel.PAGEBLOCK_PAGES).append('\n');
+            sb.append('\n');
+            sb.append(padRight("Free pages count per migrate type at order", 43)).append(' ');
+            for (int o = 0; o < Zone.NR_ORDERS; o++) {
+                sb.append(padLeft(o, 6)).append(' ');
+            }
+            sb.append('\n');
             for (Zone z : n.zones) {
                 if (!z.populated()) {
                     continue;
                 }
                 for (MigrateType mt : MigrateType.values()) {
-                    sb.append(String.format("Node %4d, zone %8s, type %12s ", n.nid, z.name(), mt.text()));
+                    if (!printed(mt)) {
+                        continue;
+                    }
+                    sb.append("Node ").append(padLeft(n.nid, 4)).append(", zone ").append(padLeft(z.name(), 8))
+                            .append(", type ").append(padLeft(mt.text(), 12)).append(' ');
                     for (int o = 0; o < Zone.NR_ORDERS; o++) {
-                        sb.append(String.format("%6d ", z.nrFree(o, mt)));
+                        int c = z.nrFree(o, mt);
+                        if (c >= FREECOUNT_CAP) {
+                            sb.append('>').append(padLeft(FREECOUNT_CAP, 6));
+                        } else {
+                            sb.append(padLeft(c, 6));
+                        }
+                        sb.append(' ');
                     }
                     sb.append('\n');
                 }
             }
-        }
-        sb.append('\n');
-        sb.append(String.format("%-23s", "Number of blocks type "));
-        for (MigrateType mt : MigrateType.values()) {
-            sb.append(String.format("%12s ", mt.text()));
-        }
-        sb.append('\n');
-        for (Node n : mm.nodes) {
+            sb.append('\n');
+            sb.append(padRight("Number of blocks type ", 23));
+            for (MigrateType mt : MigrateType.values()) {
+                if (printed(mt)) {
+                    sb.append(padLeft(mt.text(), 12)).append(' ');
+                }
+            }
+            sb.append('\n');
             for (Zone z : n.zones) {
                 if (!z.populated()) {
                     continue;
                 }
-                long[] counts = new long[MigrateType.values().length];
-                for (long pb = z.startPfn & ~(MemoryModel.PAGEBLOCK_PAGES - 1L); pb < z.endPfn(); pb += MemoryModel.PAGEBLOCK_PAGES) {
-                    if (mm.zoneIndexOf(pb) == z.type.ordinal()) {
-                        counts[mm.pageblockMigratetype(pb).ordinal()]++;
+                long[] counts = blockCounts(mm, z);
+                sb.append("Node ").append(n.nid).append(", zone ").append(padLeft(z.name(), 8)).append(' ');
+                for (MigrateType mt : MigrateType.values()) {
+                    if (printed(mt)) {
+                        sb.append(padLeft(counts[mt.ordinal()], 12)).append(' ');
                     }
-                }
-                sb.append(String.format("Node %d, zone %8s ", n.nid, z.name()));
-                for (long c : counts) {
-                    sb.append(String.format("%12d ", c));
                 }
                 sb.append('\n');
             }
         }
         return sb.toString();
+    }
+
+    /**
+     * Models pagetypeinfo_showblockcount_print(): from zone_start_pfn in pageblock steps, every
+     * online pageblock of this zone counts for its migratetype.
+     */
+    private static long[] blockCounts(MemoryModel mm, Zone z) {
+        long[] counts = new long[MigrateType.values().length];
+        for (long pfn = z.startPfn; pfn < z.endPfn(); pfn += MemoryModel.PAGEBLOCK_PAGES) {
+            if (!mm.pfnOnline(pfn) || mm.zoneIndexOf(pfn) != z.type.ordinal()) {
+                continue;
+            }
+            counts[mm.pageblockMigratetype(pfn).ordinal()]++;
+        }
+        return counts;
+    }
+
+    // ---------------------------------------------------------------- /proc/vmstat
+
+    /**
+     * Models global_dirty_limits() as /proc/vmstat shows it: dirtyable memory (free pages above
+     * totalreserve_pages, plus the file LRU, plus one) times the ratio in PAGE_SIZE units.
+     * Returns {nr_dirty_threshold, nr_dirty_background_threshold}.
+     */
+    static long[] dirtyLimits(MemoryModel mm, VmStatSnapshot st) {
+        long x = mm.totalFreePages();
+        x -= Math.min(x, mm.watermarks.totalreservePages);
+        x += st.activeFile() + st.inactiveFile();
+        long available = x + 1;
+        long ratio = DIRTY_RATIO * MemoryModel.PAGE_SIZE / 100;
+        long bgRatio = DIRTY_BACKGROUND_RATIO * MemoryModel.PAGE_SIZE / 100;
+        long thresh = ratio * available / MemoryModel.PAGE_SIZE;
+        long bg = bgRatio * available / MemoryModel.PAGE_SIZE;
+        if (bg >= thresh) {
+            bg = thresh / 2;
+        }
+        return new long[] {thresh, bg};
+    }
+
+    /** nr_memmap_pages / nr_memmap_boot_pages (6.12): memmap pages of hot-added / boot sections. */
+    private static long[] memmapPages(MemoryModel mm) {
+        long perSection = (long) MemSection.PAGES * 64 / MemoryModel.PAGE_SIZE;
+        long hot = 0;
+        long boot = 0;
+        for (MemSection s : mm.presentSections()) {
+            if (s.isEarly()) {
+                boot += perSection;
+            } else {
+                hot += perSection;
+            }
+        }
+        return new long[] {hot, boot};
+    }
+
+    /** Models vmstat_start()/vmstat_show(): every item of vmstat_text as "name value". */
+    static String vmstat(MemoryModel mm) {
+        VmStatSnapshot st = new VmStatSnapshot(mm);
+        StringBuilder sb = new StringBuilder();
+        for (String item : VmstatItems.zoneStats(mm.version)) {
+            long v = 0;
+            for (Node n : mm.nodes) {
+                for (Zone z : n.zones) {
+                    v += st.zoneStat(z, item);
+                }
+            }
+            line(sb, item, v);
+        }
+        for (String item : VmstatItems.NUMA_EVENTS) {
+            long v = 0;
+            for (Node n : mm.nodes) {
+                for (Zone z : n.zones) {
+                    v += st.numaEvent(z, item);
+                }
+            }
+            line(sb, item, v);
+        }
+        for (String item : VmstatItems.nodeStats(mm.version)) {
+            long v = 0;
+            for (Node n : mm.nodes) {
+                v += nodeStatPrinted(st, n, item);
+            }
+            line(sb, item, v);
+        }
+        long[] dirty = dirtyLimits(mm, st);
+        line(sb, "nr_dirty_threshold", dirty[0]);
+        line(sb, "nr_dirty_background_threshold", dirty[1]);
+        if (mm.version.atLeast612()) {
+            long[] memmap = memmapPages(mm);
+            line(sb, "nr_memmap_pages", memmap[0]);
+            line(sb, "nr_memmap_boot_pages", memmap[1]);
+        }
+        for (String item : VmstatItems.vmEvents(mm.version)) {
+            line(sb, item, st.vmEvent(item));
+        }
+        line(sb, "nr_unstable", 0);
+        return sb.toString();
+    }
+
+    private static void line(StringBuilder sb, String name, long v) {
+        sb.append(name).append(' ').append(v).append('\n');
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    private static String padLeft(long v, int w) {
+        return padLeft(Long.toString(v), w);
+    }
+
+    private static String padLeft(String s, int w) {
+        return s.length() >= w ? s : " ".repeat(w - s.length()) + s;
+    }
+
+    private static String padRight(String s, int w) {
+        return s.length() >= w ? s : s + " ".repeat(w - s.length());
     }
 }

@@ -32,6 +32,10 @@ public final class Zone {
     long wmarkMin;
     long wmarkLow;
     long wmarkHigh;
+    /** _watermark[WMARK_PROMO] (6.12 prints it; NUMA balancing's promotion target). */
+    long wmarkPromo;
+    /** lowmem_reserve[]: pages kept back against allocations that could use a higher zone. */
+    final long[] lowmemReserve = new long[ZoneType.values().length];
     boolean initialized;
     @SuppressWarnings("unchecked")
     final LinkedHashSet<Long>[][] freeArea = new LinkedHashSet[NR_ORDERS][MigrateType.values().length];
@@ -106,6 +110,15 @@ public final class Zone {
 
     public long minWmark() {
         return wmarkMin;
+    }
+
+    public long promoWmark() {
+        return wmarkPromo;
+    }
+
+    /** lowmem_reserve[t]: the "protection" /proc/zoneinfo prints. */
+    public long lowmemReserve(ZoneType t) {
+        return lowmemReserve[t.ordinal()];
     }
 
     /** zone_is_empty(). */

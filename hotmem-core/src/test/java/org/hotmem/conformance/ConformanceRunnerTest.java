@@ -146,6 +146,17 @@ class ConformanceRunnerTest {
     }
 
     @Test
+    void anInvariantViolationAfterAStepAbortsTheRunAfterThatStep() throws Exception {
+        List<JsonNode> r = run("guest: cat /sys/devices/system/memory/auto_online_blocks\nguest: true\n",
+                t -> t.violations = List.of("pfn 0x1000: free in two lists"));
+        assertEquals(3, r.size());
+        assertEquals("guest", r.get(1).get("kind").asText());
+        assertEquals("abort", r.get(2).get("kind").asText());
+        assertTrue(r.get(2).get("error").asText().contains("invariants violated: pfn 0x1000: free in two lists"),
+                r.get(2).toString());
+    }
+
+    @Test
     void transcriptIsIdenticalByteForByteOnEveryRunAndPassesAgainstItself() {
         ConformanceRunner runner = new ConformanceRunner((s, k) -> new FakeTarget());
         Scenario s = ScenarioParser.parse("t.scn", HOTADD);

@@ -19,6 +19,9 @@ final class FakeTarget implements ConformanceTarget {
     private final List<ObjectNode> events = new ArrayList<>();
     private long logMark;
 
+    /** What {@link #invariantViolations()} reports; a test sets it to simulate a broken model. */
+    List<String> violations = List.of();
+
     FakeTarget() {
         kernel.dmesg().info("x86/mm: Memory block size: 128MB");
         kernel.dmesg().info("Built 1 zonelists, mobility grouping on.  Total pages: 1031904");
@@ -92,6 +95,11 @@ final class FakeTarget implements ConformanceTarget {
         List<String> out = kernel.dmesg().since(logMark);
         logMark = kernel.dmesg().mark();
         return out;
+    }
+
+    @Override
+    public List<String> invariantViolations() {
+        return violations;
     }
 
     @Override

@@ -9,7 +9,7 @@ class BootFitTest {
     void fit() throws Exception {
         List<RecordedBoot> recs = BootSizesMatchRecordingsTest.recordings();
         StringBuilder out = new StringBuilder();
-        String[] cands = java.nio.file.Files.readString(java.nio.file.Path.of("/tmp/boot/cands.txt")).strip().split(",");
+        String[] cands = java.nio.file.Files.readString(java.nio.file.Path.of("/tmp/boot2/cands.txt")).strip().split("\n");
         for (String c : cands) {
             System.setProperty("hotmem.fit", c);
             StringBuilder d = new StringBuilder();
@@ -21,8 +21,9 @@ class BootFitTest {
                 d.append(diff).append(' ');
                 if (diff != 0) bad++;
             }
-            out.append(c).append(" bad=").append(bad).append(" ").append(d).append('\n');
+            out.append(String.format("%-40s bad=%2d %s%n", c, bad, d));
         }
-        java.nio.file.Files.writeString(java.nio.file.Path.of("/tmp/boot/fit-" + "bytes" + ".txt"), out);
+        System.clearProperty("hotmem.fit");
+        java.nio.file.Files.writeString(java.nio.file.Path.of("/tmp/boot2/fit.txt"), out);
     }
 }
