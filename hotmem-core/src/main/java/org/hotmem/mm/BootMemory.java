@@ -32,7 +32,6 @@ final class BootMemory {
     private static final long NOSAVE_REGION_BYTES = 32;
     private static final long PERCPU_RESERVED_BYTES = KernelProfile.PERCPU_RESERVED_BYTES;
     private static final long PERCPU_DYNAMIC_BYTES = KernelProfile.PERCPU_DYNAMIC_BYTES;
-    private static final long PCPU_CHUNK_BYTES = 128; // sizeof(struct pcpu_chunk), base_addr cacheline aligned
     private static final long PCPU_BLOCK_MD_BYTES = 32; // struct pcpu_block_md: 8 ints
     private static final int CEA_PAGE_TABLE_PAGES = 3;
     /** sizeof(struct mem_section) with CONFIG_PAGE_EXTENSION: section_mem_map, usage, page_ext, pad. */
@@ -95,27 +94,19 @@ final class BootMemory {
         log.info(String.format("NODE_DATA(0) allocated [mem %#010x-%#010x]", nd, nd + p.nodeDataBytes() - 1));
         List<Integer> present = presentSections();
         printZoneRanges(maxPfn);
-        fit(0, memEnd);
         sparseInit(present, nd, memEnd);
-        fit(1, memEnd);
         setupArchTail(memEnd);
-        fit(2, memEnd);
         setupCommandLine(memEnd);
         percpu(memEnd);
-        fit(3, memEnd);
         ZoneRanges zr = initZones(maxPfn);
         long kernelPages = nrKernelPages(zr);
         long buildTotal = mm.version.atLeast612() ? mm.totalPresentPages() : zonelistBootTotal(zr);
         mm.buildAllZonelists(buildTotal);
         hashTable("Dentry cache", kernelPages, 13, memEnd);
         hashTable("Inode-cache", kernelPages, 14, memEnd);
-        fit(4, memEnd);
         trapInit(memEnd);
-        fit(5, memEnd);
         swiotlb(memEnd);
-        fit(6, memEnd);
         initMemmap();
-        if (System.getProperty("hotmem.debugMemblock") != null) { for (long[] r : memblock.reserved()) log.info(String.format("DBG reserved %#x-%#x (%d)", r[0], r[1], r[1]-r[0])); }
         memblockFreeAll();
         mm.setupPerZoneWmarks();
         runtimeAllocations();
@@ -128,22 +119,14 @@ final class BootMemory {
             freeLate("SMP alternatives");
         }
         assert smp >= 0;
+        // init_per_zone_wmark_min() is a core_initcall: before the initrd (rootfs_initcall) and init sections are freed.
+        mm.setupPerZoneWmarks();
         log.info(String.format("software IO TLB: mapped [mem %#018x-%#018x] (64MB)", swiotlbStart, swiotlbStart + SWIOTLB_BYTES));
         freeLate("initrd");
         freeLate("unused decrypted");
         freeLate("unused kernel image (initmem)");
         freeLate("unused kernel image (text/rodata gap)");
         freeLate("unused kernel image (rodata/data gap)");
-        mm.setupPerZoneWmarks();
-    }
-
-    private void fit(int pos, long memEnd) {
-        String f = System.getProperty("hotmem.fit");
-        if (f == null) return;
-        for (String g : f.split(";")) {
-            String[] a = g.split(":");
-            if (Integer.parseInt(a[0]) == pos) memblock.alloc(Long.parseLong(a[1]), Long.parseLong(a[2]), 0, memEnd);
-        }
     }
 
     /** e820__memory_setup + the x86 trims: prints the table, "update ... usable ==> reserved", "remove ... usable". */
@@ -297,6 +280,10 @@ final class BootMemory {
         for (int i = 0; i < nosaveRegions(); i++) {
             memblock.alloc(NOSAVE_REGION_BYTES, SMP_CACHE_BYTES, 0, memEnd);
         }
+        if (p.unidentifiedSetupArchBytes() > 0) {
+            // FITTED (see KernelProfile): early allocations of 6.12 not identified in the sources.
+            memblock.alloc(p.unidentifiedSetupArchBytes(), SMP_CACHE_BYTES, 0, memEnd);
+        }
     }
 
     /**
@@ -358,7 +345,9 @@ final class BootMemory {
         long region = Memblock.alignUp(start + mapSize, MemoryModel.PAGE_SIZE);
         long bits = region >> 2;
         long pages = region / MemoryModel.PAGE_SIZE;
-        memblock.alloc(PCPU_CHUNK_BYTES + 8 * ((pages + 63) / 64), SMP_CACHE_BYTES, 0, memEnd);
+        // sizeof(struct pcpu_chunk): 128 in 6.12 (base_addr cacheline aligned since 6.5), 136 in 6.1
+        long chunkBytes = mm.version.atLeast612() ? 128 : 136;
+        memblock.alloc(chunkBytes + 8 * ((pages + 63) / 64), SMP_CACHE_BYTES, 0, memEnd);
         memblock.alloc(8 * ((bits + 63) / 64), SMP_CACHE_BYTES, 0, memEnd);
         memblock.alloc(8 * ((bits + 1 + 63) / 64), SMP_CACHE_BYTES, 0, memEnd);
         memblock.alloc(PCPU_BLOCK_MD_BYTES * pages, SMP_CACHE_BYTES, 0, memEnd);
@@ -521,7 +510,7 @@ final class BootMemory {
         mm.allocPages(Gfp.KERNEL, 7, PageState.KERNEL_OTHER); // atomic pool GFP_KERNEL
         mm.allocPages(Gfp.KERNEL_DMA, 7, PageState.KERNEL_OTHER); // atomic pool GFP_DMA
         mm.allocPages(Gfp.KERNEL_DMA32, 7, PageState.KERNEL_OTHER); // atomic pool GFP_DMA32
-        AddressSpace rootfs = mm.newAddressSpace("rootfs", Gfp.PAGE_CACHE);
+        AddressSpace rootfs = mm.newAddressSpace("rootfs", Gfp.PAGE_CACHE, AddressSpace.Backing.SHMEM); // the initramfs is unpacked into tmpfs
         long initrdPages = (options.initrdBytes() >= 0 ? options.initrdBytes() : p.initrdBytes()) >>> MemoryModel.PAGE_SHIFT;
         for (long i = 0; i < initrdPages * 2; i++) {
             rootfs.add(0x726f6f7466730000L | i);
