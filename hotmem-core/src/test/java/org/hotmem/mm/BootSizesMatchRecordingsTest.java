@@ -7,7 +7,6 @@ import java.util.ArrayList;
 import java.util.List;
 
 import org.hotmem.kernel.Kernel;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -44,15 +43,23 @@ class BootSizesMatchRecordingsTest {
                 + java.util.Arrays.toString(r.managed()) + " got " + java.util.Arrays.toString(managed));
     }
 
-    @Disabled("the Memory: line's available and reserved figures are not modelled: 6.1 prints it before deferred "
-            + "struct-page init and 6.12 after runtime allocations of the recording run's initramfs and drivers")
+    /**
+     * The "Memory:" line: the total (present pages) and the image sections must be the
+     * recording's. The "available" and "reserved" figures are masked: 6.1 prints the line
+     * before deferred struct-page init and 6.12 after runtime allocations of the recording
+     * run's own initramfs and drivers, which the model does not replay.
+     */
     @ParameterizedTest(name = "{0}")
     @MethodSource("recordings")
-    void memoryLineIsThatOfTheRecording(RecordedBoot r) {
+    void memoryLineTotalAndImageSectionsAreThoseOfTheRecording(RecordedBoot r) {
         MemoryModel mm = boot(r);
         String line = mm.kernel().dmesg().lines().stream()
                 .map(l -> l.replaceFirst("^\\[\\s*[0-9.]+\\] ", ""))
                 .filter(l -> l.startsWith("Memory: ")).findFirst().orElse("(no Memory: line)");
-        assertEquals(r.memoryLine(), line);
+        assertEquals(maskAvailableAndReserved(r.memoryLine()), maskAvailableAndReserved(line));
+    }
+
+    private static String maskAvailableAndReserved(String memoryLine) {
+        return memoryLine.replaceFirst("^Memory: \\d+K/", "Memory: *K/").replaceFirst(", \\d+K reserved", ", *K reserved");
     }
 }
