@@ -22,6 +22,24 @@ final class BootMemory {
     private static final long SWIOTLB_BYTES = 64 * MB;
     private static final int SWIOTLB_SLOT_BYTES = 24;
     private static final int IO_TLB_SHIFT = 11;
+    private static final int IO_TLB_AREA_BYTES = 16;
+    /** L1_CACHE_BYTES on x86-64: memblock_alloc()'s usual alignment. */
+    private static final long SMP_CACHE_BYTES = 64;
+    private static final long RESOURCE_BYTES = 64; // struct resource
+    private static final long HPET_RESOURCE_NAME_SIZE = 9;
+    private static final long IOAPIC_RESOURCE_NAME_SIZE = 11;
+    private static final long FIRMWARE_MAP_ENTRY_BYTES = 104; // 3 words, a list_head, a kobject
+    private static final long NOSAVE_REGION_BYTES = 32;
+    private static final long PERCPU_RESERVED_BYTES = KernelProfile.PERCPU_RESERVED_BYTES;
+    private static final long PERCPU_DYNAMIC_BYTES = KernelProfile.PERCPU_DYNAMIC_BYTES;
+    private static final long PCPU_BLOCK_MD_BYTES = 32; // struct pcpu_block_md: 8 ints
+    private static final int CEA_PAGE_TABLE_PAGES = 3;
+    /** sizeof(struct mem_section) with CONFIG_PAGE_EXTENSION: section_mem_map, usage, page_ext, pad. */
+    private static final int MEM_SECTION_BYTES = 32;
+    /** SECTIONS_PER_ROOT: one page of struct mem_section. */
+    private static final int SECTIONS_PER_ROOT = (int) (MemoryModel.PAGE_SIZE / MEM_SECTION_BYTES);
+    /** NR_SECTION_ROOTS: NR_MEM_SECTIONS (2^(MAX_PHYSMEM_BITS 46 - SECTION_SIZE_BITS 27)) / SECTIONS_PER_ROOT. */
+    private static final long NR_SECTION_ROOTS = (1L << (46 - 27)) / SECTIONS_PER_ROOT;
 
     private final MemoryModel mm;
     private final List<E820Entry> e820;
@@ -32,6 +50,8 @@ final class BootMemory {
     /** Ranges reserved at boot and freed later: {start, end, kind} (printed by "Freeing ..."). */
     private final List<Object[]> lateFrees = new ArrayList<>();
     private long swiotlbStart;
+    /** The usable e820 ranges after the x86 trims, sorted. */
+    private List<long[]> usableE820 = List.of();
 
     BootMemory(MemoryModel mm, List<E820Entry> e820, MmBootOptions options) {
         this.mm = mm;
@@ -43,6 +63,7 @@ final class BootMemory {
 
     void run() {
         List<long[]> usable = sanitizeE820();
+        usableE820 = usable;
         long maxPfn = 0;
         for (long[] r : usable) {
             maxPfn = Math.max(maxPfn, r[1] >>> MemoryModel.PAGE_SHIFT);
@@ -73,7 +94,9 @@ final class BootMemory {
         log.info(String.format("NODE_DATA(0) allocated [mem %#010x-%#010x]", nd, nd + p.nodeDataBytes() - 1));
         List<Integer> present = presentSections();
         printZoneRanges(maxPfn);
-        sparseInit(present, memEnd);
+        sparseInit(present, nd, memEnd);
+        setupArchTail(memEnd);
+        setupCommandLine(memEnd);
         percpu(memEnd);
         ZoneRanges zr = initZones(maxPfn);
         long kernelPages = nrKernelPages(zr);
@@ -81,8 +104,8 @@ final class BootMemory {
         mm.buildAllZonelists(buildTotal);
         hashTable("Dentry cache", kernelPages, 13, memEnd);
         hashTable("Inode-cache", kernelPages, 14, memEnd);
+        trapInit(memEnd);
         swiotlb(memEnd);
-        memblock.alloc(p.miscSmallBytes(), MemoryModel.PAGE_SIZE, 0, memEnd);
         initMemmap();
         memblockFreeAll();
         mm.setupPerZoneWmarks();
@@ -96,13 +119,14 @@ final class BootMemory {
             freeLate("SMP alternatives");
         }
         assert smp >= 0;
+        // init_per_zone_wmark_min() is a core_initcall: before the initrd (rootfs_initcall) and init sections are freed.
+        mm.setupPerZoneWmarks();
         log.info(String.format("software IO TLB: mapped [mem %#018x-%#018x] (64MB)", swiotlbStart, swiotlbStart + SWIOTLB_BYTES));
         freeLate("initrd");
         freeLate("unused decrypted");
         freeLate("unused kernel image (initmem)");
         freeLate("unused kernel image (text/rodata gap)");
         freeLate("unused kernel image (rodata/data gap)");
-        mm.setupPerZoneWmarks();
     }
 
     /** e820__memory_setup + the x86 trims: prints the table, "update ... usable ==> reserved", "remove ... usable". */
@@ -213,16 +237,18 @@ final class BootMemory {
     }
 
     /** sparse_init(): section roots, usage maps, the vmemmap buffer (64 B per page of each present section) and its page tables. */
-    private void sparseInit(List<Integer> present, long memEnd) {
-        memblock.alloc(16 * 1024, 64, 0, memEnd); // mem_section roots (2048 x 8 B)
+    private void sparseInit(List<Integer> present, long nodeData, long memEnd) {
+        memblock.alloc(NR_SECTION_ROOTS * 8, SMP_CACHE_BYTES, 0, memEnd); // mem_section: the root pointers
         int roots = 0;
         for (int nr : present) {
-            roots = Math.max(roots, nr / 256 + 1);
+            roots = Math.max(roots, nr / SECTIONS_PER_ROOT + 1);
         }
         for (int i = 0; i < roots; i++) {
-            memblock.alloc(MemoryModel.PAGE_SIZE, MemoryModel.PAGE_SIZE, 0, memEnd);
+            memblock.alloc(MemoryModel.PAGE_SIZE, SMP_CACHE_BYTES, 0, memEnd); // SECTIONS_PER_ROOT struct mem_section
         }
-        memblock.alloc(40L * present.size(), 64, 16 * MB, memEnd);
+        // usage maps: as near NODE_DATA as possible, in its section
+        long goal = nodeData & -MemoryModel.SECTION_SIZE;
+        memblock.alloc(p.sectionUsageBytes() * present.size(), SMP_CACHE_BYTES, goal, goal + MemoryModel.SECTION_SIZE);
         long sectionMap = MemSection.PAGES * 64L;
         memblock.alloc(sectionMap * present.size(), 2 * MB, 16 * MB, memEnd);
         memblock.alloc(MemoryModel.PAGE_SIZE, MemoryModel.PAGE_SIZE, 16 * MB, memEnd); // vmemmap PUD
@@ -235,13 +261,106 @@ final class BootMemory {
         }
     }
 
-    /** pcpu_embed_first_chunk(): one 2 MiB unit, the tail beyond the used pages given back. */
+    /**
+     * The tail of x86 setup_arch() after paging_init(), for its memblock allocations:
+     * acpi_boot_init()'s HPET resource, io_apic_init_mappings()' IOAPIC resources,
+     * e820__reserve_resources() (a struct resource per e820_table entry, a firmware_map_entry
+     * per kexec-table entry) and e820__register_nosave_regions() (a nosave_region per hole
+     * between RAM entries). The counts follow from the e820 map.
+     */
+    private void setupArchTail(long memEnd) {
+        memblock.alloc(RESOURCE_BYTES + HPET_RESOURCE_NAME_SIZE, SMP_CACHE_BYTES, 0, memEnd);
+        memblock.alloc(RESOURCE_BYTES + IOAPIC_RESOURCE_NAME_SIZE, SMP_CACHE_BYTES, 0, memEnd); // one IOAPIC
+        int firmwareEntries = e820.size();
+        // e820_table: the firmware map with "update [mem 0x0-0xfff] usable ==> reserved" splitting the first entry.
+        memblock.alloc(RESOURCE_BYTES * (firmwareEntries + 1), SMP_CACHE_BYTES, 0, memEnd);
+        for (int i = 0; i < firmwareEntries; i++) {
+            memblock.alloc(FIRMWARE_MAP_ENTRY_BYTES, SMP_CACHE_BYTES, 0, memEnd);
+        }
+        for (int i = 0; i < nosaveRegions(); i++) {
+            memblock.alloc(NOSAVE_REGION_BYTES, SMP_CACHE_BYTES, 0, memEnd);
+        }
+        if (p.unidentifiedSetupArchBytes() > 0) {
+            // FITTED (see KernelProfile): early allocations of 6.12 not identified in the sources.
+            memblock.alloc(p.unidentifiedSetupArchBytes(), SMP_CACHE_BYTES, 0, memEnd);
+        }
+    }
+
+    /**
+     * e820__register_nosave_regions() (with the subpage fix in 6.1.y and 6.12.y): a region
+     * below the first RAM entry and between consecutive RAM entries.
+     */
+    private int nosaveRegions() {
+        int n = 0;
+        long lastAddr = 0;
+        for (long[] r : usableE820) {
+            if (lastAddr < r[0]) {
+                n++;
+            }
+            lastAddr = r[1];
+        }
+        return n;
+    }
+
+    /** setup_command_line(): saved_command_line and static_command_line, strlen + 1 each. */
+    private void setupCommandLine(long memEnd) {
+        memblock.alloc(options.commandLineLength() + 1, SMP_CACHE_BYTES, 0, memEnd);
+        memblock.alloc(options.commandLineLength() + 1, SMP_CACHE_BYTES, 0, memEnd);
+    }
+
+    /**
+     * setup_per_cpu_areas() with pcpu_embed_first_chunk() for one CPU: the alloc info page and
+     * the areas array (both freed at the end), one 2 MiB unit (its tail beyond the static,
+     * reserved and dynamic parts given back), pcpu_setup_first_chunk()'s arrays and the two
+     * first chunks (reserved, dynamic) with their allocation and boundary bitmaps and block
+     * metadata; then x86's setup_cpu_local_masks() (CONFIG_CPUMASK_OFFSTACK).
+     */
     private void percpu(long memEnd) {
+        long ai = memblock.alloc(MemoryModel.PAGE_SIZE, MemoryModel.PAGE_SIZE, 0, memEnd);
+        long areas = memblock.alloc(MemoryModel.PAGE_SIZE, SMP_CACHE_BYTES, 0, memEnd);
         long unit = 2 * MB;
         long base = memblock.alloc(unit, unit, 16 * MB, memEnd);
-        long used = (long) p.percpuPages() * MemoryModel.PAGE_SIZE;
+        long used = p.percpuStaticBytes() + PERCPU_RESERVED_BYTES + PERCPU_DYNAMIC_BYTES;
         memblock.free(base + used, unit - used);
-        log.info(String.format("percpu: Embedded %d pages/cpu", p.percpuPages()));
+        log.info(String.format("percpu: Embedded %d pages/cpu s%d r%d d%d u%d", used / MemoryModel.PAGE_SIZE,
+                p.percpuStaticBytes(), PERCPU_RESERVED_BYTES, PERCPU_DYNAMIC_BYTES, unit));
+        memblock.alloc(8, SMP_CACHE_BYTES, 0, memEnd); // group_offsets
+        memblock.alloc(8, SMP_CACHE_BYTES, 0, memEnd); // group_sizes
+        memblock.alloc(4, SMP_CACHE_BYTES, 0, memEnd); // unit_map
+        memblock.alloc(8, SMP_CACHE_BYTES, 0, memEnd); // unit_off
+        int slots = (64 - Long.numberOfLeadingZeros(unit)) - 5 + 2 + 4; // __pcpu_size_to_slot(unit) + 4
+        memblock.alloc(slots * 16L, SMP_CACHE_BYTES, 0, memEnd); // pcpu_chunk_lists
+        pcpuFirstChunk(p.percpuStaticBytes(), PERCPU_RESERVED_BYTES, memEnd);
+        pcpuFirstChunk(p.percpuStaticBytes() + PERCPU_RESERVED_BYTES, PERCPU_DYNAMIC_BYTES, memEnd);
+        memblock.free(ai, MemoryModel.PAGE_SIZE);
+        memblock.free(areas, MemoryModel.PAGE_SIZE);
+        for (int i = 0; i < p.bootCpumasks(); i++) {
+            memblock.alloc(8, SMP_CACHE_BYTES, 0, memEnd); // cpumask_size() with nr_cpu_ids 1
+        }
+    }
+
+    /** pcpu_alloc_first_chunk(): the chunk, alloc_map (a bit per 4 B), bound_map, md_blocks (one per page). */
+    private void pcpuFirstChunk(long offset, long mapSize, long memEnd) {
+        long start = offset % MemoryModel.PAGE_SIZE;
+        long region = Memblock.alignUp(start + mapSize, MemoryModel.PAGE_SIZE);
+        long bits = region >> 2;
+        long pages = region / MemoryModel.PAGE_SIZE;
+        // sizeof(struct pcpu_chunk): 128 in 6.12 (base_addr cacheline aligned since 6.5), 136 in 6.1
+        long chunkBytes = mm.version.atLeast612() ? 128 : 136;
+        memblock.alloc(chunkBytes + 8 * ((pages + 63) / 64), SMP_CACHE_BYTES, 0, memEnd);
+        memblock.alloc(8 * ((bits + 63) / 64), SMP_CACHE_BYTES, 0, memEnd);
+        memblock.alloc(8 * ((bits + 1 + 63) / 64), SMP_CACHE_BYTES, 0, memEnd);
+        memblock.alloc(PCPU_BLOCK_MD_BYTES * pages, SMP_CACHE_BYTES, 0, memEnd);
+    }
+
+    /**
+     * trap_init() -> setup_cpu_entry_areas(): the cpu_entry_area's PGD slot is empty, so
+     * set_pte_vaddr() takes a PUD, a PMD and a PTE page from memblock (spp_getpage()).
+     */
+    private void trapInit(long memEnd) {
+        for (int i = 0; i < CEA_PAGE_TABLE_PAGES; i++) {
+            memblock.alloc(MemoryModel.PAGE_SIZE, MemoryModel.PAGE_SIZE, 0, memEnd);
+        }
     }
 
     private record ZoneRanges(long[] start, long[] end) {
@@ -329,6 +448,7 @@ final class BootMemory {
         swiotlbStart = memblock.alloc(SWIOTLB_BYTES, MemoryModel.PAGE_SIZE, 0, Math.min(memEnd, 4L << 30));
         long slots = SWIOTLB_BYTES >>> IO_TLB_SHIFT;
         memblock.alloc(slots * SWIOTLB_SLOT_BYTES, MemoryModel.PAGE_SIZE, 0, memEnd);
+        memblock.alloc(IO_TLB_AREA_BYTES, SMP_CACHE_BYTES, 0, memEnd); // one area
     }
 
     /**
@@ -390,7 +510,7 @@ final class BootMemory {
         mm.allocPages(Gfp.KERNEL, 7, PageState.KERNEL_OTHER); // atomic pool GFP_KERNEL
         mm.allocPages(Gfp.KERNEL_DMA, 7, PageState.KERNEL_OTHER); // atomic pool GFP_DMA
         mm.allocPages(Gfp.KERNEL_DMA32, 7, PageState.KERNEL_OTHER); // atomic pool GFP_DMA32
-        AddressSpace rootfs = mm.newAddressSpace("rootfs", Gfp.PAGE_CACHE);
+        AddressSpace rootfs = mm.newAddressSpace("rootfs", Gfp.PAGE_CACHE, AddressSpace.Backing.SHMEM); // the initramfs is unpacked into tmpfs
         long initrdPages = (options.initrdBytes() >= 0 ? options.initrdBytes() : p.initrdBytes()) >>> MemoryModel.PAGE_SHIFT;
         for (long i = 0; i < initrdPages * 2; i++) {
             rootfs.add(0x726f6f7466730000L | i);

@@ -30,23 +30,33 @@ package org.hotmem.mm;
  *                                                                   ranges overlapping the image (0 at <= 2G, 1 at
  *                                                                   3G, 3 with RAM above 4G; 0 under movable_node)
  * NODE_DATA(0)                      0x2a980 B, 64   0x2b000 B, 4K   top-down in the node
- * mem_section roots                 16 KiB          16 KiB          2048 roots x 8 B (MAX_PHYSMEM_BITS 46)
- * mem_section root page             4 KiB           4 KiB           one per 256 sections in use
- * section usage maps                40 B/section    40 B/section    subsection map + pageblock flags
+ * mem_section roots                 32 KiB          32 KiB          4096 roots x 8 B: struct mem_section is 32 B with
+ *                                                                   CONFIG_PAGE_EXTENSION, so 128 sections per root
+ *                                                                   (NR_MEM_SECTIONS 2^19 / 128); 64 B aligned
+ * mem_section root page             4 KiB, 64 B     4 KiB, 64 B     one per 128 sections in use
+ * section usage maps                56 B/section    56 B/section    rcu_head + subsection map + 64 pageblocks x 4 bits,
+ *                                                                   one block goal-directed into NODE_DATA's section
  * boot memmap (vmemmap)             64 B/page       64 B/page       2 MiB per present section, one buffer, 2 MiB
  *                                                                   aligned, top-down above 16 MiB
  * vmemmap page tables               2 pages         2 pages         PUD + PMD page for the vmemmap range
- * percpu first chunk                66 pages        62 pages        2 MiB unit, 2 MiB aligned; tail freed
- * dentry hash                       8 B x pow2(kernel pages / 2)    top-down
- * inode hash                        8 B x pow2(kernel pages / 4)    top-down
+ * setup_arch tail                   derived         derived         HPET and IOAPIC resources (64 B + name), a struct
+ *                                                                   resource per e820_table entry, a 104 B
+ *                                                                   firmware_map_entry per firmware entry, a 32 B
+ *                                                                   nosave_region per RAM hole (counts from the map)
+ * unidentified early allocations    192 B           0               FITTED: 6.12 only, allocated with the setup_arch
+ *                                                                   tail; 3 cache lines that make every 6.12 recording
+ *                                                                   (1G .. 8G) come out exact; not found in the sources
+ * command line copies               2 x (len + 1)   2 x (len + 1)   setup_command_line(), len of the recorded cmdline
+ * percpu first chunk                66 pages        62 pages        sN rN dN from the log; 2 MiB unit, 2 MiB aligned,
+ *                                                                   tail freed; alloc info + areas pages (freed);
+ *                                                                   group/unit arrays, 23 chunk lists, two first
+ *                                                                   chunks (136/144 B + bitmaps + 32 B per page)
+ * boot cpumasks                     1 x 8 B         4 x 8 B         setup_cpu_local_masks() (CPUMASK_OFFSTACK)
+ * dentry hash                       8 B x pow2(kernel pages / 2)    top-down, 64 B aligned
+ * inode hash                        8 B x pow2(kernel pages / 4)    top-down, 64 B aligned
+ * cpu_entry_area page tables        3 pages         3 pages         trap_init(): PUD, PMD, PTE page (spp_getpage)
  * swiotlb buffer                    64 MiB          64 MiB          memblock_alloc_low: top-down below 4 GiB
- * swiotlb slot array                24 B x 32768    24 B x 32768    top-down
- * other small early allocations     36 KiB          36 KiB          FITTED (to the 4G top pageblock): e820 resources
- *                                                                   and firmware-map entries, nosave regions, HPET and
- *                                                                   IOAPIC resources, command-line copies, percpu
- *                                                                   chunk maps, cpu_entry_area page tables, swiotlb
- *                                                                   area; lumped and page aligned, so the byte
- *                                                                   packing of the real ones is not modelled
+ * swiotlb slot array + area         24 B x 32768    24 B x 32768    page aligned; one 16 B io_tlb_area
  * </pre>
  */
 public record KernelProfile(
@@ -54,7 +64,14 @@ public record KernelProfile(
         long textBytes, long textGapBytes, long rodataBytes, long rodataGapBytes, long dataBytes,
         long tablesBytes, long initBytes, long smpLocksBytes, long bssBytes, long bssDecryptedUnusedBytes,
         long initrdBytes, long nodeDataBytes, long nodeDataAlign,
-        int percpuPages, long miscSmallBytes,
+        /** the static percpu area ("percpu: Embedded ... sN"). */
+        long percpuStaticBytes,
+        /** sizeof(struct mem_section_usage) + usemap_size(): rcu_head, subsection map, 64 pageblocks x 4 bits. */
+        long sectionUsageBytes,
+        /** cpumasks setup_cpu_local_masks() allocates from memblock. */
+        int bootCpumasks,
+        /** FITTED: early memblock bytes not identified in the sources (see the table). */
+        long unidentifiedSetupArchBytes,
         /** "Memory:" is printed after deferred struct-page init (6.12) or in mm_init (6.1). */
         boolean memoryLineAfterDeferredInit,
         /** ftrace: allocated N pages (runtime GFP_KERNEL allocation). */
@@ -69,12 +86,12 @@ public record KernelProfile(
                     16384 * K, 0, 11716 * K, 572 * K, 2500 * K,
                     4744 * K, 4264 * K, 40 * K, 4904 * K, 2028 * K,
                     1064 * K, 0x2a980, 64,
-                    66, 36 * K, true, 180);
+                    233472, 56, 1, 192, true, 180);
             case V6_1 -> new KernelProfile(v,
                     14344 * K, 2040 * K, 9132 * K, 1108 * K, 2340 * K,
                     4148 * K, 2824 * K, 36 * K, 17344 * K, 2036 * K,
                     1136 * K, 0x2b000, 4096,
-                    62, 36 * K, false, 159);
+                    217088, 56, 4, 0, false, 159);
         };
     }
 
@@ -82,6 +99,16 @@ public record KernelProfile(
     public long imageReserveBytes() {
         return textBytes + textGapBytes + rodataBytes + rodataGapBytes + dataBytes + tablesBytes
                 + initBytes + smpLocksBytes + bssBytes;
+    }
+
+    /** PERCPU_MODULE_RESERVE: the reserved part of the first percpu chunk. */
+    static final long PERCPU_RESERVED_BYTES = 8192;
+    /** PERCPU_DYNAMIC_RESERVE as the 2 MiB unit leaves it: the dynamic part of the first chunk. */
+    static final long PERCPU_DYNAMIC_BYTES = 28672;
+
+    /** Pages of the embedded first percpu chunk ("percpu: Embedded N pages/cpu"). */
+    public int percpuPages() {
+        return (int) ((percpuStaticBytes + PERCPU_RESERVED_BYTES + PERCPU_DYNAMIC_BYTES) >>> 12);
     }
 
     /** The "kernel code" figure of the Memory: line, in KiB. */
