@@ -26,7 +26,7 @@ import java.util.concurrent.Callable;
  * {@code hotmem run FILE}: plays a scenario and prints its timeline and summary. Stdout is a pure
  * function of the file, parameters and seed; the wall time and the progress bar go to stderr.
  * Exit status: 0 when every expectation held, 1 when one failed (named on stderr), 2 when the
- * file is malformed.
+ * file is malformed or its machine cannot be built, 3 when the model itself failed.
  */
 @Command(name = "run", mixinStandardHelpOptions = true,
         description = "Run a scenario file: timeline, summary, expectations; optional JSON and HTML reports.")
@@ -79,6 +79,13 @@ public final class RunCommand implements Callable<Integer> {
             err.println("hotmem run: " + e.getMessage());
             err.flush();
             return 2;
+        } catch (RuntimeException e) {
+            // a fault of the model itself (a failed task, a broken invariant): say so, with its cause
+            bar.done();
+            err.println("hotmem run: " + s.file() + ": the model failed: " + e);
+            for (Throwable c = e.getCause(); c != null; c = c.getCause()) err.println("  caused by: " + c);
+            err.flush();
+            return 3;
         }
         bar.done();
         out.print(TextReport.timeline(r));

@@ -72,6 +72,38 @@ class ScenarioCommandsTest {
     }
 
     @Test
+    void machineQemuRefusesGivesExitTwoAtTheMachineLine(@TempDir Path tmp) throws IOException {
+        Path bad = tmp.resolve("m.yaml");
+        Files.writeString(bad, "name: x\nmachine:\n  memory: 4G,slots=4,maxmem=2G\ntimeline:\n  - at: 1s\n    note: hi\n");
+        Out o = exec("run", bad.toString());
+        assertEquals(2, o.rc());
+        assertTrue(o.err().contains("m.yaml:3: machine: invalid value of maxmem"), o.err());
+    }
+
+    @Test
+    void guestErrorsAreOutcomesWithLinuxErrnos(@TempDir Path tmp) throws IOException {
+        Path f = tmp.resolve("e.yaml");
+        Files.writeString(f, """
+                name: errors
+                machine: {memory: 4G,slots=4,maxmem=16G}
+                timeline:
+                  - {at: 1s, id: nodir, write: {path: /sys/devices/system/memory/memory999/state, value: offline}}
+                  - {at: 2s, id: qmp, qmp: {execute: nosuch}}
+                  - {at: 3s, id: sig, signal: {to: nodir}}
+                  - {at: 4s, id: bogus, write: {path: /sys/devices/system/memory/memory33/state, value: bogus}}
+                  - {at: 5s, id: ro, write: {path: /sys/devices/system/memory/block_size_bytes, value: "1"}}
+                expect:
+                  - {action: nodir, result: ENOENT}
+                  - {action: qmp, result: CommandNotFound}
+                  - {action: sig, result: ESRCH}
+                  - {action: bogus, result: EINVAL}
+                  - {action: ro, result: EACCES}
+                """);
+        Out o = exec("run", f.toString());
+        assertEquals(0, o.rc(), o.out() + o.err());
+    }
+
+    @Test
     void sweepWritesOneCsvRowPerRunAndAChart(@TempDir Path tmp) throws IOException {
         Path csv = tmp.resolve("s.csv");
         Path html = tmp.resolve("s.html");

@@ -141,7 +141,7 @@ public final class ScenarioParser {
             throw f.get("kernel").error("expected \"6.1\" or \"6.12\", got \"" + kernel + "\"");
         }
         f.done();
-        return new MachineSpec(memory, cmdline, qemu, kernel);
+        return new MachineSpec(memory, cmdline, qemu, kernel, n.line());
     }
 
     private static WorkloadSpec workload(Node n) {

@@ -52,7 +52,14 @@ public final class ScenarioRunner {
 
     /** Runs the scenario with a seed; {@code params} are only recorded (they were substituted at parse time). */
     public RunResult run(Scenario s, long seed, Map<String, String> params, Progress progress) {
-        try (Target target = boot.apply(s.machine(), seed)) {
+        Target booted;
+        try {
+            booted = boot.apply(s.machine(), seed);
+        } catch (ScenarioException e) {
+            // the machine cannot be built: QEMU's or the kernel's complaint, placed at the file's machine:
+            throw e.file() != null ? e : new ScenarioException(s.file(), s.machine().line(), 0, e.detail());
+        }
+        try (Target target = booted) {
             return new Run(s, seed, params, target, progress).play();
         }
     }
