@@ -85,7 +85,7 @@ class ScenarioCommandsTest {
         Path f = tmp.resolve("e.yaml");
         Files.writeString(f, """
                 name: errors
-                machine: {memory: 4G,slots=4,maxmem=16G}
+                machine: {memory: "4G,slots=4,maxmem=16G"}
                 timeline:
                   - {at: 1s, id: nodir, write: {path: /sys/devices/system/memory/memory999/state, value: offline}}
                   - {at: 2s, id: qmp, qmp: {execute: nosuch}}

@@ -136,6 +136,12 @@ public final class ScenarioParser {
         }
         String cmdline = f.string("cmdline", "");
         List<String> qemu = f.strings("qemu");
+        for (var e : n.entries().entrySet()) {
+            if (e.getKey().contains("=")) {
+                throw e.getValue().error("\"" + e.getKey() + "\" looks like part of the -m value, split off by a comma of a "
+                        + "{...} mapping: quote it, memory: \"" + memory + "," + e.getKey() + ",...\"");
+            }
+        }
         String kernel = f.string("kernel", "6.12");
         if (!kernel.equals("6.1") && !kernel.equals("6.12")) {
             throw f.get("kernel").error("expected \"6.1\" or \"6.12\", got \"" + kernel + "\"");

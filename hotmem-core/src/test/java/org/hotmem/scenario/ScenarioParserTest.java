@@ -130,6 +130,13 @@ class ScenarioParserTest {
     }
 
     @Test
+    void unquotedMemoryValueInAFlowMappingGetsAQuotingHint() {
+        ScenarioException e = fails("name: x\nmachine: {memory: 4G,slots=4,maxmem=16G}\ntimeline:\n  - {at: 1s, note: hi}\n");
+        assertEquals(2, e.line());
+        assertTrue(e.detail().contains("quote it, memory: \"4G,slots=4,"), e.detail());
+    }
+
+    @Test
     void quantitiesFollowQemuBinarySuffixes() {
         assertEquals(8L << 30, Quantities.parseSize("8G"));
         assertEquals(24L << 30, Quantities.parseSize("24GiB"));
