@@ -264,8 +264,10 @@ public final class MachineTarget implements Target {
         JsonNode devices = machine.qmp("query-memory-devices", JsonNodeFactory.instance.objectNode()).path("return");
         for (JsonNode d : devices) {
             JsonNode data = d.path("data");
-            long addr = data.path("addr").asLong(), size = data.path("size").asLong();
-            if (size <= 0 || !d.path("type").asText().equals("dimm")) continue;
+            // a DIMM's range is addr+size; a virtio-mem device's is memaddr+max-size (plugged blocks exist)
+            long addr = data.has("addr") ? data.path("addr").asLong() : data.path("memaddr").asLong();
+            long size = data.has("max-size") ? data.path("max-size").asLong() : data.path("size").asLong();
+            if (size <= 0) continue;
             for (long id = addr / MemoryHotplug.BLOCK_SIZE; id < (addr + size) / MemoryHotplug.BLOCK_SIZE; id++) {
                 MemoryBlock b = hotplug.block((int) id);
                 if (b == null) continue;

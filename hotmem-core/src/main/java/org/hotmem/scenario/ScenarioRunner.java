@@ -488,16 +488,18 @@ public final class ScenarioRunner {
             return set.ids();
         }
 
+        /** The present blocks of a memory device: a DIMM (addr, size) or a virtio-mem device (memaddr, max-size). */
         List<Long> dimmBlocks(String dimm) {
             JsonNode reply = target.qmp("query-memory-devices", obj());
             List<Long> ids = new ArrayList<>();
             long bs = target.blockSize();
+            Target.Snapshot snap = target.snapshot();
             for (JsonNode d : reply.path("return")) {
                 JsonNode data = d.path("data");
                 if (!dimm.equals(data.path("id").asText())) continue;
-                long addr = data.path("addr").asLong();
-                long size = data.path("size").asLong();
-                for (long b = addr / bs; b < (addr + size) / bs; b++) ids.add(b);
+                long addr = data.has("addr") ? data.path("addr").asLong() : data.path("memaddr").asLong();
+                long size = data.has("max-size") ? data.path("max-size").asLong() : data.path("size").asLong();
+                for (long b = addr / bs; b < (addr + size) / bs; b++) if (snap.blocks().containsKey(b)) ids.add(b);
             }
             return ids;
         }

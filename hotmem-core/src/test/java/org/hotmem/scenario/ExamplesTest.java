@@ -39,7 +39,7 @@ class ExamplesTest {
         try (Stream<Path> s = Files.list(DIR)) {
             files = s.filter(p -> p.toString().endsWith(".yaml")).sorted().toList();
         }
-        assertTrue(files.size() >= 5, files.toString());
+        assertTrue(files.size() >= 6, files.toString());
         for (Path f : files) {
             Scenario s = ScenarioParser.parseFile(f, Map.of());
             assertTrue(!s.expectations().isEmpty(), f + " states no expected result");
@@ -49,7 +49,7 @@ class ExamplesTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"zone-normal-one-way-door", "auto-movable-301", "pinned-unplug", "database-unplug",
-            "memmap-on-memory"})
+            "memmap-on-memory", "virtio-mem-resize"})
     void sameFileAndSeedGiveByteIdenticalJson(String name) {
         assertEquals(JsonReport.write(run(name, 3, Map.of())), JsonReport.write(run(name, 3, Map.of())));
     }
@@ -89,6 +89,11 @@ class ExamplesTest {
     @Test
     void databaseWithTwoPercentPinnedLetsTwoDimmsGo() {
         for (long seed = 1; seed <= 2; seed++) assertPasses(run("database-unplug", seed, Map.of()));
+    }
+
+    @Test
+    void virtioMemGrowsAndShrinksMigratingTheWorkloadOut() {
+        for (long seed = 1; seed <= 3; seed++) assertPasses(run("virtio-mem-resize", seed, Map.of()));
     }
 
     @Test
