@@ -90,7 +90,7 @@ public final class HtmlReport {
 
     private static String metric(String k, double v) {
         if (k.contains("bytes")) return Quantities.formatSize((long) v) + " (" + (long) v + ")";
-        if (k.endsWith("_ns")) return Quantities.formatDuration((long) v);
+        if (k.startsWith("duration_ns")) return Quantities.formatDuration((long) v);
         if (v == Math.rint(v)) return Long.toString((long) v);
         return String.format(Locale.ROOT, "%.4f", v);
     }
