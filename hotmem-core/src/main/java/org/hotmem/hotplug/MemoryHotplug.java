@@ -333,10 +333,6 @@ public final class MemoryHotplug {
         try {
             for (long pfn = startPfn; pfn < startPfn + nr; pfn += PAGES_PER_BLOCK) {
                 if (blocks.containsKey((int) (pfn / PAGES_PER_BLOCK))) {
-                    for (MemoryBlock b : created) {
-                        removeBlockDevice(b);
-                    }
-                    mm.sparseRemoveSections(startPfn, nr);
                     throw new KernelException(Errno.EEXIST);
                 }
             }

@@ -534,6 +534,30 @@ public final class Kernel {
         @Override public String describeWait() { return "timeout until " + Dmesg.timestamp(deadline); }
     }
 
+    /**
+     * Charges {@code ns} of CPU time to the running task: the task stays busy (it does not
+     * sleep, a signal does not cut the time short, and it may hold spinlocks) while virtual time
+     * advances by {@code ns}; other tasks run meanwhile, as on the other CPUs of the guest. A
+     * scheduling point. Used by code whose duration is the work it does (page migration,
+     * scanning) rather than a wait.
+     * // model: hotmem's tasks run as if each had its own CPU; a busy task never delays another.
+     */
+    public void consume(long ns) {
+        cur("consume");
+        if (ns <= 0) {
+            schedule(ScheduleTrace.PREEMPT);
+            return;
+        }
+        long deadline = now + ns;
+        if (deadline < 0) deadline = Long.MAX_VALUE;
+        WaitChannel ch = new BusyChannel(deadline);
+        while (now < deadline) sleepTimeout(ch, Task.State.UNINTERRUPTIBLE, deadline - now);
+    }
+
+    private record BusyChannel(long until) implements WaitChannel {
+        @Override public String describeWait() { return "running on a CPU until " + Dmesg.timestamp(until); }
+    }
+
     /** Models signal_pending(current). */
     public boolean signalPending() { return cur("signal_pending").signalPending(); }
 

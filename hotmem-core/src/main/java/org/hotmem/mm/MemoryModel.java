@@ -55,6 +55,17 @@ public final class MemoryModel {
     final org.hotmem.kernel.SpinLock[] zoneLocks;
     /** Tokens for kernel pages come from this counter (deterministic). */
     private long nextKernelToken = 0x6b65726e00000000L;
+    /** Memmaps and kernel page tables of hot-added memory. Guarded by mem_hotplug_lock (write). */
+    final SparseVmemmap vmemmap = new SparseVmemmap(this);
+    /** CPU time of offlining work (scans, migrations); see {@link MmCosts}. */
+    private MmCosts costs = MmCosts.DEFAULT;
+    /**
+     * Bumped by every change that can let a failed migration succeed on a retry: a page freed
+     * (which includes every completed migration and memory being onlined) or unpinned.
+     * Waiters on {@code progress} are woken on each bump.
+     */
+    private long generation;
+    private final org.hotmem.kernel.WaitQueue progress;
 
     MemoryModel(Kernel kernel, Kernfs fs, KernelVersion version, boolean movableNode, int possibleNodes) {
         this.kernel = kernel;
@@ -67,6 +78,7 @@ public final class MemoryModel {
             nodes[i] = new Node(i);
         }
         owners.add(null); // owner id 0 = none
+        progress = new org.hotmem.kernel.WaitQueue(kernel, "mm progress");
         zoneLocks = new org.hotmem.kernel.SpinLock[ZoneType.values().length];
         for (int i = 0; i < zoneLocks.length; i++) {
             zoneLocks[i] = new org.hotmem.kernel.SpinLock(kernel, "&zone->lock");
@@ -224,6 +236,39 @@ public final class MemoryModel {
             throw new IllegalStateException("pin of a non-LRU page pfn 0x" + Long.toHexString(pfn));
         }
         s.info[i] = on ? s.info[i] | PageState.PINNED : s.info[i] & ~PageState.PINNED;
+        if (!on) {
+            bumpGeneration();
+        }
+    }
+
+    /** The cost model of offlining work. */
+    public MmCosts costs() {
+        return costs;
+    }
+
+    /** Replaces the cost model (e.g. {@link MmCosts#FREE}, or a slower host). */
+    public void setCosts(MmCosts costs) {
+        this.costs = java.util.Objects.requireNonNull(costs, "costs");
+    }
+
+    /** The progress generation: changes whenever a page is freed or unpinned. */
+    public long generation() {
+        return generation;
+    }
+
+    /**
+     * Sleeps (interruptibly, inside a task) until {@link #generation()} differs from
+     * {@code seen}. Returns 0, or -EINTR if a signal is pending first.
+     */
+    public int waitForProgress(long seen) {
+        return progress.waitEventInterruptible(() -> generation != seen);
+    }
+
+    private void bumpGeneration() {
+        generation++;
+        if (progress.active()) {
+            progress.wakeUpAll();
+        }
     }
 
     /** Marks a page PageReserved (tests: "a reserved page in a Movable block"). The page must be free. */
@@ -360,6 +405,7 @@ public final class MemoryModel {
     void freeOnePage(long pfn, int order, boolean toTail) {
         Zone z = zoneOf(pfn);
         counters.freed(order);
+        bumpGeneration();
         MigrateType mt = pageblockMigratetype(pfn);
         while (order < Zone.MAX_ORDER) {
             long buddy = pfn ^ (1L << order);
@@ -515,7 +561,24 @@ public final class MemoryModel {
      * zonelist with a free chunk of the order. Returns the first pfn, or -1.
      */
     long allocFromZonelist(Gfp gfp, int order, int nid) {
+        return allocFromZonelist(gfp, order, nid, false);
+    }
+
+    /**
+     * Models __zone_watermark_ok() against the min watermark: after taking 2^order pages the
+     * zone keeps more than min + lowmem_reserve[highest zone of the request] free.
+     */
+    static boolean zoneWatermarkOkMin(Zone z, int order, ZoneType highest) {
+        long free = z.freePages - ((1L << order) - 1);
+        return free > z.wmarkMin + z.lowmemReserve[highest.ordinal()];
+    }
+
+    /** get_page_from_freelist(); with {@code aboveMin}, zones that would drop below their min watermark are skipped. */
+    long allocFromZonelist(Gfp gfp, int order, int nid, boolean aboveMin) {
         for (Zone z : zonelist(gfp, nid)) {
+            if (aboveMin && !zoneWatermarkOkMin(z, order, gfp.highestZone())) {
+                continue;
+            }
             long pfn = rmqueue(z, order, gfp.migratetype());
             if (pfn >= 0) {
                 counters.allocated(z, order);
@@ -534,12 +597,30 @@ public final class MemoryModel {
      * @throws KernelException ENOMEM when no zone of the zonelist has a chunk
      */
     public long allocPages(Gfp gfp, int order, int subtype) {
+        long pfn = allocKernelPages(gfp, order, subtype, 0, false);
+        if (pfn < 0) {
+            throw new KernelException(Errno.ENOMEM);
+        }
+        return pfn;
+    }
+
+    /**
+     * Models alloc_pages_node(nid, gfp, order) for a kernel allocation that may not use the
+     * reserves below the min watermark (GFP_KERNEL without __GFP_HIGH, e.g. with
+     * __GFP_RETRY_MAYFAIL): the first pfn, or -1.
+     * // model: no direct reclaim or compaction is tried before failing.
+     */
+    public long allocPagesAboveMin(Gfp gfp, int order, int subtype, int nid) {
+        return allocKernelPages(gfp, order, subtype, nid, true);
+    }
+
+    private long allocKernelPages(Gfp gfp, int order, int subtype, int nid, boolean aboveMin) {
         if (gfp.migratetype() != MigrateType.UNMOVABLE) {
             throw new IllegalArgumentException("allocPages is for kernel allocations; use an AddressSpace for " + gfp);
         }
-        long pfn = allocFromZonelist(gfp, order, 0);
+        long pfn = allocFromZonelist(gfp, order, nid, aboveMin);
         if (pfn < 0) {
-            throw new KernelException(Errno.ENOMEM);
+            return -1;
         }
         setPage(pfn, PageState.KERNEL, subtype, 0);
         setToken(pfn, nextKernelToken++);
@@ -763,31 +844,70 @@ public final class MemoryModel {
     }
 
     /**
-     * Models sparse_add_section() for each section of [start, start + nr): allocates and
-     * poisons the memmap of sections that have none (hot-added memory).
+     * Models arch_add_memory() on x86-64 as far as memory goes: init_memory_mapping() (direct-map
+     * page tables) and __add_pages() → sparse_add_section() for each section of
+     * [start, start + nr): section_activate() allocates the memmap of sections that have none
+     * (and poisons it), from the buddy allocator on node 0 unless {@code altmap} puts it on the
+     * hot-added memory itself ({@link SparseVmemmap}).
+     *
+     * @throws KernelException ENOMEM when a memmap or page-table allocation fails; nothing of
+     *         this call is left behind.
+     *         // model: Linux's x86 add_pages() only WARN_ON_ONCE()s a failed __add_pages(): the
+     *         // sections populated before the failure (and the direct map) stay, their memmap
+     *         // leaks and a retry of the range gets -EEXIST; hotmem undoes them.
      */
     public void sparseAddSections(long start, long nr, boolean altmap) {
+        int nid = 0;
+        if (!vmemmap.mapDirect(start, nr, nid)) {
+            throw new KernelException(Errno.ENOMEM);
+        }
+        List<MemSection> activated = new ArrayList<>();
         for (long pfn = start; pfn < start + nr; pfn += MemSection.PAGES) {
             int snr = (int) (pfn >>> MemSection.PFN_SHIFT);
             if (sections[snr] == null) {
                 sections[snr] = new MemSection(snr, false);
             }
-            if (!sections[snr].hasMemmap()) {
-                sections[snr].activate();
+            MemSection sec = sections[snr];
+            if (!sec.hasMemmap()) {
+                if (!vmemmap.populate(sec, altmap, nid)) {
+                    for (int i = activated.size() - 1; i >= 0; i--) {
+                        MemSection a = activated.get(i);
+                        vmemmap.depopulate(a);
+                        sections[a.nr] = null;
+                    }
+                    sections[snr] = null;
+                    vmemmap.unmapDirect(start, nr);
+                    throw new KernelException(Errno.ENOMEM);
+                }
+                sec.activate();
+                activated.add(sec);
             }
-            sections[snr].altmap = altmap;
+            sec.altmap = altmap;
         }
         maxPfn = Math.max(maxPfn, start + nr);
     }
 
-    /** Models sparse_remove_section(): frees the memmap of hot-added sections. */
+    /**
+     * Models arch_remove_memory(): sparse_remove_section() frees the memmap of hot-added
+     * sections (section_deactivate → depopulate_section_memmap), then
+     * kernel_physical_mapping_remove() drops the direct map and frees page tables left empty.
+     */
     public void sparseRemoveSections(long start, long nr) {
         for (long pfn = start; pfn < start + nr; pfn += MemSection.PAGES) {
             int snr = (int) (pfn >>> MemSection.PFN_SHIFT);
             if (sections[snr] != null && !sections[snr].early) {
+                if (sections[snr].hasMemmap()) {
+                    vmemmap.depopulate(sections[snr]);
+                }
                 sections[snr] = null;
             }
         }
+        vmemmap.unmapDirect(start, nr);
+    }
+
+    /** Pages the buddy allocator gave to the memmaps and kernel page tables of hot-added memory. */
+    public long hotplugMemmapPages() {
+        return vmemmap.pages();
     }
 
     /** True if [start, end) overlaps a section that has a memmap (System RAM already present). */
