@@ -14,7 +14,7 @@ import org.hotmem.mm.MmBootOptions;
 import org.hotmem.mm.Zone;
 import org.hotmem.mm.ZoneType;
 
-/** A booted 4 GiB guest (mm + hotplug + kernfs) for tests, with sysfs access from tasks. */
+/** A booted guest (4 GiB unless given an e820 map) (mm + hotplug + kernfs) for tests, with sysfs access from tasks. */
 final class TestGuest {
     final Kernel kernel = Kernel.withSeed(42);
     final Kernfs fs = new Kernfs();
@@ -23,8 +23,12 @@ final class TestGuest {
     long mark;
 
     TestGuest(KernelVersion v, String cmdline) {
+        this(v, cmdline, BootE820.pc4G());
+    }
+
+    TestGuest(KernelVersion v, String cmdline, List<org.hotmem.mm.E820Entry> e820) {
         // The recorded guests' command line plus the test's words: only movable_node matters to mm.
-        mm = MemoryModel.boot(BootE820.pc4G(), new MmBootOptions(MmBootOptions.fromCmdline(cmdline).movableNode(), -1), v, kernel, fs);
+        mm = MemoryModel.boot(e820, new MmBootOptions(MmBootOptions.fromCmdline(cmdline).movableNode(), -1), v, kernel, fs);
         hp = new MemoryHotplug(mm, fs, HotplugParams.fromCmdline(cmdline, v));
         mark = kernel.dmesg().mark();
     }

@@ -1,6 +1,5 @@
 package org.hotmem.scenario;
 
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -97,8 +96,6 @@ class ExamplesTest {
     }
 
     @Test
-    @Disabled("needs mm: the memmap of hot-added memory is not yet allocated from boot memory "
-            + "(vmemmap_populate in sparse_add_section), so a 64 GiB DIMM fits in a 1 GiB guest")
     void smallGuestCanHotAddALargeDimmOnlyWithMemmapOnMemory() {
         assertPasses(run("memmap-on-memory", 1, Map.of()));
         RunResult on = run("memmap-on-memory", 1, Map.of("MEMMAP", "1"));
