@@ -110,8 +110,23 @@ public final class AddressSpace {
         return mm.token(pfn);
     }
 
-    /** Models pin_user_pages(FOLL_LONGTERM) on one page: an extra reference that blocks migration. */
+    /**
+     * Models pin_user_pages(FOLL_LONGTERM) on one page: an extra reference that blocks migration.
+     * A page in ZONE_MOVABLE or a CMA pageblock is first migrated to a kernel zone
+     * (check_and_migrate_movable_pages(); the target is allocated with __GFP_MOVABLE cleared,
+     * memalloc_pin_save()), so long-term pins never stay in ZONE_MOVABLE.
+     *
+     * @throws org.hotmem.kernel.KernelException ENOMEM if that migration finds no target page:
+     *         the pin fails and the page stays where it was, unpinned (pgmigrate_fail counts it)
+     */
     public void pinLongterm(int slot) {
+        long pfn = pfns[slot];
+        if (mm.longtermUnpinnable(pfn)) {
+            if (mm.migratePage(pfn, Gfp.LONGTERM_PIN) != 0) {
+                mm.counters.pgmigrateFail(1);
+                throw new org.hotmem.kernel.KernelException(org.hotmem.kernel.Errno.ENOMEM);
+            }
+        }
         mm.setPinned(pfns[slot], true);
     }
 

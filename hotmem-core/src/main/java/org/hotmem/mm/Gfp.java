@@ -16,10 +16,11 @@ public enum Gfp {
     /** Page cache (mapping_gfp_mask of a regular file): movable. */
     PAGE_CACHE(MigrateType.MOVABLE, ZoneType.MOVABLE),
     /**
-     * Memory that will be pinned with FOLL_LONGTERM (RDMA, vfio): GUP migrates such pages out
-     * of ZONE_MOVABLE and CMA before pinning, so they are allocated from kernel zones.
+     * GFP_USER inside memalloc_pin_save() (__GFP_MOVABLE cleared): the target of
+     * check_and_migrate_movable_pages(), which moves pages out of ZONE_MOVABLE and CMA before a
+     * FOLL_LONGTERM pin. Kernel zones, unmovable pageblocks.
      */
-    LONGTERM_PIN(MigrateType.MOVABLE, ZoneType.NORMAL);
+    LONGTERM_PIN(MigrateType.UNMOVABLE, ZoneType.NORMAL);
 
     private final MigrateType migratetype;
     private final ZoneType highestZone;

@@ -258,10 +258,11 @@ public final class MemoryModel {
 
     /**
      * Sleeps (interruptibly, inside a task) until {@link #generation()} differs from
-     * {@code seen}. Returns 0, or -EINTR if a signal is pending first.
+     * {@code seen} or {@code timeoutNs} passed. Returns the ns left (at least 1) on a change, 0 on
+     * timeout, -EINTR if a signal is pending first.
      */
-    public int waitForProgress(long seen) {
-        return progress.waitEventInterruptible(() -> generation != seen);
+    public long waitForProgress(long seen, long timeoutNs) {
+        return progress.waitEventInterruptibleTimeout(() -> generation != seen, timeoutNs);
     }
 
     private void bumpGeneration() {
@@ -699,6 +700,22 @@ public final class MemoryModel {
      *         caller retries), -ENOMEM if no target page exists
      */
     public int migratePage(long pfn) {
+        return migratePage(pfn, Gfp.MOVABLE_ANON);
+    }
+
+    /**
+     * Whether a long-term pin must first move the page: it is in ZONE_MOVABLE or in a CMA
+     * pageblock (folio_is_longterm_pinnable() false).
+     */
+    public boolean longtermUnpinnable(long pfn) {
+        return zoneOf(pfn).type == ZoneType.MOVABLE || pageblockMigratetype(pfn) == MigrateType.CMA;
+    }
+
+    /**
+     * Models migrate_pages() of one LRU page with targets allocated by {@code target}'s intent
+     * (alloc_migration_target). Same results as {@link #migratePage(long)}.
+     */
+    public int migratePage(long pfn, Gfp target) {
         int info = info(pfn);
         if (PageState.kind(info) != PageState.LRU) {
             return 0;
@@ -707,14 +724,14 @@ public final class MemoryModel {
             return -Errno.EAGAIN.number();
         }
         AddressSpace as = owners.get(ownerWord(pfn));
-        long target = allocFromZonelist(Gfp.MOVABLE_ANON, 0, as.nid());
-        if (target < 0) {
+        long to = allocFromZonelist(target, 0, as.nid());
+        if (to < 0) {
             return -Errno.ENOMEM.number();
         }
         int slot = PageState.slot(info);
-        setPage(target, PageState.LRU, as.id, slot);
-        setToken(target, token(pfn));
-        as.moved(slot, target);
+        setPage(to, PageState.LRU, as.id, slot);
+        setToken(to, token(pfn));
+        as.moved(slot, to);
         setToken(pfn, 0);
         freeOnePage(pfn, 0, false);
         counters.pgmigrateSuccess++;

@@ -167,19 +167,60 @@ public final class PageIsolation {
     }
 
     /**
-     * Models do_migrate_range(): tries to migrate every LRU page of [start, end). Failures
-     * (pinned pages) are left for the caller's retry loop.
+     * What one do_migrate_range() pass did.
      *
-     * @return number of pages that could not be migrated
+     * @param walked   pfns walked from the start of the pass to the end of the range
+     * @param isolated LRU pages isolated for migration (all of them are, before migrate_pages runs)
+     * @param migrated pages migrated
+     * @param pinned   pages migrate_pages() gave up on because they are pinned (-EAGAIN after its retries)
+     * @param nomem    whether a target allocation failed (-ENOMEM: migrate_pages stops there and
+     *                 the rest are put back untried)
      */
-    public int doMigrateRange(long start, long end) {
-        int failed = 0;
+    public record MigrateRangeResult(long walked, long isolated, long migrated, long pinned, boolean nomem) {
+        /** Pages left unmigrated that migrate_pages() counted as failed (PGMIGRATE_FAIL). */
+        public long failed() {
+            return pinned + (nomem ? 1 : 0);
+        }
+
+        /** The CPU time of this pass under {@code c}. */
+        public long cost(MmCosts c) {
+            return c.passNs() + c.scan(walked) + isolated * c.isolateNsPerPage() + migrated * c.migrateNsPerPage()
+                    + pinned * c.pinnedFailNsPerPage() + (nomem ? c.allocFailNs() : 0);
+        }
+    }
+
+    /**
+     * Models do_migrate_range() + migrate_pages(MIGRATE_SYNC, MR_MEMORY_HOTPLUG): isolates every
+     * LRU page of [start, end) and migrates them in order. A pinned page fails (-EAGAIN, after
+     * migrate_pages' retries); a failed target allocation (-ENOMEM) ends the pass, the remaining
+     * pages are put back untried ("When memory is low, don't bother to try to migrate other
+     * pages"). Failures are counted in pgmigrate_fail and left for the caller's retry loop.
+     */
+    public MigrateRangeResult doMigrateRange(long start, long end) {
+        long isolated = 0;
+        long migrated = 0;
+        long pinned = 0;
+        boolean nomem = false;
         for (long pfn = start; pfn < end; pfn++) {
-            if (mm.kind(pfn) == PageState.LRU && mm.migratePage(pfn) != 0) {
-                failed++;
+            if (mm.kind(pfn) != PageState.LRU) {
+                continue;
+            }
+            isolated++;
+            if (nomem) {
+                continue;
+            }
+            int r = mm.migratePage(pfn);
+            if (r == 0) {
+                migrated++;
+            } else if (r == -Errno.ENOMEM.number()) {
+                nomem = true;
+            } else {
+                pinned++;
             }
         }
-        return failed;
+        MigrateRangeResult res = new MigrateRangeResult(end - start, isolated, migrated, pinned, nomem);
+        mm.counters.pgmigrateFail(res.failed());
+        return res;
     }
 
     /**

@@ -80,6 +80,11 @@ public final class VmCounters {
         return pgmigrateSuccess;
     }
 
+    /** PGMIGRATE_FAIL: pages migrate_pages() gave up on (pinned, or no target memory). */
+    public long pgmigrateFail() {
+        return pgmigrateFail;
+    }
+
     /** num_poisoned_pages(). */
     public long hwpoisonedPages() {
         return hwpoisonedPages;

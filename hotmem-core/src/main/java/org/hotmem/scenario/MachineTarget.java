@@ -39,12 +39,11 @@ import java.util.TreeMap;
  * scheduling point of the guest; the model takes zone locks only inside tasks, and no task is
  * inside a zone-locked section then.
  *
- * <p>Counters: pages migrated are /proc/vmstat's pgmigrate_success ({@code mm.vmCounters()}).
- * Observed on the memory notifier chain: migration failures (LRU pages still in the range at
- * MEM_CANCEL_OFFLINE) and offline retries, the passes of offline_pages()'s loop that left a page
- * unmigrated (pinned, or no target memory), counted as the virtual milliseconds between
- * MEM_GOING_OFFLINE and MEM_OFFLINE/MEM_CANCEL_OFFLINE (model: MemoryHotplug.offlinePages sleeps
- * 1 ms per failed pass and nothing else in the loop takes time; Linux keeps no such counter).
+ * <p>Counters: pages migrated and migration failures are /proc/vmstat's pgmigrate_success and
+ * pgmigrate_fail ({@code mm.vmCounters()}); offline retries are {@link MemoryHotplug#offlineRetries()},
+ * the passes of offline_pages()'s loop that left a page unmigrated (pinned, or no target memory),
+ * counted by the hotplug model (Linux keeps no such counter). Durations include the CPU time the
+ * model charges for isolation, scanning and migration ({@link org.hotmem.mm.MmCosts}).
  * Confined to the driving thread.
  */
 public final class MachineTarget implements Target {
@@ -59,11 +58,6 @@ public final class MachineTarget implements Target {
     private final Map<String, AddressSpace> spaces = new HashMap<>();
     private long nextToken = 1;
     private long pinnedPages;
-    // counters kept on the memory notifier chain
-    private long migrateFailed;
-    private long retries;
-    /** virtual time of the MEM_GOING_OFFLINE of the offline in progress, or -1 */
-    private long offlineStart = -1;
 
     private MachineTarget(Machine machine) {
         this.machine = machine;
@@ -71,7 +65,6 @@ public final class MachineTarget implements Target {
         this.mm = machine.mm();
         this.hotplug = machine.hotplug();
         this.t0 = kernel.now();
-        hotplug.registerMemoryNotifier(this::onMemoryEvent, Integer.MIN_VALUE);
         machine.drainKernelLog();
     }
 
@@ -84,28 +77,6 @@ public final class MachineTarget implements Target {
         } catch (IllegalArgumentException e) {
             throw new ScenarioException(null, 0, 0, "machine: " + e.getMessage());
         }
-    }
-
-    private int onMemoryEvent(MemoryNotifier.Event event, long startPfn, long nrPages) {
-        switch (event) {
-            case MEM_GOING_OFFLINE -> offlineStart = kernel.now();
-            case MEM_OFFLINE, MEM_CANCEL_OFFLINE -> {
-                if (event == MemoryNotifier.Event.MEM_CANCEL_OFFLINE) migrateFailed += countLru(startPfn, nrPages);
-                retries += (kernel.now() - offlineStart) / 1_000_000L;
-                offlineStart = -1;
-            }
-            default -> { }
-        }
-        return MemoryNotifier.NOTIFY_OK;
-    }
-
-    /** LRU pages in a range. */
-    private long countLru(long start, long nr) {
-        long lru = 0;
-        for (long pfn = start; pfn < start + nr; pfn++) {
-            if (mm.kind(pfn) == PageState.LRU) lru++;
-        }
-        return lru;
     }
 
     @Override public long now() { return kernel.now() - t0; }
@@ -204,10 +175,9 @@ public final class MachineTarget implements Target {
             }
             return new Chunk(null, null, pfns.stream().mapToLong(Long::longValue).toArray(), bytes, new boolean[1]);
         }
-        // FOLL_LONGTERM pins are taken on pages GUP first migrates out of ZONE_MOVABLE, so pinned
-        // chunks are allocated with the LONGTERM_PIN intent (kernel zones), then pinned.
-        Gfp gfp = pin || kind == WorkloadSpec.Kind.PINNED ? Gfp.LONGTERM_PIN
-                : kind == WorkloadSpec.Kind.PAGECACHE ? Gfp.PAGE_CACHE : Gfp.MOVABLE_ANON;
+        // Memory is faulted in with the kind's GFP; a FOLL_LONGTERM pin then migrates the pages
+        // that landed in ZONE_MOVABLE to kernel zones (AddressSpace.pinLongterm), or fails ENOMEM.
+        Gfp gfp = kind == WorkloadSpec.Kind.PAGECACHE ? Gfp.PAGE_CACHE : Gfp.MOVABLE_ANON;
         AddressSpace as = spaces.computeIfAbsent(workload + "/" + gfp, k -> mm.newAddressSpace(k, gfp));
         int[] slots = new int[(int) pages];
         int n = 0;
@@ -218,7 +188,14 @@ public final class MachineTarget implements Target {
             return null;
         }
         if (pin) {
-            for (int s : slots) as.pinLongterm(s);
+            int p = 0;
+            try {
+                for (; p < pages; p++) as.pinLongterm(slots[p]);
+            } catch (KernelException e) {
+                for (int i = 0; i < p; i++) as.unpin(slots[i]);
+                for (int s : slots) as.free(s);
+                return null;
+            }
             pinnedPages += pages;
         }
         return new Chunk(as, slots, null, bytes, new boolean[] {pin});
@@ -255,8 +232,8 @@ public final class MachineTarget implements Target {
                 if (z != null && z.populated()) free.merge(z.name(), z.freePages(), Long::sum);
             }
         }
-        long inProgress = offlineStart < 0 ? 0 : (kernel.now() - offlineStart) / 1_000_000L;
-        return new Snapshot(blocks, free, mm.vmCounters().pgmigrateSuccess(), migrateFailed, retries + inProgress, pinnedPages);
+        return new Snapshot(blocks, free, mm.vmCounters().pgmigrateSuccess(), mm.vmCounters().pgmigrateFail(),
+                hotplug.offlineRetries(), pinnedPages);
     }
 
     @Override public SortedMap<String, Long> unpluggableBytes() {
