@@ -5,8 +5,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /**
  * A {@code pc-dimm} (hw/mem/pc-dimm.c): a whole-backend DIMM in one ACPI memory slot.
- * Fields are fixed once the device is realized; {@code hotplugged} records whether it came
- * through device_add after the machine was up.
+ * {@code hotplugged} records whether it came through device_add after the machine was up.
+ *
+ * <p>Invariant: immutable; all fields are fixed once the device is realized, and the whole
+ * backend is plugged.
  */
 public final class PcDimm extends MemoryDevice {
     private final int slot;

@@ -33,6 +33,8 @@ import org.hotmem.mm.E820Type;
  *     RAM of node 0 with the 640 KiB-1 MiB hole and the PCI hole cut out, then one hotpluggable
  *     entry covering device memory.</li>
  * </ul>
+ *
+ * <p>Invariant: immutable; every field is computed once from the {@link MemoryOptions}.
  */
 public final class PcMachineLayout {
     public static final long KIB = 1L << 10;

@@ -11,7 +11,8 @@ import java.util.BitSet;
  *
  * <p>Invariants: {@code size == plugged.cardinality() * blockSize}; plugged blocks lie in the
  * usable region; {@code requestedSize <= regionSize}, block-aligned. Every change of
- * {@code size} emits MEMORY_DEVICE_SIZE_CHANGE (rate limited by the monitor).
+ * {@code size} emits MEMORY_DEVICE_SIZE_CHANGE (rate limited by the monitor). Not
+ * thread-safe: host handlers and guest requests run one at a time on the machine's scheduler.
  */
 public final class VirtioMem extends MemoryDevice {
     /** virtio_mem_default_block_size(): the host THP size, 2 MiB on x86-64. */
