@@ -121,6 +121,7 @@ public final class VirtioMem extends MemoryDevice {
         notifyConfig();
     }
 
+    /** Models virtio_notify_config(): the guest's config-change interrupt, after the notification latency. */
     private void notifyConfig() {
         Runnable h = configChangeHandler;
         if (h != null) {
@@ -140,6 +141,7 @@ public final class VirtioMem extends MemoryDevice {
         return new Config(blockSize, node, addr(), regionSize(), usableRegionSize, size, requestedSize);
     }
 
+    /** Models virtio_mem_valid_range(): block-aligned, non-empty and inside the usable region. */
     private boolean validRange(long gpa, long len) {
         if (gpa % blockSize != 0 || len <= 0 || gpa + len < gpa) {
             return false;
