@@ -17,7 +17,7 @@ import picocli.CommandLine.Option;
  * comparer's blocks for what differs; the last line is {@code N passed, M failed} summed
  * over the scenarios. Exit status 1 if anything failed.
  */
-@Command(name = "conformance", description = {
+@Command(name = "conformance", mixinStandardHelpOptions = true, description = {
         "Run the bundled conformance scenarios and compare them with the transcripts recorded on real Linux.",
         "Ends with the line 'N passed, M failed'; exit status 1 if anything failed."})
 public final class ConformanceCommand implements Callable<Integer> {

@@ -5,7 +5,13 @@ import org.hotmem.scenario.ScenarioRunner;
 
 import java.io.PrintWriter;
 
-/** A one-line progress bar in virtual time on stderr, redrawn at most every 100 ms of wall time. */
+/**
+ * A one-line progress bar in virtual time on stderr, redrawn at most every 100 ms of wall time
+ * (the wall clock only paces the drawing; it never reaches the model).
+ *
+ * <p>Invariant: {@code lastDraw} is the wall time of the last draw, meaningful once
+ * {@code drawn}. Called only from the thread that runs the scenario.
+ */
 final class ProgressBar implements ScenarioRunner.Progress {
     private final PrintWriter err;
     private final boolean enabled;

@@ -39,7 +39,7 @@ public final class RunCommand implements Callable<Integer> {
     @Option(names = "--seed", paramLabel = "N", description = "seed of the run (default: the file's seed, else 1)")
     Long seed;
 
-    @Option(names = {"-p", "--param"}, paramLabel = "NAME=VALUE", description = "value of a ${NAME} placeholder")
+    @Option(names = {"-p", "--param"}, paramLabel = "NAME=VALUE", description = "value of a $${NAME} placeholder")
     Map<String, String> params = new LinkedHashMap<>();
 
     @Option(names = "--json", paramLabel = "OUT", description = "write the JSON report here")

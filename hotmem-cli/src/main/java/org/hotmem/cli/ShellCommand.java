@@ -28,9 +28,9 @@ import picocli.CommandLine.Parameters;
  * conformance scenario and writes its transcript, or, without a file, an interactive guest
  * console ({@code # } prompt; guest commands, {@code qmp EXECUTE {json}}, {@code sleep N}).
  */
-@Command(name = "shell", description = {
-        "Run a .scn scenario on a simulated guest and write its JSONL transcript,",
-        "or, without FILE, get an interactive guest prompt (guest commands, 'qmp EXECUTE {json}', 'sleep N', 'exit')."})
+@Command(name = "shell", mixinStandardHelpOptions = true, description = {
+        "Run a .scn scenario and write its JSONL transcript, or, without FILE, an interactive guest prompt.",
+        "At the prompt: guest commands (cat, echo > FILE, ls, grep -H ., memblocks, zonesum), 'qmp EXECUTE {json}', 'sleep N', 'exit'."})
 public final class ShellCommand implements Callable<Integer> {
     @Parameters(index = "0", arity = "0..1", paramLabel = "FILE.scn", description = "the scenario to run")
     Path scenario;

@@ -26,11 +26,11 @@ import java.util.concurrent.Callable;
  * row per run and an HTML chart of a metric against the first parameter.
  */
 @Command(name = "sweep", mixinStandardHelpOptions = true,
-        description = "Run a scenario over a grid of ${NAME} parameter values and seeds; CSV and chart.")
+        description = "Run a scenario over a grid of $${NAME} parameter values and seeds; CSV and chart.")
 public final class SweepCommand implements Callable<Integer> {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
-    @Parameters(index = "0", paramLabel = "FILE", description = "the scenario (YAML) with ${NAME} placeholders")
+    @Parameters(index = "0", paramLabel = "FILE", description = "the scenario (YAML) with $${NAME} placeholders")
     Path file;
 
     @Option(names = {"-p", "--param"}, paramLabel = "NAME=V1,V2,...", required = true,

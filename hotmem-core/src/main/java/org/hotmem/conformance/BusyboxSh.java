@@ -63,20 +63,16 @@ public final class BusyboxSh {
         } catch (ShellTokenizer.SyntaxError e) {
             return new ShellResult(e.getMessage() + "\n", 2);
         }
-        if (cmd.words().isEmpty()) {
-            if (cmd.redirect() == null) {
-                return new ShellResult("", 0);
-            }
-            // "> FILE" alone opens (and truncates) the file: no write reaches a store
-            KFile target = openForWrite(cmd.redirect(), out);
-            return new ShellResult(out.toString(), target == null ? 1 : 0);
-        }
         KFile target = null;
         if (cmd.redirect() != null) {
             target = openForWrite(cmd.redirect(), out);
             if (target == null) {
                 return new ShellResult(out.toString(), 1);
             }
+        }
+        if (cmd.words().isEmpty()) {
+            // "> FILE" alone opens (and truncates) the file: no write reaches a store
+            return new ShellResult(out.toString(), 0);
         }
         StringBuilder stdout = target == null ? out : new StringBuilder();
         Io io = new Io(stdout, out);
@@ -166,7 +162,12 @@ public final class BusyboxSh {
         if (n instanceof KDir) {
             return null;
         }
-        return n != null || anyPrefixIsFile(dir) ? Errno.ENOTDIR : Errno.ENOENT;
+        return n != null ? Errno.ENOTDIR : lookupError(dir);
+    }
+
+    /** The errno of a path lookup that found nothing: ENOTDIR if a leading component is not a directory, else ENOENT. */
+    private Errno lookupError(String path) {
+        return anyPrefixIsFile(path) ? Errno.ENOTDIR : Errno.ENOENT;
     }
 
     /** True if some leading component of {@code path} is not a directory (the open fails with ENOTDIR). */
@@ -193,7 +194,7 @@ public final class BusyboxSh {
     private Errno openReadError(String path) {
         KNode n = fs.resolve(abs(path));
         if (n == null) {
-            return anyPrefixIsFile(abs(path)) ? Errno.ENOTDIR : Errno.ENOENT;
+            return lookupError(abs(path));
         }
         if (n instanceof KFile f && !f.readable()) {
             return Errno.EACCES;
@@ -326,7 +327,7 @@ public final class BusyboxSh {
         for (String p : paths) {
             KNode n = p.equals(".") ? fs.root() : fs.resolve(abs(p));
             if (n == null) {
-                io.err("ls: " + p + ": " + (anyPrefixIsFile(abs(p)) ? Errno.ENOTDIR : Errno.ENOENT).strerror());
+                io.err("ls: " + p + ": " + lookupError(abs(p)).strerror());
                 rc = 1;
             } else if (n instanceof KDir) {
                 dirs.add(p);

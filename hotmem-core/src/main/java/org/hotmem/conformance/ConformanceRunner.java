@@ -162,7 +162,7 @@ public final class ConformanceRunner {
                 r.put("output", o.result().output());
                 r.put("rc", o.result().rc());
             }
-            r.put("guest_s", seconds(o.endNs() - o.startNs()));
+            r.set("guest_s", seconds(o.endNs() - o.startNs()));
             ArrayNode up = r.putArray("guest_uptime");
             up.add(seconds(o.startNs()));
             up.add(seconds(o.endNs()));

@@ -9,6 +9,9 @@ import org.hotmem.kernel.fs.Kernfs;
  * machine's kernel, in which {@link BusyboxSh} does the kernfs reads and writes (so sysfs
  * stores may take locks and sleep). The caller's thread then drives the kernel until the
  * task has finished, or until {@link #GUEST_TIMEOUT_NS} of virtual time passed.
+ *
+ * <p>Invariant: holds no state but its final collaborators; the kernel it drives is used by
+ * one caller thread at a time.
  */
 public final class GuestShell {
     /** Virtual time after which a command that has not finished counts as timed out. */

@@ -16,6 +16,9 @@ import java.math.BigDecimal;
  * host commands {@code qmp EXECUTE [{json}]} and {@code sleep SECONDS}; {@code exit} or end of
  * input ends it. After each line the kernel log lines printed meanwhile are shown as the
  * serial console shows them, then the output, then any QMP events as JSON.
+ *
+ * <p>Invariant: holds no state but its final collaborators; one session per target, run by
+ * one thread.
  */
 public final class InteractiveShell {
     private static final ObjectMapper JSON = new ObjectMapper();

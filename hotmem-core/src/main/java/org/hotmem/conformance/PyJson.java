@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import org.hotmem.kernel.fs.CodePointOrder;
 
 /**
  * Writes JSON exactly as Python's {@code json.dumps(value, sort_keys=True)} does: keys sorted
@@ -32,7 +33,7 @@ public final class PyJson {
             for (Iterator<Map.Entry<String, JsonNode>> it = n.fields(); it.hasNext(); ) {
                 fields.add(it.next());
             }
-            fields.sort((a, b) -> comparePy(a.getKey(), b.getKey()));
+            fields.sort((a, b) -> CodePointOrder.compare(a.getKey(), b.getKey()));
             sb.append('{');
             boolean first = true;
             for (Map.Entry<String, JsonNode> e : fields) {
@@ -92,22 +93,6 @@ public final class PyJson {
             }
         }
         return s;
-    }
-
-    /** Compares two strings by code point, as Python sorts str. */
-    static int comparePy(String a, String b) {
-        int i = 0;
-        int j = 0;
-        while (i < a.length() && j < b.length()) {
-            int ca = a.codePointAt(i);
-            int cb = b.codePointAt(j);
-            if (ca != cb) {
-                return Integer.compare(ca, cb);
-            }
-            i += Character.charCount(ca);
-            j += Character.charCount(cb);
-        }
-        return Boolean.compare(i < a.length(), j < b.length());
     }
 
     /** Appends {@code s} as a JSON string with Python's ensure_ascii escaping. */

@@ -231,10 +231,12 @@ public final class VirtioMemDriver {
         }
     }
 
+    /** Models virtio_mem_mb_id_to_phys()/virtio_mem_bb_id_to_phys(): the physical start of block {@code id}. */
     private long blockStart(long id) {
         return id * blockBytes;
     }
 
+    /** Models virtio_mem_could_add_memory(): adding {@code size} keeps offline memory within the threshold. */
     private boolean couldAddMemory(long size) {
         return offlineSize + size <= offlineThreshold;
     }

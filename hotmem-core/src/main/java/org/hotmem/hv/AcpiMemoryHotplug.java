@@ -93,6 +93,7 @@ public final class AcpiMemoryHotplug {
         raiseGpe();
     }
 
+    /** Models acpi_send_event(ACPI_MEMORY_HOTPLUG_STATUS): the GPE reaches the guest after the latency. */
     private void raiseGpe() {
         timers.schedule(GPE_LATENCY_NS, () -> {
             if (gpeHandler != null) {
@@ -171,6 +172,7 @@ public final class AcpiMemoryHotplug {
         events.emit("ACPI_DEVICE_OST", data);
     }
 
+    /** Models acpi_memory_device_status() (hw/acpi/memory_hotplug.c): the ACPIOSTInfo of one slot. */
     private ObjectNode ostInfo(int slot) {
         MemStatus st = slots[slot];
         ObjectNode info = JsonNodeFactory.instance.objectNode();

@@ -73,7 +73,7 @@ public final class DeviceMemory {
                         hint, regionSize, base, size));
             }
         } else {
-            newStart = alignUp(base, align);
+            newStart = Align.up(base, align);
         }
         for (MemoryDevice md : devices) {
             long start = md.addr();
@@ -85,7 +85,7 @@ public final class DeviceMemory {
                     throw QmpException.generic("address range conflicts with memory device id='"
                             + (md.id() != null ? md.id() : "(unnamed)") + "'");
                 }
-                newStart = alignUp(last + 1, align);
+                newStart = Align.up(last + 1, align);
             } else if (start > newLast) {
                 break;
             }
@@ -113,9 +113,5 @@ public final class DeviceMemory {
         if (devices.remove(md)) {
             usedRegionSize -= md.regionSize();
         }
-    }
-
-    private static long alignUp(long v, long align) {
-        return (v + align - 1) / align * align;
     }
 }

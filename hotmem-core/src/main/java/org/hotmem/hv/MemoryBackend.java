@@ -4,6 +4,10 @@ package org.hotmem.hv;
  * A {@code memory-backend-ram} object (backends/hostmem-ram.c): an id under /objects, a size,
  * and whether a device maps it (host_memory_backend_is_mapped()). A backend can back at most
  * one memory device at a time.
+ *
+ * <p>Invariant: {@code mapped} is set when a device is plugged on the backend and cleared
+ * when that device is ejected; id and size are fixed. Not thread-safe: changed only by {@link Qemu}'s handlers, which run one at a
+ * time.
  */
 public final class MemoryBackend {
     private final String id;

@@ -53,7 +53,7 @@ public record MemoryOptions(long ramSize, int slots, long maxRamSize) {
         if (size == 0) {
             size = DEFAULT_RAM_SIZE;
         }
-        size = alignUp(size, 8192);
+        size = Align.up(size, 8192);
         if (hasMax) {
             if (Long.compareUnsigned(max, size) < 0) {
                 throw new QemuConfigException(String.format(
@@ -104,9 +104,5 @@ public record MemoryOptions(long ramSize, int slots, long maxRamSize) {
         } catch (NumberFormatException e) {
             throw new QemuConfigException(where + "Parameter '" + name + "' expects a number");
         }
-    }
-
-    static long alignUp(long v, long align) {
-        return (v + align - 1) & -align;
     }
 }

@@ -5,49 +5,27 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /**
  * A {@code pc-dimm} (hw/mem/pc-dimm.c): a whole-backend DIMM in one ACPI memory slot.
- * Fields are fixed once the device is realized; {@code hotplugged} records whether it came
- * through device_add after the machine was up.
+ * {@code hotplugged} records whether it came through device_add after the machine was up.
+ *
+ * <p>Invariant: immutable; all fields are fixed once the device is realized, and the whole
+ * backend is plugged.
  */
-public final class PcDimm implements MemoryDevice {
-    private final String id;
-    private final MemoryBackend memdev;
-    private final long addr;
+public final class PcDimm extends MemoryDevice {
     private final int slot;
     private final int node;
     private final boolean hotplugged;
 
     PcDimm(String id, MemoryBackend memdev, long addr, int slot, int node, boolean hotplugged) {
-        this.id = id;
-        this.memdev = memdev;
-        this.addr = addr;
+        super(id, memdev, addr);
         this.slot = slot;
         this.node = node;
         this.hotplugged = hotplugged;
     }
 
-    @Override
-    public String id() {
-        return id;
-    }
-
-    @Override
-    public long addr() {
-        return addr;
-    }
-
-    @Override
-    public long regionSize() {
-        return memdev.size();
-    }
-
+    /** A DIMM is plugged whole. */
     @Override
     public long pluggedSize() {
-        return memdev.size();
-    }
-
-    @Override
-    public MemoryBackend memdev() {
-        return memdev;
+        return regionSize();
     }
 
     public int slot() {
@@ -63,7 +41,9 @@ public final class PcDimm implements MemoryDevice {
     }
 
     /** The canonical QOM path: /machine/peripheral/ID (or peripheral-anon). */
+    @Override
     public String qomPath() {
+        String id = id();
         return id != null ? "/machine/peripheral/" + id : "/machine/peripheral-anon/device[" + slot + "]";
     }
 
@@ -72,14 +52,14 @@ public final class PcDimm implements MemoryDevice {
         ObjectNode o = JsonNodeFactory.instance.objectNode();
         o.put("type", "dimm");
         ObjectNode d = o.putObject("data");
-        if (id != null) {
-            d.put("id", id);
+        if (id() != null) {
+            d.put("id", id());
         }
-        d.put("addr", addr);
-        d.put("size", memdev.size());
+        d.put("addr", addr());
+        d.put("size", regionSize());
         d.put("slot", slot);
         d.put("node", node);
-        d.put("memdev", memdev.qomPath());
+        d.put("memdev", memdev().qomPath());
         d.put("hotplugged", hotplugged);
         d.put("hotpluggable", true);
         return o;

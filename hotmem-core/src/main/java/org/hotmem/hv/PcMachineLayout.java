@@ -33,6 +33,8 @@ import org.hotmem.mm.E820Type;
  *     RAM of node 0 with the 640 KiB-1 MiB hole and the PCI hole cut out, then one hotpluggable
  *     entry covering device memory.</li>
  * </ul>
+ *
+ * <p>Invariant: immutable; every field is computed once from the {@link MemoryOptions}.
  */
 public final class PcMachineLayout {
     public static final long KIB = 1L << 10;
@@ -102,7 +104,7 @@ public final class PcMachineLayout {
         }
         above4gStart = start;
         if (hasDeviceMemory) {
-            deviceMemoryBase = alignUp(above4gStart + above4g, GIB);
+            deviceMemoryBase = Align.up(above4gStart + above4g, GIB);
             deviceMemorySize = memory.maxRamSize() - memory.ramSize() + GIB * memory.slots();
             if (Long.compareUnsigned(deviceMemoryBase + deviceMemorySize, deviceMemorySize) < 0) {
                 throw new QemuConfigException(String.format("unsupported amount of maximum memory: 0x%x",
@@ -125,12 +127,12 @@ public final class PcMachineLayout {
     private long hole64Start(long above4gStartAddr, boolean hasDeviceMemory) {
         long end;
         if (hasDeviceMemory) {
-            long base = alignUp(above4gStartAddr + above4g, GIB);
+            long base = Align.up(above4gStartAddr + above4g, GIB);
             end = base + memory.maxRamSize() - memory.ramSize() + GIB * memory.slots();
         } else {
             end = above4gStartAddr + above4g;
         }
-        return alignUp(end, GIB);
+        return Align.up(end, GIB);
     }
 
     /**
@@ -276,10 +278,6 @@ public final class PcMachineLayout {
     /** The "ACPI: SRAT: Node 0 PXM 0 [mem ...]" lines Linux prints for {@link #srat()}. */
     public List<String> sratLogLines() {
         return srat().stream().map(e -> e.logLine(0)).toList();
-    }
-
-    static long alignUp(long v, long align) {
-        return (v + align - 1) & -align;
     }
 
     /** A sorted, non-overlapping e820 list: later additions override earlier ones where they overlap. */

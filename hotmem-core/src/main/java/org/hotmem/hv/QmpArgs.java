@@ -13,6 +13,9 @@ import java.util.Set;
  * {@code Parameter 'x' is missing}, a member of the wrong JSON type
  * {@code Invalid parameter type for 'x', expected: T}, and a member the command does not
  * know {@code Parameter 'x' is unexpected} (checked by {@link #checkConsumed}).
+ *
+ * <p>Invariant: {@code consumed} holds every member name a getter has asked for. One instance
+ * per command, used by the one handler running it.
  */
 final class QmpArgs {
     private final ObjectNode args;
@@ -60,20 +63,6 @@ final class QmpArgs {
             throw QmpException.generic("Invalid parameter type for '" + name + "', expected: integer");
         }
         return n.asLong();
-    }
-
-    /** A member of QAPI type 'size' (unsigned 64-bit). */
-    Long optionalSize(String name) {
-        consumed.add(name);
-        JsonNode n = args.get(name);
-        if (n == null || n.isNull()) {
-            return null;
-        }
-        if (!n.isIntegralNumber() || (n.isBigInteger() && n.bigIntegerValue().bitLength() > 64) || n.asLong() < 0
-                && !n.isBigInteger()) {
-            throw QmpException.generic("Invalid parameter type for '" + name + "', expected: size");
-        }
-        return n.isBigInteger() ? n.bigIntegerValue().longValue() : n.asLong();
     }
 
     JsonNode optionalAny(String name) {

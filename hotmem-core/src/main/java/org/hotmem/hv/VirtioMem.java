@@ -11,9 +11,10 @@ import java.util.BitSet;
  *
  * <p>Invariants: {@code size == plugged.cardinality() * blockSize}; plugged blocks lie in the
  * usable region; {@code requestedSize <= regionSize}, block-aligned. Every change of
- * {@code size} emits MEMORY_DEVICE_SIZE_CHANGE (rate limited by the monitor).
+ * {@code size} emits MEMORY_DEVICE_SIZE_CHANGE (rate limited by the monitor). Not
+ * thread-safe: host handlers and guest requests run one at a time on the machine's scheduler.
  */
-public final class VirtioMem implements MemoryDevice {
+public final class VirtioMem extends MemoryDevice {
     /** virtio_mem_default_block_size(): the host THP size, 2 MiB on x86-64. */
     public static final long DEFAULT_BLOCK_SIZE = 2L << 20;
     /** VIRTIO_MEM_USABLE_EXTENT on x86-64: 2 * 128 MiB beyond the requested size. */
@@ -39,9 +40,6 @@ public final class VirtioMem implements MemoryDevice {
             long pluggedSize, long requestedSize) {
     }
 
-    private final String id;
-    private final MemoryBackend memdev;
-    private final long addr;
     private final long blockSize;
     private final int node;
     private final int virtioIndex;
@@ -56,42 +54,20 @@ public final class VirtioMem implements MemoryDevice {
 
     VirtioMem(String id, MemoryBackend memdev, long addr, long blockSize, int node, long requestedSize,
             int virtioIndex, HostTimers timers, QmpEventQueue events) {
-        this.id = id;
-        this.memdev = memdev;
-        this.addr = addr;
+        super(id, memdev, addr);
         this.blockSize = blockSize;
         this.node = node;
         this.requestedSize = requestedSize;
         this.virtioIndex = virtioIndex;
         this.timers = timers;
         this.events = events;
-        this.plugged = new BitSet((int) (memdev.size() / blockSize));
+        this.plugged = new BitSet((int) (regionSize() / blockSize));
         resizeUsableRegion(requestedSize, true);
-    }
-
-    @Override
-    public String id() {
-        return id;
-    }
-
-    @Override
-    public long addr() {
-        return addr;
-    }
-
-    @Override
-    public long regionSize() {
-        return memdev.size();
     }
 
     @Override
     public long pluggedSize() {
         return size;
-    }
-
-    @Override
-    public MemoryBackend memdev() {
-        return memdev;
     }
 
     public long blockSize() {
@@ -107,13 +83,14 @@ public final class VirtioMem implements MemoryDevice {
         return virtioIndex;
     }
 
+    @Override
     public String qomPath() {
-        return "/machine/peripheral/" + id;
+        return "/machine/peripheral/" + id();
     }
 
     /** Models virtio_mem_resize_usable_region(). */
     private void resizeUsableRegion(long requested, boolean canShrink) {
-        long newSize = Math.min(memdev.size(), requested + USABLE_EXTENT);
+        long newSize = Math.min(regionSize(), requested + USABLE_EXTENT);
         newSize = (newSize + blockSize - 1) / blockSize * blockSize;
         if (requested == 0) {
             newSize = 0;
@@ -133,9 +110,9 @@ public final class VirtioMem implements MemoryDevice {
             throw QmpException.generic(String.format("'requested-size' has to be multiples of 'block-size' (0x%x)",
                     blockSize));
         }
-        if (Long.compareUnsigned(value, memdev.size()) > 0) {
+        if (Long.compareUnsigned(value, regionSize()) > 0) {
             throw QmpException.generic(String.format("'requested-size' cannot exceed the memory backend size (0x%x)",
-                    memdev.size()));
+                    regionSize()));
         }
         if (value != requestedSize) {
             resizeUsableRegion(value, false);
@@ -144,6 +121,7 @@ public final class VirtioMem implements MemoryDevice {
         notifyConfig();
     }
 
+    /** Models virtio_notify_config(): the guest's config-change interrupt, after the notification latency. */
     private void notifyConfig() {
         Runnable h = configChangeHandler;
         if (h != null) {
@@ -160,17 +138,18 @@ public final class VirtioMem implements MemoryDevice {
 
     /** Reads the configuration space. */
     public Config config() {
-        return new Config(blockSize, node, addr, memdev.size(), usableRegionSize, size, requestedSize);
+        return new Config(blockSize, node, addr(), regionSize(), usableRegionSize, size, requestedSize);
     }
 
+    /** Models virtio_mem_valid_range(): block-aligned, non-empty and inside the usable region. */
     private boolean validRange(long gpa, long len) {
         if (gpa % blockSize != 0 || len <= 0 || gpa + len < gpa) {
             return false;
         }
-        if (gpa < addr || gpa >= addr + usableRegionSize) {
+        if (gpa < addr() || gpa >= addr() + usableRegionSize) {
             return false;
         }
-        return gpa + len <= addr + usableRegionSize;
+        return gpa + len <= addr() + usableRegionSize;
     }
 
     /**
@@ -189,7 +168,7 @@ public final class VirtioMem implements MemoryDevice {
                 if (plug && size + len > requestedSize) {
                     return RESP_NACK;
                 }
-                int first = (int) ((gpa - addr) / blockSize);
+                int first = (int) ((gpa - addr()) / blockSize);
                 int last = first + nbBlocks;
                 for (int b = first; b < last; b++) {
                     if (plugged.get(b) == plug) {
@@ -221,7 +200,7 @@ public final class VirtioMem implements MemoryDevice {
         if (!validRange(gpa, len)) {
             return -1;
         }
-        int first = (int) ((gpa - addr) / blockSize);
+        int first = (int) ((gpa - addr()) / blockSize);
         int set = 0;
         for (int b = first; b < first + nbBlocks; b++) {
             if (plugged.get(b)) {
@@ -236,8 +215,8 @@ public final class VirtioMem implements MemoryDevice {
         ObjectNode data = JsonNodeFactory.instance.objectNode();
         data.put("size", size);
         data.put("qom-path", qomPath());
-        if (id != null) {
-            data.put("id", id);
+        if (id() != null) {
+            data.put("id", id());
         }
         events.emit("MEMORY_DEVICE_SIZE_CHANGE", data);
     }
@@ -247,16 +226,16 @@ public final class VirtioMem implements MemoryDevice {
         ObjectNode o = JsonNodeFactory.instance.objectNode();
         o.put("type", "virtio-mem");
         ObjectNode d = o.putObject("data");
-        if (id != null) {
-            d.put("id", id);
+        if (id() != null) {
+            d.put("id", id());
         }
-        d.put("memaddr", addr);
+        d.put("memaddr", addr());
         d.put("requested-size", requestedSize);
         d.put("size", size);
-        d.put("max-size", memdev.size());
+        d.put("max-size", regionSize());
         d.put("block-size", blockSize);
         d.put("node", node);
-        d.put("memdev", memdev.qomPath());
+        d.put("memdev", memdev().qomPath());
         return o;
     }
 }

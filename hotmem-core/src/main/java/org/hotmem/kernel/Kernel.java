@@ -590,6 +590,7 @@ public final class Kernel {
     /** An internal timer whose action runs directly when it fires (no task context: wakeups and queueing only). */
     Timer internalTimer(Runnable fn) { return new Timer(this, Timer.INTERNAL, fn, null); }
 
+    /** Models the enqueue half of __mod_timer() (kernel/time/timer.c): arms {@code t} to fire after {@code delayNs}. */
     void armTimer(Timer t, long delayNs) {
         if (delayNs < 0) delayNs = 0;
         long e = now + delayNs;

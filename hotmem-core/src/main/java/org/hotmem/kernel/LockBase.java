@@ -3,10 +3,11 @@ package org.hotmem.kernel;
 import java.util.Objects;
 
 /**
- * What every sleeping or spinning lock shares: its kernel, its lockdep class, and the FIFO of
- * waiting tasks. Subclasses implement the acquisition rules.
+ * What every sleeping or spinning lock shares: its kernel and its lockdep class, and the
+ * lockdep calls around an acquisition and a release. Subclasses ({@link ExclusiveLock},
+ * {@link RwSemBase}) keep the holders and waiters and implement the acquisition rules.
  *
- * <p>Guarded by the kernel's single-runner discipline.
+ * <p>Invariant: both fields are final, set at construction.
  */
 abstract class LockBase implements WaitChannel {
     final Kernel kernel;

@@ -195,14 +195,7 @@ public final class Lockdep {
 
     /** Models print_circular_bug(). {@code path} runs from the new lock's class to the held one's. */
     private void circular(Task t, HeldLock held, LockBase lock, String op, List<LockClass> path) {
-        List<String> l = new ArrayList<>();
-        header(l, "WARNING: possible circular locking dependency detected");
-        l.add(t + " is trying to acquire lock:");
-        l.add(lockName(lock.lockClass) + ", at: " + op);
-        l.add("");
-        l.add("but task is already holding lock:");
-        l.add(lockName(held.lock().lockClass) + ", at: " + held.op());
-        l.add("");
+        List<String> l = acquisitionSplat("WARNING: possible circular locking dependency detected", t, lock, op, held);
         l.add("which lock already depends on the new lock.");
         l.add("");
         l.add("");
@@ -240,21 +233,12 @@ public final class Lockdep {
         l.add("");
         l.add(" *** DEADLOCK ***");
         l.add("");
-        printHeldLocks(t, l);
-        backtrace(l, op);
-        report(LockdepReport.Kind.CIRCULAR_DEPENDENCY, t, l, true);
+        finish(l, t, op, LockdepReport.Kind.CIRCULAR_DEPENDENCY, true);
     }
 
     /** Models print_deadlock_bug(). */
     private void recursive(Task t, LockBase lock, HeldLock prev, String op) {
-        List<String> l = new ArrayList<>();
-        header(l, "WARNING: possible recursive locking detected");
-        l.add(t + " is trying to acquire lock:");
-        l.add(lockName(lock.lockClass) + ", at: " + op);
-        l.add("");
-        l.add("but task is already holding lock:");
-        l.add(lockName(prev.lock().lockClass) + ", at: " + prev.op());
-        l.add("");
+        List<String> l = acquisitionSplat("WARNING: possible recursive locking detected", t, lock, op, prev);
         l.add("other info that might help us debug this:");
         l.add(" Possible unsafe locking scenario:");
         l.add("");
@@ -267,9 +251,7 @@ public final class Lockdep {
         l.add("");
         l.add(" May be due to missing lock nesting notation");
         l.add("");
-        printHeldLocks(t, l);
-        backtrace(l, op);
-        report(LockdepReport.Kind.RECURSIVE_LOCKING, t, l, true);
+        finish(l, t, op, LockdepReport.Kind.RECURSIVE_LOCKING, true);
     }
 
     /** Models print_unlock_imbalance_bug(). */
@@ -281,9 +263,7 @@ public final class Lockdep {
         l.add("but there are no more locks to release!");
         l.add("");
         l.add("other info that might help us debug this:");
-        printHeldLocks(t, l);
-        backtrace(l, op);
-        report(LockdepReport.Kind.BAD_UNLOCK_BALANCE, t, l, true);
+        finish(l, t, op, LockdepReport.Kind.BAD_UNLOCK_BALANCE, true);
     }
 
     /** Models lockdep_sys_exit(): a user task's syscall ended with locks held. */
@@ -304,9 +284,7 @@ public final class Lockdep {
         l.add("WARNING: " + t + " still has locks held!");
         l.add(kernel.kernelIdent());
         l.add("-------------------------------------");
-        printHeldLocks(t, l);
-        backtrace(l, "do_exit");
-        report(LockdepReport.Kind.LOCK_HELD_AT_EXIT, t, l, true);
+        finish(l, t, "do_exit", LockdepReport.Kind.LOCK_HELD_AT_EXIT, true);
     }
 
     /** Models __might_sleep()'s report (kernel/sched/core.c), rate-limited to one per second. */
@@ -319,9 +297,7 @@ public final class Lockdep {
         l.add("in_atomic(): 1, irqs_disabled(): 0, non_block: 0, pid: " + t.pid + ", name: " + t.name);
         l.add("preempt_count: " + t.atomicDepth + ", expected: 0");
         l.add("RCU nest depth: 0, expected: 0");
-        printHeldLocks(t, l);
-        backtrace(l, function);
-        report(LockdepReport.Kind.SLEEPING_IN_ATOMIC, t, l, false);
+        finish(l, t, function, LockdepReport.Kind.SLEEPING_IN_ATOMIC, false);
     }
 
     /** Models lockdep_print_held_locks(). */
@@ -336,6 +312,29 @@ public final class Lockdep {
             HeldLock h = t.held[i];
             l.add(" #" + i + ": " + lockName(h.lock().lockClass) + ", at: " + h.op());
         }
+    }
+
+    /**
+     * The opening print_circular_bug() and print_deadlock_bug() share: the title, then the lock
+     * {@code t} is trying to acquire and the one it already holds.
+     */
+    private List<String> acquisitionSplat(String title, Task t, LockBase lock, String op, HeldLock held) {
+        List<String> l = new ArrayList<>();
+        header(l, title);
+        l.add(t + " is trying to acquire lock:");
+        l.add(lockName(lock.lockClass) + ", at: " + op);
+        l.add("");
+        l.add("but task is already holding lock:");
+        l.add(lockName(held.lock().lockClass) + ", at: " + held.op());
+        l.add("");
+        return l;
+    }
+
+    /** The tail of every splat: the held locks and the backtrace at {@code op}; then reports it. */
+    private void finish(List<String> l, Task t, String op, LockdepReport.Kind kind, boolean lockdepProper) {
+        printHeldLocks(t, l);
+        backtrace(l, op);
+        report(kind, t, l, lockdepProper);
     }
 
     private void header(List<String> l, String title) {

@@ -3,7 +3,13 @@ package org.hotmem.kernel;
 import java.util.Arrays;
 import java.util.List;
 
-/** Follows a recorded sequence of chosen pids; any divergence fails loudly. */
+/**
+ * Follows a recorded sequence of chosen pids; any divergence fails loudly.
+ *
+ * <p>Invariant: {@code pids} and {@code lines} have the same length and are never changed;
+ * {@code next} is the index of the next decision, at most their length. {@code next} is
+ * guarded by the kernel's single-runner discipline.
+ */
 final class ReplayStrategy implements SchedulingStrategy {
     private final int[] pids;
     private final int[] lines; // source line of each pid (1-based), for messages

@@ -1,6 +1,11 @@
 package org.hotmem.kernel;
 
-/** Runs the runnable task with the smallest pid greater than the previous task's, wrapping. */
+/**
+ * Runs the runnable task with the smallest pid greater than the previous task's, wrapping.
+ *
+ * <p>Invariant: {@code lastPid} is the pid chosen last (0 before the first choice). Guarded by
+ * the kernel's single-runner discipline.
+ */
 final class RoundRobinStrategy implements SchedulingStrategy {
     private int lastPid; // pid of the task chosen last
 

@@ -140,6 +140,7 @@ public final class Workqueue {
         kernel.armTimer(work.timer, delayNs);
     }
 
+    /** Models try_to_grab_pending(): takes a pending item off its queue (and its timer); whether it was pending. */
     private boolean cancelPending(Work work) {
         if (!work.pending) return false;
         if (work instanceof DelayedWork dw && dw.timer != null) dw.timer.cancel();
@@ -152,6 +153,7 @@ public final class Workqueue {
         if (running == work) flushWaiters.waitEvent(() -> running != work);
     }
 
+    /** Models __queue_work(): appends {@code work} and wakes (or creates) the worker. */
     private void enqueue(Work work) {
         work.wq = this;
         queue.add(work);

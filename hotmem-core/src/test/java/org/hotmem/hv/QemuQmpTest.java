@@ -29,6 +29,11 @@ class QemuQmpTest {
         return q.qmp(cmd, args == null ? null : json(args)).toString();
     }
 
+    /** Asserts that {@code reply} is exactly QMP's error reply of {@code errorClass} with {@code desc}. */
+    private static void assertQmpError(String errorClass, String desc, String reply) {
+        assertEquals("{\"error\":{\"class\":\"" + errorClass + "\",\"desc\":\"" + desc + "\"}}", reply);
+    }
+
     private static void addDimm(Qemu q, String n, long size) {
         assertEquals("{\"return\":{}}", run(q, "object-add",
                 "{\"qom-type\":\"memory-backend-ram\",\"id\":\"mem" + n + "\",\"size\":" + size + "}"));
@@ -98,7 +103,7 @@ class QemuQmpTest {
                 "ACPI_DEVICE_OST {\"info\":{\"device\":\"dimm1\",\"source\":3,\"status\":132,\"slot\":\"0\",\"slot-type\":\"DIMM\"}}",
                 "DEVICE_DELETED {\"device\":\"dimm1\",\"path\":\"/machine/peripheral/dimm1\"}",
                 "ACPI_DEVICE_OST {\"info\":{\"source\":3,\"status\":0,\"slot\":\"0\",\"slot-type\":\"DIMM\"}}"), evs);
-        assertEquals("{\"error\":{\"class\":\"DeviceNotFound\",\"desc\":\"Device 'dimm1' not found\"}}",
+        assertQmpError("DeviceNotFound", "Device 'dimm1' not found",
                 run(q, "device_del", "{\"id\":\"dimm1\"}"));
         assertEquals("{\"return\":[]}", run(q, "query-memory-devices", null));
     }
@@ -118,11 +123,11 @@ class QemuQmpTest {
     void objectAddErrorsAreQemus() {
         Qemu q = qemu("4G,slots=8,maxmem=16G");
         run(q, "object-add", "{\"qom-type\":\"memory-backend-ram\",\"id\":\"mem1\",\"size\":268435456}");
-        assertEquals("{\"error\":{\"class\":\"GenericError\",\"desc\":\"attempt to add duplicate property 'mem1' to object (type 'container')\"}}",
+        assertQmpError("GenericError", "attempt to add duplicate property 'mem1' to object (type 'container')",
                 run(q, "object-add", "{\"qom-type\":\"memory-backend-ram\",\"id\":\"mem1\",\"size\":268435456}"));
-        assertEquals("{\"error\":{\"class\":\"GenericError\",\"desc\":\"can't create backend with size 0\"}}",
+        assertQmpError("GenericError", "can't create backend with size 0",
                 run(q, "object-add", "{\"qom-type\":\"memory-backend-ram\",\"id\":\"mem2\"}"));
-        assertEquals("{\"error\":{\"class\":\"GenericError\",\"desc\":\"Parameter 'id' is missing\"}}",
+        assertQmpError("GenericError", "Parameter 'id' is missing",
                 run(q, "object-add", "{\"qom-type\":\"memory-backend-ram\",\"size\":1}"));
     }
 
@@ -130,25 +135,25 @@ class QemuQmpTest {
     void deviceAddErrorsAreQemus() {
         Qemu q = qemu("4G,slots=2,maxmem=5G");
         addDimm(q, "1", 256L << 20);
-        assertEquals("{\"error\":{\"class\":\"GenericError\",\"desc\":\"Duplicate device ID 'dimm1'\"}}",
+        assertQmpError("GenericError", "Duplicate device ID 'dimm1'",
                 run(q, "device_add", "{\"driver\":\"pc-dimm\",\"id\":\"dimm1\",\"memdev\":\"mem1\"}"));
-        assertEquals("{\"error\":{\"class\":\"GenericError\",\"desc\":\"can't use already busy memdev: mem1\"}}",
+        assertQmpError("GenericError", "can't use already busy memdev: mem1",
                 run(q, "device_add", "{\"driver\":\"pc-dimm\",\"id\":\"dimm9\",\"memdev\":\"mem1\"}"));
-        assertEquals("{\"error\":{\"class\":\"GenericError\",\"desc\":\"'memdev' property must be set\"}}",
+        assertQmpError("GenericError", "'memdev' property must be set",
                 run(q, "device_add", "{\"driver\":\"pc-dimm\",\"id\":\"dimm9\"}"));
-        assertEquals("{\"error\":{\"class\":\"DeviceNotFound\",\"desc\":\"Device 'nosuch' not found\"}}",
+        assertQmpError("DeviceNotFound", "Device 'nosuch' not found",
                 run(q, "device_add", "{\"driver\":\"pc-dimm\",\"id\":\"dimm9\",\"memdev\":\"nosuch\"}"));
         run(q, "object-add", "{\"qom-type\":\"memory-backend-ram\",\"id\":\"big\",\"size\":1073741824}");
-        assertEquals("{\"error\":{\"class\":\"GenericError\",\"desc\":\"not enough space, currently 0x10000000 in use of total space for memory devices 0x40000000\"}}",
+        assertQmpError("GenericError", "not enough space, currently 0x10000000 in use of total space for memory devices 0x40000000",
                 run(q, "device_add", "{\"driver\":\"pc-dimm\",\"id\":\"dimm9\",\"memdev\":\"big\"}"));
         addDimm(q, "2", 256L << 20);
-        assertEquals("{\"error\":{\"class\":\"GenericError\",\"desc\":\"no free slots available\"}}",
+        assertQmpError("GenericError", "no free slots available",
                 run(q, "device_add", "{\"driver\":\"pc-dimm\",\"id\":\"dimm9\",\"memdev\":\"big\"}"));
-        assertEquals("{\"error\":{\"class\":\"GenericError\",\"desc\":\"'foo' is not a valid device model name\"}}",
+        assertQmpError("GenericError", "'foo' is not a valid device model name",
                 run(q, "device_add", "{\"driver\":\"foo\"}"));
-        assertEquals("{\"error\":{\"class\":\"GenericError\",\"desc\":\"Property 'pc-dimm.bogus' not found\"}}",
+        assertQmpError("GenericError", "Property 'pc-dimm.bogus' not found",
                 run(q, "device_add", "{\"driver\":\"pc-dimm\",\"id\":\"d\",\"memdev\":\"big\",\"bogus\":1}"));
-        assertEquals("{\"error\":{\"class\":\"CommandNotFound\",\"desc\":\"The command nope has not been found\"}}",
+        assertQmpError("CommandNotFound", "The command nope has not been found",
                 run(q, "nope", null));
     }
 
@@ -156,9 +161,9 @@ class QemuQmpTest {
     void withoutMaxmemThereIsNoRoomForDimms() {
         Qemu q = qemu("2G");
         run(q, "object-add", "{\"qom-type\":\"memory-backend-ram\",\"id\":\"m\",\"size\":268435456}");
-        assertEquals("{\"error\":{\"class\":\"GenericError\",\"desc\":\"no slots where allocated, please specify the 'slots' option\"}}",
+        assertQmpError("GenericError", "no slots where allocated, please specify the 'slots' option",
                 run(q, "device_add", "{\"driver\":\"pc-dimm\",\"id\":\"d\",\"memdev\":\"m\"}"));
-        assertEquals("{\"error\":{\"class\":\"DeviceNotActive\",\"desc\":\"No balloon device has been activated\"}}",
+        assertQmpError("DeviceNotActive", "No balloon device has been activated",
                 run(q, "query-balloon", null));
     }
 
@@ -198,9 +203,9 @@ class QemuQmpTest {
         assertEquals(268435456, later.get(0).data().get("size").asLong());
         // the delayed event keeps its creation time
         assertEquals(10_000_000, later.get(0).timestampNs());
-        assertEquals("{\"error\":{\"class\":\"GenericError\",\"desc\":\"'requested-size' has to be multiples of 'block-size' (0x200000)\"}}",
+        assertQmpError("GenericError", "'requested-size' has to be multiples of 'block-size' (0x200000)",
                 run(q, "qom-set", "{\"path\":\"vm0\",\"property\":\"requested-size\",\"value\":1}"));
-        assertEquals("{\"error\":{\"class\":\"DeviceNotFound\",\"desc\":\"Device 'vm9' not found\"}}",
+        assertQmpError("DeviceNotFound", "Device 'vm9' not found",
                 run(q, "qom-set", "{\"path\":\"vm9\",\"property\":\"requested-size\",\"value\":0}"));
         assertEquals("{\"return\":{\"base-memory\":4294967296,\"plugged-memory\":268435456}}",
                 run(q, "query-memory-size-summary", null));
@@ -216,7 +221,7 @@ class QemuQmpTest {
         assertEquals("{\"return\":{\"actual\":4293918720}}", run(q, "query-balloon", null));
         run(q, "balloon", "{\"value\":6442450944}");
         assertEquals(0, b.numPages());
-        assertEquals("{\"error\":{\"class\":\"GenericError\",\"desc\":\"Parameter 'target' expects a size\"}}",
+        assertQmpError("GenericError", "Parameter 'target' expects a size",
                 run(q, "balloon", "{\"value\":0}"));
         assertEquals("BALLOON_CHANGE", q.events().drain().get(0).name());
     }

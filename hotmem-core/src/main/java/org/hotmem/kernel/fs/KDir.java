@@ -13,7 +13,7 @@ import java.util.TreeMap;
  */
 public final class KDir extends KNode {
     /** Children by name, in byte order of the UTF-8 names (= code point order). */
-    private final TreeMap<String, KNode> children = new TreeMap<>(KDir::compareBytes);
+    private final TreeMap<String, KNode> children = new TreeMap<>(CodePointOrder::compare);
 
     KDir(String name, KDir parent) {
         super(name, parent);
@@ -50,21 +50,5 @@ public final class KDir extends KNode {
 
     KNode detach(String name) {
         return children.remove(name);
-    }
-
-    /** Compares two names by the unsigned values of their UTF-8 bytes (code point order). */
-    static int compareBytes(String a, String b) {
-        int i = 0;
-        int j = 0;
-        while (i < a.length() && j < b.length()) {
-            int ca = a.codePointAt(i);
-            int cb = b.codePointAt(j);
-            if (ca != cb) {
-                return Integer.compare(ca, cb);
-            }
-            i += Character.charCount(ca);
-            j += Character.charCount(cb);
-        }
-        return Boolean.compare(i < a.length(), j < b.length());
     }
 }

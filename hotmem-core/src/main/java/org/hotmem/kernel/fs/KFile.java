@@ -6,6 +6,9 @@ package org.hotmem.kernel.fs;
  * <p>The mode is checked by openers as the VFS does for sysfs, even for root: a file without
  * an owner write bit (0444) cannot be opened for writing (EACCES), one without an owner read
  * bit (0200, e.g. {@code soft_offline_page}) cannot be opened for reading (EACCES).
+ *
+ * <p>Invariant: mode and callbacks are fixed at creation (final fields); whatever state a read
+ * or write touches belongs to the owner and is guarded by the owner's locks.
  */
 public final class KFile extends KNode {
     private final int mode;

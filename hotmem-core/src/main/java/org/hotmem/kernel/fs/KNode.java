@@ -7,6 +7,9 @@ package org.hotmem.kernel.fs;
  * parent link is cleared when the node is removed, so a removed node answers
  * {@link #isRemoved()} (an open file of a removed sysfs attribute in Linux gives ENODEV;
  * callers holding a node can check this).
+ *
+ * <p>Invariant: {@code removed} only goes from false to true. Not thread-safe: mutated only by
+ * the one task that runs at a time.
  */
 public abstract sealed class KNode permits KDir, KFile, KSymlink {
     private final String name;
