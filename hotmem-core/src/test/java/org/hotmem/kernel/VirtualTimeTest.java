@@ -18,6 +18,28 @@ class VirtualTimeTest {
     }
 
     @Test
+    void consumeChargesCpuTimeThatASignalDoesNotCutShortWhileOthersRun() {
+        Kernel k = Kernel.withSeed(1);
+        long[] busyEnd = {-1};
+        boolean[] sawSignal = {false};
+        Task busy = k.spawn("busy", 0, () -> {
+            k.consume(5_000_000L);
+            busyEnd[0] = k.now();
+            sawSignal[0] = k.signalPending();
+        });
+        long[] otherEnd = {-1};
+        k.spawn("other", 0, () -> {
+            k.msleep(2);
+            k.sendSignal(busy, Task.SIGINT);
+            otherEnd[0] = k.now();
+        });
+        k.runUntilIdle();
+        assertEquals(2_000_000L, otherEnd[0]);
+        assertEquals(5_000_000L, busyEnd[0]);
+        assertTrue(sawSignal[0]);
+    }
+
+    @Test
     void runForAdvancesTheClockEvenWhenIdleAndStopsAtTheDeadline() {
         Kernel k = Kernel.withSeed(1);
         int[] ticks = {0};
