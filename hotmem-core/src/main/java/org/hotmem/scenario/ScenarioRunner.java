@@ -89,7 +89,8 @@ public final class ScenarioRunner {
         final SortedMap<String, Double> measured = new TreeMap<>();
         long plugged;
         long unplugged;
-        long lastKernelT = -1;
+        /** Index in {@code events} of the last kernel line (-1: none yet). */
+        int lastKernelIndex = -1;
         String lastKernelText;
         int lastKernelCount;
         long pollStep = FIRST_POLL_NS;
@@ -340,18 +341,34 @@ public final class ScenarioRunner {
             noteBlocks(snap, false);
         }
 
-        /** Adds a kernel log line to the timeline; repeats at the same instant become one line with a count. */
+        /**
+         * Adds a kernel log line to the timeline. A line repeating the previous kernel line, with
+         * only block-state changes in between (or events that sort before it), is folded into that first line with a count and the
+         * time of the last repeat (an unplug's 64 "Offlined Pages 32768" become one line).
+         */
         void kernelEvent(long t, String text) {
-            if (t == lastKernelT && text.equals(lastKernelText) && !events.isEmpty()) {
+            if (lastKernelIndex >= 0 && text.equals(lastKernelText) && onlyBlockEventsAfter(lastKernelIndex)) {
                 lastKernelCount++;
-                RunResult.Event prev = events.remove(events.size() - 1);
-                events.add(new RunResult.Event(prev.t(), prev.source(), text + " (x" + lastKernelCount + ")", "", null));
+                RunResult.Event first = events.get(lastKernelIndex);
+                String until = t == first.t() ? "" : ", last at " + Quantities.formatSeconds(t);
+                events.set(lastKernelIndex, new RunResult.Event(first.t(), first.source(),
+                        text + " (x" + lastKernelCount + until + ")", "", null));
                 return;
             }
-            lastKernelT = t;
             lastKernelText = text;
             lastKernelCount = 1;
+            lastKernelIndex = events.size();
             events.add(new RunResult.Event(t, "kernel", text, "", null));
+        }
+
+        /** Whether every event recorded after {@code index} is a block change or sorts before it anyway. */
+        private boolean onlyBlockEventsAfter(int index) {
+            long t0 = events.get(index).t();
+            for (int i = index + 1; i < events.size(); i++) {
+                RunResult.Event e = events.get(i);
+                if (!e.source().equals("blocks") && e.t() > t0) return false;
+            }
+            return true;
         }
 
         void taskDone(Running r) {
@@ -395,7 +412,6 @@ public final class ScenarioRunner {
             }
             if (name.equals("MEMORY_DEVICE_SIZE_CHANGE")) what += " size " + Quantities.formatSize(data.path("size").asLong());
             events.add(new RunResult.Event(t, "qemu", what, "", null));
-            lastKernelT = -1;
             if (name.equals("ACPI_DEVICE_OST") && data.path("info").path("source").asInt() == 1
                     && data.path("info").path("status").asInt() == 0) {
                 plugged += dimmSizes.getOrDefault(dev, 0L);
