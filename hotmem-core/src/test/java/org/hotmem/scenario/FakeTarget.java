@@ -134,6 +134,7 @@ final class FakeTarget implements Target {
         migrated += u[0] / 4096;
         used.remove(b);
         blocks.put(b, new BlockState("offline", null));
+        log.add(String.format("[%5d.%06d] Offlined Pages %d", now / 1_000_000_000L, now % 1_000_000_000L / 1000, BS / 4096));
         return null;
     }
 

@@ -76,6 +76,25 @@ class ScenarioRunnerTest {
     }
 
     @Test
+    void repeatedKernelLinesOfOneOperationFoldIntoOneTimelineLineWithACount() {
+        RunResult r = run("""
+                name: fold
+                duration: 2m
+                machine:
+                  memory: 4G,slots=4,maxmem=16G
+                  cmdline: memhp_default_state=online_kernel
+                timeline:
+                  - at: 10s
+                    plug: {id: dimm1, size: 256M}
+                  - at: 1m
+                    offline: {blocks: 32-33}
+                """, 1);
+        var offlined = r.events().stream().filter(e -> e.what().startsWith("Offlined Pages")).toList();
+        assertEquals(1, offlined.size(), offlined.toString());
+        assertTrue(offlined.get(0).what().startsWith("Offlined Pages 32768 (x2"), offlined.get(0).what());
+    }
+
+    @Test
     void sameScenarioAndSeedGiveByteIdenticalJson() {
         assertEquals(JsonReport.write(run(SCN, 7)), JsonReport.write(run(SCN, 7)));
     }
