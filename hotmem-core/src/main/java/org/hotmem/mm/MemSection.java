@@ -57,6 +57,17 @@ public final class MemSection {
         Arrays.fill(pbMigrate, (byte) 0);
     }
 
+    /**
+     * Bytes of per-page metadata this section holds (its packed memmap arrays, without the
+     * per-pageblock bytes), or 0 when it has no memmap.
+     */
+    public long memmapBytes() {
+        if (info == null) {
+            return 0;
+        }
+        return (long) token.length * Long.BYTES + (long) owner.length * Integer.BYTES + (long) info.length * Integer.BYTES;
+    }
+
     public boolean hasMemmap() {
         return info != null;
     }
