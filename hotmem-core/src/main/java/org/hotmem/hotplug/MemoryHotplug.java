@@ -180,12 +180,18 @@ public final class MemoryHotplug {
     }
 
     /**
-     * Models lock_device_hotplug_sysfs(): trylock; when busy the syscall sleeps 5 ms and is
-     * restarted transparently (restart_syscall()), which this loop stands for.
+     * Models lock_device_hotplug_sysfs() for a store to a file of block {@code b}: trylock; when
+     * busy the syscall sleeps 5 ms and is restarted (restart_syscall()), which this loop stands
+     * for. The restarted write(2) first takes a kernfs active reference again
+     * (kernfs_fop_write_iter()); if the block's device was unregistered meanwhile (its memory
+     * removed by the lock holder) that fails and the write returns -ENODEV.
      */
-    void lockDeviceHotplugSysfs() {
+    void lockDeviceHotplugSysfs(MemoryBlock b) {
         while (!deviceHotplugLock.trylock()) {
             kernel.msleep(5);
+            if (blocks.get(b.id) != b) {
+                throw new KernelException(Errno.ENODEV);
+            }
         }
     }
 

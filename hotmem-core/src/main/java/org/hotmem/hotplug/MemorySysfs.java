@@ -98,7 +98,7 @@ final class MemorySysfs {
         if (t == null) {
             throw new KernelException(Errno.EINVAL);
         }
-        hp.lockDeviceHotplugSysfs();
+        hp.lockDeviceHotplugSysfs(b);
         int ret;
         try {
             if (t == OnlineType.OFFLINE) {
@@ -118,7 +118,7 @@ final class MemorySysfs {
     /** Models online_store(): kstrtobool, then device_online/offline; "already there" is success. */
     private void onlineStore(MemoryBlock b, String buf) {
         boolean on = SysfsStrings.kstrtobool(buf);
-        hp.lockDeviceHotplugSysfs();
+        hp.lockDeviceHotplugSysfs(b);
         try {
             if (on) {
                 hp.deviceOnline(b);
