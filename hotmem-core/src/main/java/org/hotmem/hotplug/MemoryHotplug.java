@@ -182,16 +182,24 @@ public final class MemoryHotplug {
     /**
      * Models lock_device_hotplug_sysfs() for a store to a file of block {@code b}: trylock; when
      * busy the syscall sleeps 5 ms and is restarted (restart_syscall()), which this loop stands
-     * for. The restarted write(2) first takes a kernfs active reference again
-     * (kernfs_fop_write_iter()); if the block's device was unregistered meanwhile (its memory
-     * removed by the lock holder) that fails and the write returns -ENODEV.
+     * for. Each (re)started write(2) holds a kernfs active reference on the file, which
+     * device_unregister() drains before removing it: so a store never runs on a block whose
+     * memory was removed. Here, a block unregistered while the write waited (or just before the
+     * lock was taken) means the restarted write's kernfs_get_active() failed: -ENODEV.
      */
     void lockDeviceHotplugSysfs(MemoryBlock b) {
-        while (!deviceHotplugLock.trylock()) {
-            kernel.msleep(5);
+        while (true) {
             if (blocks.get(b.id) != b) {
                 throw new KernelException(Errno.ENODEV);
             }
+            if (deviceHotplugLock.trylock()) {
+                if (blocks.get(b.id) == b) {
+                    return;
+                }
+                deviceHotplugLock.unlock();
+                throw new KernelException(Errno.ENODEV);
+            }
+            kernel.msleep(5);
         }
     }
 

@@ -95,4 +95,34 @@ class SysfsWritesTest {
         assertNull(g.add(5 * GIB, GIB, 0));
         assertEquals("offline", g.block(41, "state"));
     }
+
+    /** Found by HotplugPropertyTest seeds 1005, 1014, 1032 and 5661: the store used to online the removed block's sections. */
+    @Test
+    void storeToABlockRemovedWhileItWaitsForDeviceHotplugLockFailsWithEnodev() {
+        for (String file : new String[] {"state", "online"}) {
+            TestGuest g = ZoneSpansTest.twoDimms(KernelVersion.V6_12);
+            org.hotmem.kernel.fs.KFile f = g.fs.lookupFile("/sys/devices/system/memory/memory40/" + file);
+            Errno[] result = {Errno.EPERM};
+            g.kernel.spawn("driver", 0, () -> {
+                g.hp.lockDeviceHotplug();
+                g.kernel.msleep(20); // the shell's write finds the lock taken and restarts
+                g.hp.removeMemoryLocked(5 * GIB, GIB);
+                g.hp.unlockDeviceHotplug();
+            });
+            g.kernel.runFor(1_000_000L);
+            g.kernel.spawn("sh", 0, () -> {
+                try {
+                    f.write("online_movable\n");
+                    result[0] = null;
+                } catch (org.hotmem.kernel.KernelException e) {
+                    result[0] = e.errno();
+                }
+            });
+            assertEquals(java.util.Optional.empty(), g.kernel.runUntilIdle());
+            assertEquals(Errno.ENODEV, result[0], file);
+            assertNull(g.hp.block(40));
+            assertEquals(0, g.zone(org.hotmem.mm.ZoneType.MOVABLE).presentPages());
+            assertEquals(java.util.List.of(), g.invariants());
+        }
+    }
 }
