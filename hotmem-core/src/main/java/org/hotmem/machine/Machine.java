@@ -29,7 +29,7 @@ import org.hotmem.mm.MmBootOptions;
  * commands run on the host side between scheduling steps, and the guest reacts on its own
  * kernel threads as virtual time passes ({@link #runFor}).
  *
- * <p>Boot: the kernel banner and command line, the SRAT lines, then mm's boot (e820, zones,
+ * <p>Boot: the kernel banner and command line, then mm's boot (e820, the SRAT lines from initmem_init, zones,
  * reservations, "Memory:"), memory block devices, and an init task that enumerates the ACPI
  * memory devices and, when the initramfs would load virtio modules, probes virtio-mem and
  * virtio-balloon. {@link #boot} returns once that has settled, about five seconds into
@@ -100,10 +100,8 @@ public final class Machine {
         kernel.setUname(release(v), version(v));
         kernel.dmesg().info(banner(v));
         kernel.dmesg().info("Command line: " + cmdline);
-        for (String line : qemu.layout().sratLogLines()) {
-            kernel.dmesg().info(line);
-        }
-        mm = MemoryModel.boot(qemu.layout().e820(), MmBootOptions.fromCmdline(cmdline), v, kernel, fs);
+        mm = MemoryModel.boot(qemu.layout().e820(), MmBootOptions.fromCmdline(cmdline), v, kernel, fs,
+                () -> qemu.layout().sratLogLines().forEach(kernel.dmesg()::info));
         hotplug = new MemoryHotplug(mm, fs, HotplugParams.fromCmdline(cmdline, v));
         systemFreezableWq = new Workqueue(kernel, "events_freezable");
         acpiDriver = new AcpiMemoryHotplugDriver(kernel, hotplug, qemu.acpiMemoryHotplug(), fs);

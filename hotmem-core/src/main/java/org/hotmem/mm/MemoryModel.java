@@ -133,8 +133,19 @@ public final class MemoryModel {
      * @param fs      the machine's kernfs, or null to register no files
      */
     public static MemoryModel boot(List<E820Entry> e820, MmBootOptions options, KernelVersion version, Kernel kernel, Kernfs fs) {
+        return boot(e820, options, version, kernel, fs, () -> { });
+    }
+
+    /**
+     * As {@link #boot(List, MmBootOptions, KernelVersion, Kernel, Kernfs)}, with the firmware's
+     * NUMA table parser: {@code acpiNumaInit} runs where x86's initmem_init() calls
+     * acpi_numa_init() (after init_mem_mapping(), before NODE_DATA is allocated), so the SRAT
+     * lines it prints land where Linux prints them.
+     */
+    public static MemoryModel boot(List<E820Entry> e820, MmBootOptions options, KernelVersion version, Kernel kernel,
+                                   Kernfs fs, Runnable acpiNumaInit) {
         MemoryModel mm = new MemoryModel(kernel, fs, version, options.movableNode(), 1);
-        new BootMemory(mm, e820, options).run();
+        new BootMemory(mm, e820, options, acpiNumaInit).run();
         if (fs != null) {
             MmProcFiles.register(mm, fs);
         }

@@ -70,6 +70,31 @@ class MachineTest {
         assertTrue(m.kernel().now() >= Machine.VIRTIO_PROBE_NS);
     }
 
+    /**
+     * The early memory lines of the boot log (e820, RAMDISK, SRAT, NODE_DATA, zone and node
+     * ranges, Initmem setup) are, in order and to the letter, those the real kernels printed
+     * with -m 4G (step 0 of the bundled boot-layout recordings).
+     */
+    @Test
+    void earlyMemoryBootLinesAreTheRecordingsInTheirOrder() throws Exception {
+        java.util.function.Predicate<String> early = l -> l.startsWith("BIOS-e820") || l.startsWith("e820: update")
+                || l.startsWith("e820: remove") || l.startsWith("RAMDISK") || l.startsWith("ACPI: SRAT: Node")
+                || l.startsWith("NODE_DATA") || l.startsWith("Zone ranges") || l.startsWith("  DMA")
+                || l.startsWith("  Normal") || l.startsWith("  Device") || l.startsWith("Movable zone start")
+                || l.startsWith("Early memory node ranges") || l.startsWith("  node   0") || l.startsWith("Initmem setup");
+        for (KernelVersion v : KernelVersion.values()) {
+            String res = "/org/hotmem/conformance/expected/" + (v == KernelVersion.V6_1 ? "6.1" : "6.12") + "/boot-layout.jsonl";
+            List<String> recorded = new ArrayList<>();
+            try (var in = MachineTest.class.getResourceAsStream(res)) {
+                String first = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).lines().findFirst().orElseThrow();
+                M.readTree(first).get("kernel_log").forEach(n -> recorded.add(n.asText()));
+            }
+            List<String> want = strip(recorded).stream().filter(early).toList();
+            List<String> got = strip(boot(FOUR_G, "", v).drainKernelLog()).stream().filter(early).toList();
+            assertEquals(String.join("\n", want), String.join("\n", got), v.toString());
+        }
+    }
+
     @Test
     void dimmHotAddGivesOstAndTheAcpiLineAndBlocksWithFirmwareNode() {
         Machine m = boot(FOUR_G, "memhp_default_state=offline", KernelVersion.V6_12);
