@@ -145,27 +145,10 @@ final class BootMemory {
         }
         usable.sort((a, b) -> Long.compare(a[0], b[0]));
         log.info("e820: update [mem 0x00000000-0x00000fff] usable ==> reserved");
-        usable = subtract(usable, 0, 0x1000);
+        usable = Memblock.subtract(usable, 0, 0x1000);
         log.info("e820: remove [mem 0x000a0000-0x000fffff] usable");
-        usable = subtract(usable, 0xa0000, 0x100000);
+        usable = Memblock.subtract(usable, 0xa0000, 0x100000);
         return usable;
-    }
-
-    private static List<long[]> subtract(List<long[]> in, long s, long e) {
-        List<long[]> out = new ArrayList<>();
-        for (long[] r : in) {
-            if (r[1] <= s || r[0] >= e) {
-                out.add(r);
-                continue;
-            }
-            if (r[0] < s) {
-                out.add(new long[] {r[0], s});
-            }
-            if (r[1] > e) {
-                out.add(new long[] {e, r[1]});
-            }
-        }
-        return out;
     }
 
     /** early_reserve_memory(): _text .. __end_of_kernel_reserve (+ brk in use); records the parts freed later. */

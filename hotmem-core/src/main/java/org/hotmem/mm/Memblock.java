@@ -168,8 +168,15 @@ public final class Memblock {
     }
 
     private static void cut(List<long[]> list, long s, long e) {
+        List<long[]> out = subtract(list, s, e);
+        list.clear();
+        list.addAll(out);
+    }
+
+    /** The ranges of {@code in} with {@code [s, e)} taken out (a range straddling it is split). */
+    static List<long[]> subtract(List<long[]> in, long s, long e) {
         List<long[]> out = new ArrayList<>();
-        for (long[] r : list) {
+        for (long[] r : in) {
             if (r[1] <= s || r[0] >= e) {
                 out.add(r);
                 continue;
@@ -181,8 +188,7 @@ public final class Memblock {
                 out.add(new long[] {e, r[1]});
             }
         }
-        list.clear();
-        list.addAll(out);
+        return out;
     }
 
     private static List<long[]> copy(List<long[]> l) {

@@ -3,6 +3,7 @@ package org.hotmem.mm;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.function.ToLongFunction;
 
 import org.hotmem.kernel.Errno;
 import org.hotmem.kernel.Kernel;
@@ -1034,30 +1035,22 @@ public final class MemoryModel {
     // ---------------------------------------------------------------- totals
 
     public long totalManagedPages() {
-        long s = 0;
-        for (Node n : nodes) {
-            for (Zone z : n.zones) {
-                s += z.managedPages;
-            }
-        }
-        return s;
+        return sumOverZones(z -> z.managedPages);
     }
 
     public long totalFreePages() {
-        long s = 0;
-        for (Node n : nodes) {
-            for (Zone z : n.zones) {
-                s += z.freePages;
-            }
-        }
-        return s;
+        return sumOverZones(z -> z.freePages);
     }
 
     public long totalPresentPages() {
+        return sumOverZones(z -> z.presentPages);
+    }
+
+    private long sumOverZones(ToLongFunction<Zone> f) {
         long s = 0;
         for (Node n : nodes) {
             for (Zone z : n.zones) {
-                s += z.presentPages;
+                s += f.applyAsLong(z);
             }
         }
         return s;
