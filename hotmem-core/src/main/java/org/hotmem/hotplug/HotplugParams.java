@@ -125,8 +125,4 @@ public final class HotplugParams {
     public boolean autoMovableNumaAware() {
         return autoMovableNumaAware;
     }
-
-    public void setDefaultOnlineType(OnlineType t) {
-        defaultOnlineType = t;
-    }
 }

@@ -61,11 +61,6 @@ final class DirectMapping {
         this.kernelEnd = kernelEnd;
     }
 
-    /** Page-table pages taken from the brk buffer. */
-    int brkPages() {
-        return brkUsed;
-    }
-
     /** Addresses of the page-table pages taken from memblock, in allocation order. */
     List<Long> memblockPages() {
         return List.copyOf(memblockPages);

@@ -46,17 +46,6 @@ public final class MemSection {
         present = true;
     }
 
-    /** Frees the memmap, as section_deactivate() does. */
-    void deactivate() {
-        token = null;
-        owner = null;
-        info = null;
-        present = false;
-        online = false;
-        Arrays.fill(pbZone, (byte) -1);
-        Arrays.fill(pbMigrate, (byte) 0);
-    }
-
     /**
      * Bytes of per-page metadata this section holds (its packed memmap arrays, without the
      * per-pageblock bytes), or 0 when it has no memmap.

@@ -133,16 +133,6 @@ public final class Memblock {
         return out;
     }
 
-    /** True if any byte of [start, end) is reserved. */
-    public boolean isReserved(long start, long end) {
-        for (long[] r : reserved) {
-            if (r[0] < end && r[1] > start) {
-                return true;
-            }
-        }
-        return false;
-    }
-
     static long alignUp(long v, long a) {
         return (v + a - 1) & -a;
     }

@@ -194,10 +194,6 @@ public final class MemoryModel {
         return nr < sections.length ? sections[(int) nr] : null;
     }
 
-    public MemSection sectionByNr(int nr) {
-        return sections[nr];
-    }
-
     /** pfn_valid(): a memmap exists for pfn. */
     public boolean pfnValid(long pfn) {
         MemSection s = section(pfn);
@@ -937,17 +933,6 @@ public final class MemoryModel {
     /** Pages the buddy allocator gave to the memmaps and kernel page tables of hot-added memory. */
     public long hotplugMemmapPages() {
         return vmemmap.pages();
-    }
-
-    /** True if [start, end) overlaps a section that has a memmap (System RAM already present). */
-    public boolean rangeHasSections(long startPfn, long endPfn) {
-        for (long pfn = startPfn & ~(MemSection.PAGES - 1L); pfn < endPfn; pfn += MemSection.PAGES) {
-            MemSection s = section(pfn);
-            if (s != null && s.hasMemmap()) {
-                return true;
-            }
-        }
-        return false;
     }
 
     /** Marks [start, start+nr) as self-hosted vmemmap pages of zone (mhp_init_memmap_on_memory). */

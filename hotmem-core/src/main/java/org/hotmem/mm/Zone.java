@@ -131,11 +131,6 @@ public final class Zone {
         return presentPages != 0;
     }
 
-    /** zone_spans_pfn(). */
-    public boolean spansPfn(long pfn) {
-        return startPfn <= pfn && pfn < endPfn();
-    }
-
     /** Models zone_intersects() in include/linux/mmzone.h: span-based, not presence-based. */
     public boolean intersects(long pfn, long nr) {
         if (isEmpty()) {
