@@ -165,6 +165,7 @@ public final class MemoryHotplug {
         return lastOffline;
     }
 
+    /** device_hotplug_lock (drivers/base/core.c), taken by sysfs stores before any block lock. */
     public Mutex deviceHotplugLock() {
         return deviceHotplugLock;
     }
@@ -341,6 +342,7 @@ public final class MemoryHotplug {
         }
     }
 
+    /** The MHP_MEMMAP_ON_MEMORY check of add_memory_resource() (mhp_supports_memmap_on_memory()). */
     private boolean memmapOnMemoryFor(long size, int mhpFlags) {
         if ((mhpFlags & MHP_MEMMAP_ON_MEMORY) == 0 || params.memmapOnMemory == HotplugParams.MemmapOnMemory.N) {
             return false;
@@ -403,6 +405,7 @@ public final class MemoryHotplug {
         }
     }
 
+    /** Models remove_memory_block() in drivers/base/memory.c: the block and its sysfs directory go. */
     private void removeBlockDevice(MemoryBlock b) {
         blocks.remove(b.id);
         if (sysfs != null) {

@@ -199,6 +199,7 @@ final class BootMemory {
         return out;
     }
 
+    /** The "Zone ranges:", "Early memory node ranges" and "Initmem setup" lines free_area_init() prints. */
     private void printZoneRanges(long maxPfn) {
         long minPfn = memblock.memory().get(0)[0] >>> MemoryModel.PAGE_SHIFT;
         log.info("Zone ranges:");

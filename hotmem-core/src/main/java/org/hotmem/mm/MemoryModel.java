@@ -323,6 +323,7 @@ public final class MemoryModel {
         return MigrateType.of(section(pfn).pbMigrate[pbIdx(pfn)]);
     }
 
+    /** Models set_pageblock_migratetype() in mm/page_alloc.c. */
     void setPageblockMigratetype(long pfn, MigrateType mt) {
         section(pfn).pbMigrate[pbIdx(pfn)] = (byte) mt.ordinal();
     }
@@ -364,6 +365,10 @@ public final class MemoryModel {
         return mt == MigrateType.UNMOVABLE || mt == MigrateType.MOVABLE || mt == MigrateType.RECLAIMABLE;
     }
 
+    /**
+     * Models add_to_free_list()/add_to_free_list_tail() in mm/page_alloc.c (6.12:
+     * __add_to_free_list()), and marks the chunk's head Buddy and its other pages free tails.
+     */
     void addToFreeList(Zone z, long pfn, int order, MigrateType mt, boolean tail) {
         LinkedHashSet<Long> list = z.freeArea[order][mt.ordinal()];
         if (tail) {
@@ -383,6 +388,7 @@ public final class MemoryModel {
         }
     }
 
+    /** Models del_page_from_free_list() in mm/page_alloc.c. */
     void delFromFreeList(Zone z, long pfn) {
         MemSection s = section(pfn);
         int w = s.owner[idx(pfn)];
@@ -652,6 +658,7 @@ public final class MemoryModel {
         freeOnePage(pfn, order, false);
     }
 
+    /** A movable page for slot of as, as a page fault allocates one; ENOMEM when no zone of the zonelist has one. */
     long allocOwnedPage(AddressSpace as, int slot, long token) {
         long pfn = allocFromZonelist(as.gfp(), 0, as.nid());
         if (pfn < 0) {
@@ -662,6 +669,7 @@ public final class MemoryModel {
         return pfn;
     }
 
+    /** Gives a movable page back to the buddy allocator (order 0). */
     void freeOwnedPage(long pfn) {
         if ((info(pfn) & PageState.PINNED) != 0) {
             throw new IllegalStateException("freeing a pinned page pfn 0x" + Long.toHexString(pfn));
