@@ -52,16 +52,7 @@ class OfflineMigrationTest {
         assertNull(g.state(40, "online_kernel"));
         assertNull(g.state(41, "online_kernel"));
         AddressSpace as = g.mm.newAddressSpace("rdma", Gfp.LONGTERM_PIN);
-        List<Integer> inBlock = new ArrayList<>();
-        g.run(() -> {
-            for (int i = 0; i < 300000 && inBlock.isEmpty(); i++) {
-                int s = as.add(0x5000 + i);
-                if (as.pfn(s) / 32768 == 40) {
-                    inBlock.add(s);
-                }
-            }
-        });
-        int slot = inBlock.get(0);
+        int slot = addUntilASlotLandsIn(g, as, 0x5000, 40);
         as.pinLongterm(slot);
         Errno[] result = {Errno.EPERM};
         KFile state = g.fs.lookupFile("/sys/devices/system/memory/memory40/state");
@@ -89,16 +80,8 @@ class OfflineMigrationTest {
         assertNull(g.state(40, "online_kernel"));
         assertNull(g.state(41, "online_kernel"));
         AddressSpace as = g.mm.newAddressSpace("vfio", Gfp.LONGTERM_PIN);
-        int[] slot = {-1};
-        g.run(() -> {
-            for (int i = 0; i < 300000 && slot[0] < 0; i++) {
-                int s = as.add(0x7000 + i);
-                if (as.pfn(s) / 32768 == 40) {
-                    slot[0] = s;
-                }
-            }
-        });
-        as.pinLongterm(slot[0]);
+        int slot = addUntilASlotLandsIn(g, as, 0x7000, 40);
+        as.pinLongterm(slot);
         long managedBefore = g.zone(ZoneType.NORMAL).managedPages();
         g.log();
         Errno[] result = {null};
@@ -118,7 +101,7 @@ class OfflineMigrationTest {
         assertEquals("online", g.block(40, "state"));
         assertTrue(g.log().contains("memory offlining [mem 0x140000000-0x147ffffff] failed due to signal backoff"));
         assertEquals(managedBefore, g.zone(ZoneType.NORMAL).managedPages());
-        assertEquals(0x7000 + slot[0], as.read(slot[0]));
+        assertEquals(0x7000 + slot, as.read(slot));
         assertEquals(0, g.zone(ZoneType.NORMAL).nrIsolatePageblock());
         assertTrue(g.invariants().isEmpty(), g.invariants().toString());
     }
@@ -179,5 +162,19 @@ class OfflineMigrationTest {
         assertNull(g612.state(41, "offline"));
         assertEquals(List.of("Offlined Pages 32256"), g612.log());
         assertTrue(g612.invariants().isEmpty(), g612.invariants().toString());
+    }
+
+    /** Adds pages with tokens firstToken, firstToken+1, ... until one lands in the block; its slot. */
+    private static int addUntilASlotLandsIn(TestGuest g, AddressSpace as, long firstToken, int block) {
+        int[] slot = {-1};
+        g.run(() -> {
+            for (int i = 0; i < 300000 && slot[0] < 0; i++) {
+                int s = as.add(firstToken + i);
+                if (as.pfn(s) / 32768 == block) {
+                    slot[0] = s;
+                }
+            }
+        });
+        return slot[0];
     }
 }
