@@ -7,7 +7,7 @@ package org.hotmem.hotplug;
  *
  * <p>A retry is a pass of the inner loop (scan_movable_pages + do_migrate_range) that left at
  * least one page unmigrated, so the loop had to go round again. While the loop sleeps through
- * hopeless passes (see {@link MemoryHotplug#offlinePages}), the passes it stands for are counted
+ * hopeless passes (see {@link OfflinePages#offlinePages}), the passes it stands for are counted
  * as they elapse: {@link #retries(long)} takes the current virtual time.
  *
  * <p>Guarded by the kernel's single-runner discipline: written by the offlining task, read by
