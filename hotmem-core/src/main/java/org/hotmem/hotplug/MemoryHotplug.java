@@ -14,7 +14,6 @@ import org.hotmem.kernel.PercpuRwSemaphore;
 import org.hotmem.kernel.fs.Kernfs;
 import org.hotmem.mm.MemSection;
 import org.hotmem.mm.MemoryModel;
-import org.hotmem.mm.MigrateType;
 import org.hotmem.mm.Node;
 import org.hotmem.mm.Zone;
 import org.hotmem.mm.ZoneType;
@@ -52,10 +51,10 @@ public final class MemoryHotplug {
     /** iomem "System RAM" resources, [start, end) bytes. */
     final List<long[]> resources = new ArrayList<>();
     final TreeMap<Integer, MemoryGroup> groups = new TreeMap<>();
-    private final List<int[]> notifierOrder = new ArrayList<>();
-    private final List<MemoryNotifier> notifiers = new ArrayList<>();
+    final MemoryNotifierChain notifierChain = new MemoryNotifierChain();
     private final MemorySysfs sysfs;
     private int nextGroupId;
+    private final OnlinePages online;
     private final OfflinePages offline;
 
     /**
@@ -75,6 +74,7 @@ public final class MemoryHotplug {
         this.cpuHotplugLock = new PercpuRwSemaphore(kernel, "cpu_hotplug_lock");
         this.memHotplugLock = new PercpuRwSemaphore(kernel, "mem_hotplug_lock");
         this.offline = new OfflinePages(this);
+        this.online = new OnlinePages(this);
         for (long[] r : mm.bootRam()) {
             resources.add(r);
         }
@@ -222,33 +222,12 @@ public final class MemoryHotplug {
 
     /** Models register_memory_notifier()/hotplug_memory_notifier(nb, pri): higher priority first, ties in registration order. */
     public void registerMemoryNotifier(MemoryNotifier nb, int priority) {
-        int pos = 0;
-        while (pos < notifierOrder.size() && notifierOrder.get(pos)[0] >= priority) {
-            pos++;
-        }
-        notifierOrder.add(pos, new int[] {priority});
-        notifiers.add(pos, nb);
+        notifierChain.register(nb, priority);
     }
 
-    /** unregister_memory_notifier(). */
+    /** Models unregister_memory_notifier(). */
     public void unregisterMemoryNotifier(MemoryNotifier nb) {
-        int i = notifiers.indexOf(nb);
-        if (i >= 0) {
-            notifiers.remove(i);
-            notifierOrder.remove(i);
-        }
-    }
-
-    /** Models memory_notify(): blocking_notifier_call_chain, stopping at NOTIFY_STOP_MASK. Returns the last value. */
-    int memoryNotify(MemoryNotifier.Event ev, long pfn, long nr) {
-        int ret = MemoryNotifier.NOTIFY_DONE;
-        for (MemoryNotifier nb : List.copyOf(notifiers)) {
-            ret = nb.notify(ev, pfn, nr);
-            if ((ret & MemoryNotifier.NOTIFY_STOP_MASK) != 0) {
-                break;
-            }
-        }
-        return ret;
+        notifierChain.unregister(nb);
     }
 
     // ------------------------------------------------------------------ groups
@@ -510,7 +489,7 @@ public final class MemoryHotplug {
                 mm.initMemmapOnMemory(zone, b.startPfn, nrVmemmap);
             }
             try {
-                onlinePages(b.startPfn + nrVmemmap, b.nrPages - nrVmemmap, zone, b.group);
+                online.onlinePages(b.startPfn + nrVmemmap, b.nrPages - nrVmemmap, zone, b.group);
             } catch (RuntimeException e) {
                 if (nrVmemmap > 0) {
                     mm.deinitMemmapOnMemory(zone, b.startPfn, nrVmemmap);
@@ -526,6 +505,7 @@ public final class MemoryHotplug {
         }
     }
 
+    /** Models adjust_present_page_count() in mm/memory_hotplug.c: zone/node present pages and the group's per-zone-kind count. Caller holds mem_hotplug_lock (write). */
     void adjustPresent(Zone zone, MemoryGroup group, long pfn, long nr) {
         mm.adjustPresentPageCount(zone, pfn, nr);
         if (group != null) {
@@ -535,47 +515,6 @@ public final class MemoryHotplug {
                 group.presentKernelPages += nr;
             }
         }
-    }
-
-    /** Models online_pages() in mm/memory_hotplug.c. Caller holds mem_hotplug_lock (write). */
-    void onlinePages(long pfn, long nr, Zone zone, MemoryGroup group) {
-        if (nr <= 0 || pfn % MemoryModel.PAGEBLOCK_PAGES != 0 || (pfn + nr) % MemSection.PAGES != 0) {
-            throw new KernelException(Errno.EINVAL);
-        }
-        mm.movePfnRangeToZone(zone, pfn, nr, MigrateType.ISOLATE);
-        int ret = MemoryNotifier.toErrno(memoryNotify(MemoryNotifier.Event.MEM_GOING_ONLINE, pfn, nr));
-        if (ret != 0) {
-            log.debug(String.format("online_pages [mem %#010x-%#010x] failed", pfn << 12, ((pfn + nr) << 12) - 1));
-            memoryNotify(MemoryNotifier.Event.MEM_CANCEL_ONLINE, pfn, nr);
-            mm.removePfnRangeFromZone(zone, pfn, nr);
-            throw new KernelException(Errno.fromNumber(-ret));
-        }
-        mm.zoneLock(zone);
-        try {
-            mm.adjustIsolatePageblocks(zone, nr / MemoryModel.PAGEBLOCK_PAGES);
-        } finally {
-            mm.zoneUnlock(zone);
-        }
-        boolean rebuild = !zone.populated();
-        mm.zoneLock(zone);
-        try {
-            mm.onlinePagesRange(pfn, pfn + nr);
-        } finally {
-            mm.zoneUnlock(zone);
-        }
-        mm.setSectionsOnline(pfn & -MemSection.PAGES, pfn + nr, true);
-        adjustPresent(zone, group, pfn, nr);
-        if (rebuild) {
-            mm.buildAllZonelists(mm.totalPagesForZonelistMessage());
-        }
-        mm.zoneLock(zone);
-        try {
-            mm.isolation().undoIsolatePageRange(pfn, pfn + nr, MigrateType.MOVABLE);
-        } finally {
-            mm.zoneUnlock(zone);
-        }
-        mm.setupPerZoneWmarks();
-        memoryNotify(MemoryNotifier.Event.MEM_ONLINE, pfn, nr);
     }
 
     /** Models memory_block_offline(). */

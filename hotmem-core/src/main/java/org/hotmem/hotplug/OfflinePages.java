@@ -117,7 +117,7 @@ final class OfflinePages {
         if (!zone.populated()) {
             mm.buildAllZonelists(mm.totalPagesForZonelistMessage());
         }
-        hp.memoryNotify(MemoryNotifier.Event.MEM_OFFLINE, start, nr);
+        hp.notifierChain.memoryNotify(MemoryNotifier.Event.MEM_OFFLINE, start, nr);
         mm.removePfnRangeFromZone(zone, start, nr);
     }
 
@@ -145,7 +145,7 @@ final class OfflinePages {
             throw offlineFailed(start, end, "failure to isolate range", Errno.EBUSY);
         }
         kernel.consume(costs.offlineFixedNs() + costs.scan(nr)); // lru_cache_disable, zone_pcp_disable, has_unmovable_pages
-        int nret = MemoryNotifier.toErrno(hp.memoryNotify(MemoryNotifier.Event.MEM_GOING_OFFLINE, start, nr));
+        int nret = MemoryNotifier.toErrno(hp.notifierChain.memoryNotify(MemoryNotifier.Event.MEM_GOING_OFFLINE, start, nr));
         if (nret != 0) {
             undoOffline(zone, start, nr);
             throw offlineFailed(start, end, "notifier failure", Errno.fromNumber(-nret));
@@ -258,7 +258,7 @@ final class OfflinePages {
         } finally {
             mm.zoneUnlock(zone);
         }
-        hp.memoryNotify(MemoryNotifier.Event.MEM_CANCEL_OFFLINE, start, nr);
+        hp.notifierChain.memoryNotify(MemoryNotifier.Event.MEM_CANCEL_OFFLINE, start, nr);
     }
 
 }
