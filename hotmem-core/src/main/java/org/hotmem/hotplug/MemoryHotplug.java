@@ -20,13 +20,22 @@ import org.hotmem.mm.ZoneType;
 
 /**
  * Memory hotplug of one machine: mm/memory_hotplug.c and drivers/base/memory.c. Adds and
- * removes memory, onlines and offlines memory blocks, runs the memory notifier chain, and
- * owns the memory block devices and their sysfs files ({@link MemorySysfs}).
+ * removes memory, onlines and offlines memory blocks (device_online()/device_offline() →
+ * memory_block_change_state() → memory_block_online()/memory_block_offline()), owns the hotplug
+ * locks, the memory block devices and their sysfs files ({@link MemorySysfs}), and is the API
+ * the drivers, the machine and the tools use. The steps with one job of their own live in
+ * helpers: {@link OnlinePages} (online_pages()), {@link OfflinePages} (offline_pages() and its
+ * migration loop), {@link MemoryNotifierChain} (memory_notify()), {@link MemoryGroups} (memory
+ * groups), {@link ZoneSelection} (zone_for_pfn_range()).
+ *
+ * <p>Invariants: {@code blocks} holds one device per memory block with present sections, keyed
+ * by block id (start pfn / {@link #PAGES_PER_BLOCK}); every hot-added block lies inside one of
+ * {@code resources}; an offline block has no zone ({@code block.zone == null}).
  *
  * <p>Locking (spec §8.2 order, outer to inner): device_hotplug_lock → device_lock(block) →
  * cpu_hotplug_lock (read) → mem_hotplug_lock (write) → zone->lock. Every public operation
- * runs inside a task. {@code blocks}, {@code resources}, {@code groups} are guarded by
- * device_hotplug_lock (writers also hold mem_hotplug_lock); a block's state by its device lock.
+ * runs inside a task. {@code blocks} and {@code resources} are guarded by device_hotplug_lock
+ * (writers also hold mem_hotplug_lock); a block's state by its device lock.
  */
 public final class MemoryHotplug {
     public static final int MHP_NONE = 0;
@@ -50,10 +59,9 @@ public final class MemoryHotplug {
     final TreeMap<Integer, MemoryBlock> blocks = new TreeMap<>();
     /** iomem "System RAM" resources, [start, end) bytes. */
     final List<long[]> resources = new ArrayList<>();
-    final TreeMap<Integer, MemoryGroup> groups = new TreeMap<>();
     final MemoryNotifierChain notifierChain = new MemoryNotifierChain();
     private final MemorySysfs sysfs;
-    private int nextGroupId;
+    final MemoryGroups groups;
     private final OnlinePages online;
     private final OfflinePages offline;
 
@@ -74,6 +82,7 @@ public final class MemoryHotplug {
         this.cpuHotplugLock = new PercpuRwSemaphore(kernel, "cpu_hotplug_lock");
         this.memHotplugLock = new PercpuRwSemaphore(kernel, "mem_hotplug_lock");
         this.offline = new OfflinePages(this);
+        this.groups = new MemoryGroups(this);
         this.online = new OnlinePages(this);
         for (long[] r : mm.bootRam()) {
             resources.add(r);
@@ -234,38 +243,20 @@ public final class MemoryHotplug {
 
     /** Models memory_group_register_static(): -EINVAL for max_pages 0 or an impossible node. */
     public int memoryGroupRegisterStatic(int nid, long maxPages) {
-        if (maxPages == 0 || !mm.nodePossible(nid)) {
-            throw new KernelException(Errno.EINVAL);
-        }
-        MemoryGroup g = new MemoryGroup(nextGroupId++, nid, false, maxPages, 0);
-        groups.put(g.id, g);
-        return g.id;
+        return groups.registerStatic(nid, maxPages);
     }
 
     /** Models memory_group_register_dynamic(): unit_pages a power of two >= block pages. */
     public int memoryGroupRegisterDynamic(int nid, long unitPages) {
-        if (unitPages <= 0 || Long.bitCount(unitPages) != 1 || unitPages < PAGES_PER_BLOCK || !mm.nodePossible(nid)) {
-            throw new KernelException(Errno.EINVAL);
-        }
-        MemoryGroup g = new MemoryGroup(nextGroupId++, nid, true, 0, unitPages);
-        groups.put(g.id, g);
-        return g.id;
+        return groups.registerDynamic(nid, unitPages);
     }
 
     /** Models memory_group_unregister(): -EINVAL unknown, -EBUSY if blocks still belong to it. */
     public void memoryGroupUnregister(int mgid) {
-        MemoryGroup g = groups.get(mgid);
-        if (g == null) {
-            throw new KernelException(Errno.EINVAL);
-        }
-        for (MemoryBlock b : blocks.values()) {
-            if (b.group == g) {
-                throw new KernelException(Errno.EBUSY);
-            }
-        }
-        groups.remove(mgid);
+        groups.unregister(mgid);
     }
 
+    /** Models memory_group_find_by_id(): the group, or null. */
     public MemoryGroup group(int mgid) {
         return groups.get(mgid);
     }

@@ -118,7 +118,7 @@ final class ZoneSelection {
         }
         long req = 0;
         long grpMovable = 0;
-        for (MemoryGroup g : hp.groups.values()) {
+        for (MemoryGroup g : hp.groups.all()) {
             if (!g.dynamic || g == group || (nid >= 0 && g.nid != nid)) {
                 continue;
             }
