@@ -14,7 +14,8 @@ import org.hotmem.kernel.fs.Kernfs;
  * per-page metadata, pageblocks, the buddy allocator, owners of movable pages, migration.
  * Boot (memblock, reservations, memblock_free_all) is in {@link BootMemory}; the buddy
  * free-list code (merging, splitting, __rmqueue, fallback stealing) in {@link BuddyAllocator}
- * with each zone's lists and free counts in {@link FreeArea}; pageblock isolation in
+ * with each zone's lists and free counts in {@link FreeArea}; the hotplug zone/node span
+ * bookkeeping in {@link ZoneSpans}; pageblock isolation in
  * {@link PageIsolation}; the procfs files in {@link MmProcFiles}.
  *
  * <p>Invariants (checked by the hotplug package's MemoryInvariants): every page of an
@@ -61,6 +62,8 @@ public final class MemoryModel {
     final SparseVmemmap vmemmap = new SparseVmemmap(this);
     /** The free-list code of mm/page_alloc.c; its state is guarded by the zone locks. */
     final BuddyAllocator buddy = new BuddyAllocator(this);
+    /** Zone and node span bookkeeping of hotplug; its state is guarded by mem_hotplug_lock (write). */
+    final ZoneSpans spans = new ZoneSpans(this);
     /** CPU time of offlining work (scans, migrations); see {@link MmCosts}. */
     private MmCosts costs = MmCosts.DEFAULT;
     /**
@@ -551,111 +554,25 @@ public final class MemoryModel {
     // ---------------------------------------------------------------- spans and counters (hotplug support)
 
     /**
-     * Models move_pfn_range_to_zone() in mm/memory_hotplug.c: grows the zone and node spans
-     * (init_currently_empty_zone / resize_zone_range / resize_pgdat_range), initialises the
-     * memmap of the range as reserved pages of the zone and sets the pageblocks to mt.
+     * Models move_pfn_range_to_zone() in mm/memory_hotplug.c: grows the zone and node spans,
+     * initialises the memmap of the range as reserved pages of the zone and sets the
+     * pageblocks to mt. See {@link ZoneSpans}.
      */
     public void movePfnRangeToZone(Zone zone, long start, long nr, MigrateType mt) {
-        if (zone.isEmpty()) {
-            zone.startPfn = start;
-            zone.spannedPages = nr;
-            zone.initialized = true;
-        } else {
-            long end = Math.max(zone.endPfn(), start + nr);
-            zone.startPfn = Math.min(zone.startPfn, start);
-            zone.spannedPages = end - zone.startPfn;
-        }
-        Node n = zone.node;
-        if (n.spannedPages == 0) {
-            n.startPfn = start;
-            n.spannedPages = nr;
-        } else {
-            long end = Math.max(n.startPfn + n.spannedPages, start + nr);
-            n.startPfn = Math.min(n.startPfn, start);
-            n.spannedPages = end - n.startPfn;
-        }
-        for (long pfn = start; pfn < start + nr; pfn += PAGEBLOCK_PAGES) {
-            MemSection s = section(pfn);
-            s.pbZone[pbIdx(pfn)] = (byte) zone.type.ordinal();
-            s.pbMigrate[pbIdx(pfn)] = (byte) mt.ordinal();
-        }
-        for (long pfn = start; pfn < start + nr; pfn++) {
-            setPage(pfn, PageState.RESERVED, 0, 0);
-            setToken(pfn, 0);
-        }
+        spans.movePfnRangeToZone(zone, start, nr, mt);
     }
 
     /**
-     * Models remove_pfn_range_from_zone(): poisons the memmap and shrinks the zone span
-     * (shrink_zone_span: to the next online pfn of this zone from the start, or to the last
-     * one before the end; a hole in the middle stays), then update_pgdat_span().
+     * Models remove_pfn_range_from_zone() in mm/memory_hotplug.c: poisons the memmap and
+     * shrinks the zone and node spans. See {@link ZoneSpans}.
      */
     public void removePfnRangeFromZone(Zone zone, long start, long nr) {
-        for (long pfn = start; pfn < start + nr; pfn++) {
-            if ((info(pfn) & PageState.HWPOISON) != 0) {
-                counters.hwpoisonedPages--; // model: num_poisoned_pages_sub() happens here, not at section removal
-            }
-            setPage(pfn, PageState.POISONED, 0, 0);
-            setToken(pfn, 0);
-        }
-        for (long pfn = start; pfn < start + nr; pfn += PAGEBLOCK_PAGES) {
-            section(pfn).pbZone[pbIdx(pfn)] = -1;
-        }
-        if (zone.type == ZoneType.DEVICE) {
-            return;
-        }
-        long end = start + nr;
-        if (start == zone.startPfn) {
-            long p = findOnlinePfn(zone, end, zone.endPfn(), true);
-            if (p < 0) {
-                zone.startPfn = 0;
-                zone.spannedPages = 0;
-            } else {
-                long zEnd = zone.endPfn();
-                zone.startPfn = p;
-                zone.spannedPages = zEnd - p;
-            }
-        } else if (end == zone.endPfn()) {
-            long p = findOnlinePfn(zone, zone.startPfn, start, false);
-            if (p < 0) {
-                zone.startPfn = 0;
-                zone.spannedPages = 0;
-            } else {
-                zone.spannedPages = p + 1 - zone.startPfn;
-            }
-        }
-        zone.node.updateSpan();
-    }
-
-    /** find_smallest/biggest_section_pfn(): an online pfn of this zone in [from, to), 2 MiB steps. */
-    private long findOnlinePfn(Zone zone, long from, long to, boolean smallest) {
-        int zi = zone.type.ordinal();
-        if (smallest) {
-            for (long pfn = from; pfn < to; pfn += PAGEBLOCK_PAGES) {
-                MemSection s = section(pfn);
-                if (s != null && s.online && s.pbZone[pbIdx(pfn)] == zi) {
-                    return pfn;
-                }
-            }
-        } else {
-            for (long pfn = to - PAGEBLOCK_PAGES; pfn >= from; pfn -= PAGEBLOCK_PAGES) {
-                MemSection s = section(pfn);
-                if (s != null && s.online && s.pbZone[pbIdx(pfn)] == zi) {
-                    return pfn + PAGEBLOCK_PAGES - 1;
-                }
-            }
-        }
-        return -1;
+        spans.removePfnRangeFromZone(zone, start, nr);
     }
 
     /** Models adjust_present_page_count() (zone, node; present_early_pages for boot sections). */
     public void adjustPresentPageCount(Zone zone, long pfn, long nr) {
-        zone.presentPages += nr;
-        zone.node.presentPages += nr;
-        MemSection s = section(pfn);
-        if (s != null && s.early) {
-            zone.presentEarlyPages += nr;
-        }
+        spans.adjustPresentPageCount(zone, pfn, nr);
     }
 
     /** Models online_mem_sections()/offline_mem_sections(). */
