@@ -23,10 +23,19 @@ final class ProgressBar implements ScenarioRunner.Progress {
         this.enabled = enabled;
     }
 
-    /** Whether we are talking to a terminal (System.console() is non-null only then). */
+    /**
+     * Whether stderr is a terminal. Java has no isatty(2): on Linux, /proc/self/fd/2 names the
+     * terminal device (/dev/pts/N, /dev/ttyN) when it is one, so the bar also shows when stdout
+     * goes to a file; elsewhere, fall back to the Console (stdin and stdout both terminals).
+     */
     static boolean terminal() {
-        java.io.Console c = System.console();
-        return c != null && c.isTerminal();
+        try {
+            String target = java.nio.file.Files.readSymbolicLink(java.nio.file.Path.of("/proc/self/fd/2")).toString();
+            return target.startsWith("/dev/pts/") || target.startsWith("/dev/tty");
+        } catch (java.io.IOException | UnsupportedOperationException e) {
+            java.io.Console c = System.console();
+            return c != null && c.isTerminal();
+        }
     }
 
     @Override

@@ -472,7 +472,7 @@ final class BootMemory {
             long s = (r[0] + MemoryModel.PAGE_SIZE - 1) >>> MemoryModel.PAGE_SHIFT;
             long e = r[1] >>> MemoryModel.PAGE_SHIFT;
             if (s < e) {
-                mm.freePagesCore(s, e);
+                mm.buddy.freePagesCore(s, e);
             }
         }
     }
@@ -533,7 +533,7 @@ final class BootMemory {
             long ep = e >>> MemoryModel.PAGE_SHIFT;
             for (long pfn = sp; pfn < ep; pfn++) {
                 mm.zoneOf(pfn).managedPages++;
-                mm.freeOnePage(pfn, 0, false);
+                mm.buddy.freeOnePage(pfn, 0, false);
             }
             log.info(String.format("Freeing %s memory: %dK", what, (ep - sp) * 4));
             return;

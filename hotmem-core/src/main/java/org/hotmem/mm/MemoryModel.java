@@ -1,7 +1,6 @@
 package org.hotmem.mm;
 
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.function.ToLongFunction;
 
@@ -13,8 +12,11 @@ import org.hotmem.kernel.fs.Kernfs;
 /**
  * The physical memory of one machine: nodes and zones, SPARSEMEM sections with packed
  * per-page metadata, pageblocks, the buddy allocator, owners of movable pages, migration.
- * Boot (memblock, reservations, memblock_free_all) is in {@link BootMemory}; pageblock
- * isolation in {@link PageIsolation}; the procfs files in {@link MmProcFiles}.
+ * Boot (memblock, reservations, memblock_free_all) is in {@link BootMemory}; the buddy
+ * free-list code (merging, splitting, __rmqueue, fallback stealing) in {@link BuddyAllocator}
+ * with each zone's lists and free counts in {@link FreeArea}; the hotplug zone/node span
+ * bookkeeping in {@link ZoneSpans}; pageblock isolation in
+ * {@link PageIsolation}; the procfs files in {@link MmProcFiles}.
  *
  * <p>Invariants (checked by the hotplug package's MemoryInvariants): every page of an
  * online section is exactly one of: reserved, a free buddy page (head or tail of exactly one
@@ -58,6 +60,10 @@ public final class MemoryModel {
     private long nextKernelToken = 0x6b65726e00000000L;
     /** Memmaps and kernel page tables of hot-added memory. Guarded by mem_hotplug_lock (write). */
     final SparseVmemmap vmemmap = new SparseVmemmap(this);
+    /** The free-list code of mm/page_alloc.c; its state is guarded by the zone locks. */
+    final BuddyAllocator buddy = new BuddyAllocator(this);
+    /** Zone and node span bookkeeping of hotplug; its state is guarded by mem_hotplug_lock (write). */
+    final ZoneSpans spans = new ZoneSpans(this);
     /** CPU time of offlining work (scans, migrations); see {@link MmCosts}. */
     private MmCosts costs = MmCosts.DEFAULT;
     /**
@@ -273,7 +279,8 @@ public final class MemoryModel {
         return progress.waitEventInterruptibleTimeout(() -> generation != seen, timeoutNs);
     }
 
-    private void bumpGeneration() {
+    /** Bumps {@link #generation()} and wakes the waiters on it. */
+    void bumpGeneration() {
         generation++;
         if (progress.active()) {
             progress.wakeUpAll();
@@ -282,7 +289,7 @@ public final class MemoryModel {
 
     /** Marks a page PageReserved (tests: "a reserved page in a Movable block"). The page must be free. */
     public void reservePage(long pfn) {
-        takeFreePage(pfn);
+        buddy.takeFreePage(pfn);
         setPage(pfn, PageState.RESERVED, 0, 0);
         zoneOf(pfn).managedPages--;
     }
@@ -292,7 +299,7 @@ public final class MemoryModel {
         Zone z = zoneOf(pfn);
         zoneLock(z);
         try {
-            takeFreePage(pfn);
+            buddy.takeFreePage(pfn);
             setPage(pfn, PageState.KERNEL, PageState.KERNEL_OTHER, 0);
             MemSection s = section(pfn);
             s.info[idx(pfn)] |= PageState.HWPOISON;
@@ -361,46 +368,6 @@ public final class MemoryModel {
 
     // ---------------------------------------------------------------- buddy allocator
 
-    static boolean mergeable(MigrateType mt) {
-        return mt == MigrateType.UNMOVABLE || mt == MigrateType.MOVABLE || mt == MigrateType.RECLAIMABLE;
-    }
-
-    /**
-     * Models add_to_free_list()/add_to_free_list_tail() in mm/page_alloc.c (6.12:
-     * __add_to_free_list()), and marks the chunk's head Buddy and its other pages free tails.
-     */
-    void addToFreeList(Zone z, long pfn, int order, MigrateType mt, boolean tail) {
-        LinkedHashSet<Long> list = z.freeArea[order][mt.ordinal()];
-        if (tail) {
-            list.addLast(pfn);
-        } else {
-            list.addFirst(pfn);
-        }
-        z.nrFree[order]++;
-        z.freePages += 1L << order;
-        MemSection s = section(pfn);
-        int i = idx(pfn);
-        s.info[i] = PageState.make(PageState.BUDDY, 0);
-        s.owner[i] = order | (mt.ordinal() << 8);
-        for (int k = 1; k < (1 << order); k++) {
-            s.info[i + k] = PageState.make(PageState.FREE_TAIL, 0);
-            s.owner[i + k] = 0;
-        }
-    }
-
-    /** Models del_page_from_free_list() in mm/page_alloc.c. */
-    void delFromFreeList(Zone z, long pfn) {
-        MemSection s = section(pfn);
-        int w = s.owner[idx(pfn)];
-        int order = w & 0xff;
-        MigrateType mt = MigrateType.of(w >>> 8);
-        if (!z.freeArea[order][mt.ordinal()].remove(pfn)) {
-            throw new IllegalStateException("buddy: pfn 0x" + Long.toHexString(pfn) + " not on its free list");
-        }
-        z.nrFree[order]--;
-        z.freePages -= 1L << order;
-    }
-
     /** Order of the free chunk headed at pfn. */
     public int buddyOrder(long pfn) {
         return ownerWord(pfn) & 0xff;
@@ -409,150 +376,6 @@ public final class MemoryModel {
     /** The migratetype of the free list holding the chunk headed at pfn. */
     public MigrateType buddyListType(long pfn) {
         return MigrateType.of(ownerWord(pfn) >>> 8);
-    }
-
-    /**
-     * Models __free_one_page() in mm/page_alloc.c: merges with free buddies of the same
-     * order (same zone; not across an isolated pageblock boundary) and queues the result on
-     * the free list of its pageblock's migratetype, at the tail when {@code toTail}
-     * (FPI_TO_TAIL: memblock_free_all, onlining) else at the head.
-     */
-    void freeOnePage(long pfn, int order, boolean toTail) {
-        Zone z = zoneOf(pfn);
-        counters.freed(order);
-        bumpGeneration();
-        MigrateType mt = pageblockMigratetype(pfn);
-        while (order < Zone.MAX_ORDER) {
-            long buddy = pfn ^ (1L << order);
-            MemSection bs = section(buddy);
-            if (bs == null || !bs.hasMemmap() || bs != section(pfn)) {
-                break;
-            }
-            int bi = idx(buddy);
-            if (PageState.kind(bs.info[bi]) != PageState.BUDDY || (bs.owner[bi] & 0xff) != order
-                    || bs.pbZone[pbIdx(buddy)] != section(pfn).pbZone[pbIdx(pfn)]) {
-                break;
-            }
-            if (order >= PAGEBLOCK_ORDER - 1) {
-                MigrateType bmt = pageblockMigratetype(buddy);
-                if (mt != bmt && (!mergeable(mt) || !mergeable(bmt))) {
-                    break;
-                }
-            }
-            delFromFreeList(z, buddy);
-            pfn = Math.min(pfn, buddy);
-            order++;
-        }
-        addToFreeList(z, pfn, order, mt, toTail);
-    }
-
-    /**
-     * Models __free_pages_core(): hands a range of never-freed pages (boot memory or onlined
-     * memory) to the buddy allocator in the largest naturally aligned chunks, to the tail of
-     * the free lists, and adds them to managed_pages.
-     */
-    void freePagesCore(long start, long end) {
-        long pfn = start;
-        while (pfn < end) {
-            int order = pfn == 0 ? Zone.MAX_ORDER : Math.min(Zone.MAX_ORDER, Long.numberOfTrailingZeros(pfn));
-            while (pfn + (1L << order) > end) {
-                order--;
-            }
-            zoneOf(pfn).managedPages += 1L << order;
-            freeOnePage(pfn, order, true);
-            pfn += 1L << order;
-        }
-    }
-
-    /** Splits a chunk taken off a list: gives out [pfn, pfn + 2^low), queues the upper halves (expand()). */
-    private void expand(Zone z, long pfn, int low, int high, MigrateType mt) {
-        while (high > low) {
-            high--;
-            long half = pfn + (1L << high);
-            addToFreeList(z, half, high, mt, false);
-        }
-    }
-
-    /** Models __rmqueue_smallest(). Returns pfn or -1. */
-    private long rmqueueSmallest(Zone z, int order, MigrateType mt) {
-        for (int o = order; o < Zone.NR_ORDERS; o++) {
-            LinkedHashSet<Long> list = z.freeArea[o][mt.ordinal()];
-            if (list.isEmpty()) {
-                continue;
-            }
-            long pfn = list.getFirst();
-            delFromFreeList(z, pfn);
-            expand(z, pfn, order, o, mt);
-            return pfn;
-        }
-        return -1;
-    }
-
-    private static final MigrateType[][] FALLBACKS = {
-        {MigrateType.RECLAIMABLE, MigrateType.MOVABLE}, // UNMOVABLE
-        {MigrateType.RECLAIMABLE, MigrateType.UNMOVABLE}, // MOVABLE
-        {MigrateType.UNMOVABLE, MigrateType.MOVABLE}, // RECLAIMABLE
-    };
-
-    /**
-     * Models __rmqueue_fallback(): takes the largest free chunk of a fallback migratetype and,
-     * as can_steal_fallback() allows (order >= pageblock_order / 2, or an unmovable /
-     * reclaimable request), claims its pageblock(s) for the requested type, moving their
-     * free pages over (steal_suitable_fallback / move_freepages_block).
-     */
-    private boolean rmqueueFallback(Zone z, int order, MigrateType mt) {
-        for (int o = Zone.MAX_ORDER; o >= order; o--) {
-            for (MigrateType f : FALLBACKS[mt.ordinal()]) {
-                LinkedHashSet<Long> list = z.freeArea[o][f.ordinal()];
-                if (list.isEmpty()) {
-                    continue;
-                }
-                long pfn = list.getFirst();
-                boolean steal = o >= PAGEBLOCK_ORDER / 2 || mt == MigrateType.UNMOVABLE || mt == MigrateType.RECLAIMABLE;
-                if (steal) {
-                    long pbStart = pfn & ~(PAGEBLOCK_PAGES - 1L);
-                    long pbEnd = Math.max(pbStart + PAGEBLOCK_PAGES, pfn + (1L << o));
-                    for (long pb = pbStart; pb < pbEnd; pb += PAGEBLOCK_PAGES) {
-                        setPageblockMigratetype(pb, mt);
-                        moveFreePagesBlock(z, pb, mt);
-                    }
-                } else {
-                    delFromFreeList(z, pfn);
-                    addToFreeList(z, pfn, o, mt, false);
-                }
-                return true;
-            }
-        }
-        return false;
-    }
-
-    /** Models move_freepages_block(): requeues every free chunk inside the pageblock on the lists of mt (tail). */
-    int moveFreePagesBlock(Zone z, long pbStart, MigrateType mt) {
-        int moved = 0;
-        long end = pbStart + PAGEBLOCK_PAGES;
-        long pfn = pbStart;
-        while (pfn < end) {
-            int k = kind(pfn);
-            if (k == PageState.BUDDY) {
-                int o = buddyOrder(pfn);
-                delFromFreeList(z, pfn);
-                addToFreeList(z, pfn, o, mt, true);
-                pfn += 1L << o;
-                moved += 1 << o;
-            } else {
-                pfn++;
-            }
-        }
-        return moved;
-    }
-
-    /** Models __rmqueue(): the requested list, else fallback. */
-    long rmqueue(Zone z, int order, MigrateType mt) {
-        long pfn = rmqueueSmallest(z, order, mt);
-        if (pfn < 0 && mt != MigrateType.ISOLATE && rmqueueFallback(z, order, mt)) {
-            pfn = rmqueueSmallest(z, order, mt);
-        }
-        return pfn;
     }
 
     /**
@@ -584,7 +407,7 @@ public final class MemoryModel {
      * zone keeps more than min + lowmem_reserve[highest zone of the request] free.
      */
     static boolean zoneWatermarkOkMin(Zone z, int order, ZoneType highest) {
-        long free = z.freePages - ((1L << order) - 1);
+        long free = z.freePages() - ((1L << order) - 1);
         return free > z.wmarkMin + z.lowmemReserve[highest.ordinal()];
     }
 
@@ -594,7 +417,7 @@ public final class MemoryModel {
             if (aboveMin && !zoneWatermarkOkMin(z, order, gfp.highestZone())) {
                 continue;
             }
-            long pfn = rmqueue(z, order, gfp.migratetype());
+            long pfn = buddy.rmqueue(z, order, gfp.migratetype());
             if (pfn >= 0) {
                 counters.allocated(z, order);
                 return pfn;
@@ -655,7 +478,7 @@ public final class MemoryModel {
         }
         int order = ownerWord(pfn) >>> 8;
         counters.kernelPages(ownerWord(pfn) & 0xff, -(1L << order));
-        freeOnePage(pfn, order, false);
+        buddy.freeOnePage(pfn, order, false);
     }
 
     /** A movable page for slot of as, as a page fault allocates one; ENOMEM when no zone of the zonelist has one. */
@@ -675,33 +498,7 @@ public final class MemoryModel {
             throw new IllegalStateException("freeing a pinned page pfn 0x" + Long.toHexString(pfn));
         }
         setToken(pfn, 0);
-        freeOnePage(pfn, 0, false);
-    }
-
-    /** Takes one specific free page out of the buddy (splitting its chunk), as take_page_off_buddy(). */
-    void takeFreePage(long pfn) {
-        long head = pfn;
-        while (kind(head) != PageState.BUDDY) {
-            if (kind(head) != PageState.FREE_TAIL) {
-                throw new IllegalStateException("pfn 0x" + Long.toHexString(pfn) + " is not free");
-            }
-            head--;
-        }
-        int order = buddyOrder(head);
-        MigrateType mt = buddyListType(head);
-        Zone z = zoneOf(head);
-        delFromFreeList(z, head);
-        long cur = head;
-        // split so that pfn ends up alone; queue the rest
-        for (int o = order; o > 0; o--) {
-            long half = cur + (1L << (o - 1));
-            if (pfn >= half) {
-                addToFreeList(z, cur, o - 1, mt, false);
-                cur = half;
-            } else {
-                addToFreeList(z, half, o - 1, mt, false);
-            }
-        }
+        buddy.freeOnePage(pfn, 0, false);
     }
 
     // ---------------------------------------------------------------- migration
@@ -749,7 +546,7 @@ public final class MemoryModel {
         setToken(to, token(pfn));
         as.moved(slot, to);
         setToken(pfn, 0);
-        freeOnePage(pfn, 0, false);
+        buddy.freeOnePage(pfn, 0, false);
         counters.pgmigrateSuccess++;
         return 0;
     }
@@ -757,111 +554,25 @@ public final class MemoryModel {
     // ---------------------------------------------------------------- spans and counters (hotplug support)
 
     /**
-     * Models move_pfn_range_to_zone() in mm/memory_hotplug.c: grows the zone and node spans
-     * (init_currently_empty_zone / resize_zone_range / resize_pgdat_range), initialises the
-     * memmap of the range as reserved pages of the zone and sets the pageblocks to mt.
+     * Models move_pfn_range_to_zone() in mm/memory_hotplug.c: grows the zone and node spans,
+     * initialises the memmap of the range as reserved pages of the zone and sets the
+     * pageblocks to mt. See {@link ZoneSpans}.
      */
     public void movePfnRangeToZone(Zone zone, long start, long nr, MigrateType mt) {
-        if (zone.isEmpty()) {
-            zone.startPfn = start;
-            zone.spannedPages = nr;
-            zone.initialized = true;
-        } else {
-            long end = Math.max(zone.endPfn(), start + nr);
-            zone.startPfn = Math.min(zone.startPfn, start);
-            zone.spannedPages = end - zone.startPfn;
-        }
-        Node n = zone.node;
-        if (n.spannedPages == 0) {
-            n.startPfn = start;
-            n.spannedPages = nr;
-        } else {
-            long end = Math.max(n.startPfn + n.spannedPages, start + nr);
-            n.startPfn = Math.min(n.startPfn, start);
-            n.spannedPages = end - n.startPfn;
-        }
-        for (long pfn = start; pfn < start + nr; pfn += PAGEBLOCK_PAGES) {
-            MemSection s = section(pfn);
-            s.pbZone[pbIdx(pfn)] = (byte) zone.type.ordinal();
-            s.pbMigrate[pbIdx(pfn)] = (byte) mt.ordinal();
-        }
-        for (long pfn = start; pfn < start + nr; pfn++) {
-            setPage(pfn, PageState.RESERVED, 0, 0);
-            setToken(pfn, 0);
-        }
+        spans.movePfnRangeToZone(zone, start, nr, mt);
     }
 
     /**
-     * Models remove_pfn_range_from_zone(): poisons the memmap and shrinks the zone span
-     * (shrink_zone_span: to the next online pfn of this zone from the start, or to the last
-     * one before the end; a hole in the middle stays), then update_pgdat_span().
+     * Models remove_pfn_range_from_zone() in mm/memory_hotplug.c: poisons the memmap and
+     * shrinks the zone and node spans. See {@link ZoneSpans}.
      */
     public void removePfnRangeFromZone(Zone zone, long start, long nr) {
-        for (long pfn = start; pfn < start + nr; pfn++) {
-            if ((info(pfn) & PageState.HWPOISON) != 0) {
-                counters.hwpoisonedPages--; // model: num_poisoned_pages_sub() happens here, not at section removal
-            }
-            setPage(pfn, PageState.POISONED, 0, 0);
-            setToken(pfn, 0);
-        }
-        for (long pfn = start; pfn < start + nr; pfn += PAGEBLOCK_PAGES) {
-            section(pfn).pbZone[pbIdx(pfn)] = -1;
-        }
-        if (zone.type == ZoneType.DEVICE) {
-            return;
-        }
-        long end = start + nr;
-        if (start == zone.startPfn) {
-            long p = findOnlinePfn(zone, end, zone.endPfn(), true);
-            if (p < 0) {
-                zone.startPfn = 0;
-                zone.spannedPages = 0;
-            } else {
-                long zEnd = zone.endPfn();
-                zone.startPfn = p;
-                zone.spannedPages = zEnd - p;
-            }
-        } else if (end == zone.endPfn()) {
-            long p = findOnlinePfn(zone, zone.startPfn, start, false);
-            if (p < 0) {
-                zone.startPfn = 0;
-                zone.spannedPages = 0;
-            } else {
-                zone.spannedPages = p + 1 - zone.startPfn;
-            }
-        }
-        zone.node.updateSpan();
-    }
-
-    /** find_smallest/biggest_section_pfn(): an online pfn of this zone in [from, to), 2 MiB steps. */
-    private long findOnlinePfn(Zone zone, long from, long to, boolean smallest) {
-        int zi = zone.type.ordinal();
-        if (smallest) {
-            for (long pfn = from; pfn < to; pfn += PAGEBLOCK_PAGES) {
-                MemSection s = section(pfn);
-                if (s != null && s.online && s.pbZone[pbIdx(pfn)] == zi) {
-                    return pfn;
-                }
-            }
-        } else {
-            for (long pfn = to - PAGEBLOCK_PAGES; pfn >= from; pfn -= PAGEBLOCK_PAGES) {
-                MemSection s = section(pfn);
-                if (s != null && s.online && s.pbZone[pbIdx(pfn)] == zi) {
-                    return pfn + PAGEBLOCK_PAGES - 1;
-                }
-            }
-        }
-        return -1;
+        spans.removePfnRangeFromZone(zone, start, nr);
     }
 
     /** Models adjust_present_page_count() (zone, node; present_early_pages for boot sections). */
     public void adjustPresentPageCount(Zone zone, long pfn, long nr) {
-        zone.presentPages += nr;
-        zone.node.presentPages += nr;
-        MemSection s = section(pfn);
-        if (s != null && s.early) {
-            zone.presentEarlyPages += nr;
-        }
+        spans.adjustPresentPageCount(zone, pfn, nr);
     }
 
     /** Models online_mem_sections()/offline_mem_sections(). */
@@ -873,7 +584,7 @@ public final class MemoryModel {
 
     /** Hands [start, end) of an online range to the buddy: online_pages_range() with generic_online_page(). */
     public void onlinePagesRange(long start, long end) {
-        freePagesCore(start, end);
+        buddy.freePagesCore(start, end);
     }
 
     /**
@@ -1032,7 +743,7 @@ public final class MemoryModel {
     }
 
     public long totalFreePages() {
-        return sumOverZones(z -> z.freePages);
+        return sumOverZones(Zone::freePages);
     }
 
     public long totalPresentPages() {

@@ -197,7 +197,7 @@ final class MmProcFiles {
         long free = 0;
         for (Zone z : n.zones) {
             total += z.managedPages;
-            free += z.freePages;
+            free += z.freePages();
         }
         StringBuilder sb = new StringBuilder();
         nodePages(sb, n, "MemTotal", total);
@@ -343,7 +343,7 @@ final class MmProcFiles {
                         stat(sb, item, nodeStatPrinted(st, n, item));
                     }
                 }
-                sb.append("\n  pages free     ").append(z.freePages);
+                sb.append("\n  pages free     ").append(z.freePages());
                 sb.append("\n        boost    ").append(0);
                 sb.append("\n        min      ").append(z.wmarkMin);
                 sb.append("\n        low      ").append(z.wmarkLow);

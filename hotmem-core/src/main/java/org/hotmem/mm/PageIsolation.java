@@ -76,7 +76,7 @@ public final class PageIsolation {
             return -Errno.EBUSY.number();
         }
         mm.setPageblockMigratetype(pbStart, MigrateType.ISOLATE);
-        mm.moveFreePagesBlock(zone, pbStart, MigrateType.ISOLATE);
+        mm.buddy.moveFreePagesBlock(zone, pbStart, MigrateType.ISOLATE);
         zone.nrIsolatePageblock++;
         return 0;
     }
@@ -88,7 +88,7 @@ public final class PageIsolation {
         }
         Zone zone = mm.zoneOf(pbStart);
         mm.setPageblockMigratetype(pbStart, mt);
-        mm.moveFreePagesBlock(zone, pbStart, mt);
+        mm.buddy.moveFreePagesBlock(zone, pbStart, mt);
         zone.nrIsolatePageblock--;
     }
 
@@ -234,7 +234,7 @@ public final class PageIsolation {
             int kind = mm.kind(pfn);
             if (kind == PageState.BUDDY) {
                 int o = mm.buddyOrder(pfn);
-                mm.delFromFreeList(mm.zoneOf(pfn), pfn);
+                mm.buddy.delFromFreeList(mm.zoneOf(pfn), pfn);
                 for (long p = pfn; p < pfn + (1L << o); p++) {
                     mm.setPage(p, PageState.POISONED, 0, 0);
                 }

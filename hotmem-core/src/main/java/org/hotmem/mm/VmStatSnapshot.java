@@ -108,7 +108,7 @@ final class VmStatSnapshot {
     long zoneStat(Zone z, String item) {
         int zi = z.type.ordinal();
         return switch (item) {
-            case "nr_free_pages" -> z.freePages;
+            case "nr_free_pages" -> z.freePages();
             case "nr_zone_active_anon" -> active ? anon[zi] : 0;
             case "nr_zone_inactive_anon" -> active ? 0 : anon[zi];
             case "nr_zone_active_file" -> active ? file[zi] : 0;

@@ -1,17 +1,15 @@
 package org.hotmem.mm;
 
-import java.util.LinkedHashSet;
-
 /**
  * struct zone: span, page counters, watermarks and the buddy free lists of one zone.
  *
  * <p>Invariants: {@code spannedPages == 0} iff the zone is empty (then {@code startPfn == 0});
  * {@code presentPages} = pages of online memory inside the span; {@code managedPages} =
- * pages handed to the buddy allocator (free or allocated from it); {@code freePages} = sum of
- * the sizes of the chunks on the free lists; a chunk is on exactly one list
- * {@code freeArea[order][mt]}, where mt is its pageblock's migratetype when it was queued.
+ * pages handed to the buddy allocator (free or allocated from it); {@code freePages()} = sum of
+ * the sizes of the chunks on the free lists ({@link FreeArea}); a chunk is on exactly one
+ * list of (order, mt), where mt is its pageblock's migratetype when it was queued.
  *
- * <p>Guarded by: free lists, freePages, nrIsolatePageblock by the zone lock; span fields by
+ * <p>Guarded by: freeArea (free lists and free counts), nrIsolatePageblock by the zone lock; span fields by
  * mem_hotplug_lock (write) for writers, read locklessly (or under the span seqlock) by
  * readers, as in Linux since 5.14; present/managed by mem_hotplug_lock (write).
  */
@@ -27,7 +25,6 @@ public final class Zone {
     long presentEarlyPages;
     long managedPages;
     long cmaPages;
-    long freePages;
     long nrIsolatePageblock;
     long wmarkMin;
     long wmarkLow;
@@ -37,18 +34,12 @@ public final class Zone {
     /** lowmem_reserve[]: pages kept back against allocations that could use a higher zone. */
     final long[] lowmemReserve = new long[ZoneType.values().length];
     boolean initialized;
-    @SuppressWarnings("unchecked")
-    final LinkedHashSet<Long>[][] freeArea = new LinkedHashSet[NR_ORDERS][MigrateType.values().length];
-    final long[] nrFree = new long[NR_ORDERS];
+    /** free_area[] and NR_FREE_PAGES: the buddy free lists of this zone (zone lock). */
+    final FreeArea freeArea = new FreeArea();
 
     Zone(Node node, ZoneType type) {
         this.node = node;
         this.type = type;
-        for (int o = 0; o < NR_ORDERS; o++) {
-            for (int m = 0; m < MigrateType.values().length; m++) {
-                freeArea[o][m] = new LinkedHashSet<>();
-            }
-        }
     }
 
     public ZoneType type() {
@@ -89,7 +80,7 @@ public final class Zone {
     }
 
     public long freePages() {
-        return freePages;
+        return freeArea.freePages();
     }
 
     public long cmaPages() {
@@ -144,12 +135,12 @@ public final class Zone {
 
     /** Number of free chunks of an order on all lists (what /proc/buddyinfo prints). */
     public long nrFree(int order) {
-        return nrFree[order];
+        return freeArea.nrFree(order);
     }
 
     /** Number of free chunks of an order and migratetype (/proc/pagetypeinfo). */
     public int nrFree(int order, MigrateType mt) {
-        return freeArea[order][mt.ordinal()].size();
+        return freeArea.nrFree(order, mt);
     }
 
     @Override
