@@ -1,6 +1,5 @@
 package org.hotmem.hotplug;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -25,17 +24,19 @@ import org.hotmem.mm.ZoneType;
  * locks, the memory block devices and their sysfs files ({@link MemorySysfs}), and is the API
  * the drivers, the machine and the tools use. The steps with one job of their own live in
  * helpers: {@link OnlinePages} (online_pages()), {@link OfflinePages} (offline_pages() and its
- * migration loop), {@link MemoryNotifierChain} (memory_notify()), {@link MemoryGroups} (memory
- * groups), {@link ZoneSelection} (zone_for_pfn_range()).
+ * migration loop), {@link MemoryAddRemove} (add_memory_resource(), try_remove_memory(),
+ * offline_and_remove_memory() and the "System RAM" resources), {@link MemoryNotifierChain}
+ * (memory_notify()), {@link MemoryGroups} (memory groups), {@link ZoneSelection}
+ * (zone_for_pfn_range()).
  *
  * <p>Invariants: {@code blocks} holds one device per memory block with present sections, keyed
  * by block id (start pfn / {@link #PAGES_PER_BLOCK}); every hot-added block lies inside one of
- * {@code resources}; an offline block has no zone ({@code block.zone == null}).
+ * {@link MemoryAddRemove}'s resources; an offline block has no zone ({@code block.zone == null}).
  *
  * <p>Locking (spec §8.2 order, outer to inner): device_hotplug_lock → device_lock(block) →
  * cpu_hotplug_lock (read) → mem_hotplug_lock (write) → zone->lock. Every public operation
- * runs inside a task. {@code blocks} and {@code resources} are guarded by device_hotplug_lock
- * (writers also hold mem_hotplug_lock); a block's state by its device lock.
+ * runs inside a task. {@code blocks} is guarded by device_hotplug_lock (writers, which are in
+ * {@link MemoryAddRemove}, also hold mem_hotplug_lock); a block's state by its device lock.
  */
 public final class MemoryHotplug {
     public static final int MHP_NONE = 0;
@@ -57,13 +58,12 @@ public final class MemoryHotplug {
     final PercpuRwSemaphore cpuHotplugLock;
     final PercpuRwSemaphore memHotplugLock;
     final TreeMap<Integer, MemoryBlock> blocks = new TreeMap<>();
-    /** iomem "System RAM" resources, [start, end) bytes. */
-    final List<long[]> resources = new ArrayList<>();
     final MemoryNotifierChain notifierChain = new MemoryNotifierChain();
-    private final MemorySysfs sysfs;
+    final MemorySysfs sysfs;
     final MemoryGroups groups;
     private final OnlinePages online;
     private final OfflinePages offline;
+    private final MemoryAddRemove addRemove;
 
     /**
      * Models memory_dev_init(): prints the block size, creates a memory block device for every
@@ -84,9 +84,7 @@ public final class MemoryHotplug {
         this.offline = new OfflinePages(this);
         this.groups = new MemoryGroups(this);
         this.online = new OnlinePages(this);
-        for (long[] r : mm.bootRam()) {
-            resources.add(r);
-        }
+        this.addRemove = new MemoryAddRemove(this);
         log.info("x86/mm: Memory block size: " + (BLOCK_SIZE >> 20) + "MB");
         this.sysfs = fs == null ? null : new MemorySysfs(this, fs);
         for (MemSection s : mm.presentSections()) {
@@ -94,23 +92,11 @@ public final class MemoryHotplug {
             if (blocks.containsKey(id)) {
                 continue;
             }
-            MemoryBlock b = newBlock(id, 0, true, 0, null);
+            MemoryBlock b = addRemove.newBlock(id, 0, true, 0, null);
             b.state = MemoryBlock.State.ONLINE;
             b.offline = false;
             b.zone = earlyZone(b);
         }
-    }
-
-    private MemoryBlock newBlock(int id, int nid, boolean early, long nrVmemmap, MemoryGroup group) {
-        MemoryBlock b = new MemoryBlock(id, (long) id * PAGES_PER_BLOCK, PAGES_PER_BLOCK, nid, early,
-                new Mutex(kernel, "&dev->mutex"), nrVmemmap, group);
-        b.state = MemoryBlock.State.OFFLINE;
-        b.offline = true;
-        blocks.put(id, b);
-        if (sysfs != null) {
-            sysfs.addBlock(b);
-        }
-        return b;
     }
 
     /** Models early_node_zone_for_memory_block(): the unique populated zone intersecting the block, else null. */
@@ -270,12 +256,7 @@ public final class MemoryHotplug {
 
     /** add_memory() for an ACPI memory device: blocks get a {@code firmware_node} link to {@code firmwareNode}. */
     public void addMemory(int nid, long start, long size, int mhpFlags, String firmwareNode) {
-        lockDeviceHotplug();
-        try {
-            addMemoryLocked(nid, start, size, mhpFlags, firmwareNode);
-        } finally {
-            unlockDeviceHotplug();
-        }
+        addRemove.addMemory(nid, start, size, mhpFlags, firmwareNode);
     }
 
     /**
@@ -283,96 +264,7 @@ public final class MemoryHotplug {
      * (range check → -E2BIG with pr_warn; conflict → -EEXIST) then add_memory_resource().
      */
     public void addMemoryLocked(int nid, long start, long size, int mhpFlags, String firmwareNode) {
-        long end = start + size;
-        if (size <= 0 || start < 0 || end > MAX_PHYS) {
-            log.warn(String.format("Hotplug memory [%#x-%#x] exceeds maximum addressable range [%#x-%#x]",
-                    start, end, 0, MAX_PHYS));
-            throw new KernelException(Errno.E2BIG);
-        }
-        for (long[] r : resources) {
-            if (r[0] < end && r[1] > start) {
-                throw new KernelException(Errno.EEXIST);
-            }
-        }
-        long[] res = {start, end};
-        resources.add(res);
-        try {
-            addMemoryResource(nid, start, size, mhpFlags, firmwareNode);
-        } catch (RuntimeException e) {
-            resources.remove(res);
-            throw e;
-        }
-    }
-
-    /** The MHP_MEMMAP_ON_MEMORY check of add_memory_resource() (mhp_supports_memmap_on_memory()). */
-    private boolean memmapOnMemoryFor(long size, int mhpFlags) {
-        if ((mhpFlags & MHP_MEMMAP_ON_MEMORY) == 0 || params.memmapOnMemory == HotplugParams.MemmapOnMemory.N) {
-            return false;
-        }
-        // 6.1: only a request of exactly one block; 6.12: every block of a multi-block add.
-        return mm.version().atLeast612() || size == BLOCK_SIZE;
-    }
-
-    /** Models add_memory_resource(). */
-    private void addMemoryResource(int nid, long start, long size, int mhpFlags, String firmwareNode) {
-        if (size == 0 || start % BLOCK_SIZE != 0 || size % BLOCK_SIZE != 0) {
-            log.err(String.format("Block size [%#x] unaligned hotplug range: start %#x, size %#x", BLOCK_SIZE, start, size));
-            throw new KernelException(Errno.EINVAL);
-        }
-        MemoryGroup group = null;
-        if ((mhpFlags & MHP_NID_IS_MGID) != 0) {
-            group = groups.get(nid);
-            if (group == null) {
-                throw new KernelException(Errno.EINVAL);
-            }
-            nid = group.nid;
-        }
-        if (!mm.nodePossible(nid)) {
-            log.warn("node " + nid + " was absent from the node_possible_map");
-            throw new KernelException(Errno.EINVAL);
-        }
-        long startPfn = start >>> MemoryModel.PAGE_SHIFT;
-        long nr = size >>> MemoryModel.PAGE_SHIFT;
-        boolean altmap = memmapOnMemoryFor(size, mhpFlags);
-        memHotplugBegin();
-        List<MemoryBlock> created = new ArrayList<>();
-        try {
-            for (long pfn = startPfn; pfn < startPfn + nr; pfn += PAGES_PER_BLOCK) {
-                if (blocks.containsKey((int) (pfn / PAGES_PER_BLOCK))) {
-                    throw new KernelException(Errno.EEXIST);
-                }
-            }
-            mm.sparseAddSections(startPfn, nr, altmap);
-            for (long pfn = startPfn; pfn < startPfn + nr; pfn += PAGES_PER_BLOCK) {
-                MemoryBlock b = newBlock((int) (pfn / PAGES_PER_BLOCK), nid, false, altmap ? PAGES_PER_BLOCK * 64 / MemoryModel.PAGE_SIZE : 0, group);
-                b.firmwareNode = firmwareNode;
-                if (sysfs != null && firmwareNode != null) {
-                    sysfs.addFirmwareNode(b);
-                }
-                created.add(b);
-            }
-        } finally {
-            memHotplugDone();
-        }
-        OnlineType def = params.defaultOnlineType;
-        if (def != OnlineType.OFFLINE) {
-            for (MemoryBlock b : created) {
-                b.onlineType = def;
-                try {
-                    deviceOnline(b);
-                } catch (KernelException ignored) {
-                    // online_memory_block errors are ignored by add_memory_resource
-                }
-            }
-        }
-    }
-
-    /** Models remove_memory_block() in drivers/base/memory.c: the block and its sysfs directory go. */
-    private void removeBlockDevice(MemoryBlock b) {
-        blocks.remove(b.id);
-        if (sysfs != null) {
-            sysfs.removeBlock(b);
-        }
+        addRemove.addMemoryLocked(nid, start, size, mhpFlags, firmwareNode);
     }
 
     // ------------------------------------------------------------------ device online/offline
@@ -540,65 +432,19 @@ public final class MemoryHotplug {
 
     /** System RAM pages in [startPfn, endPfn): walk_system_ram_range(). */
     long systemRamPages(long startPfn, long endPfn) {
-        long n = 0;
-        for (long[] r : resources) {
-            long s = Math.max(startPfn, (r[0] + MemoryModel.PAGE_SIZE - 1) >>> MemoryModel.PAGE_SHIFT);
-            long e = Math.min(endPfn, r[1] >>> MemoryModel.PAGE_SHIFT);
-            if (s < e) {
-                n += e - s;
-            }
-        }
-        return n;
+        return addRemove.systemRamPages(startPfn, endPfn);
     }
 
     // ------------------------------------------------------------------ remove
 
     /** Models remove_memory(): device_hotplug_lock + try_remove_memory(); -EBUSY if a block is online. */
     public void removeMemory(long start, long size) {
-        lockDeviceHotplug();
-        try {
-            tryRemoveMemory(start, size);
-        } finally {
-            unlockDeviceHotplug();
-        }
+        addRemove.removeMemory(start, size);
     }
 
     /** Models __remove_memory() for callers holding device_hotplug_lock (ACPI eject after offlining). */
     public void removeMemoryLocked(long start, long size) {
-        tryRemoveMemory(start, size);
-    }
-
-    /** Models try_remove_memory(). */
-    void tryRemoveMemory(long start, long size) {
-        if (size == 0 || start % BLOCK_SIZE != 0 || size % BLOCK_SIZE != 0) {
-            throw new KernelException(Errno.EINVAL);
-        }
-        int first = (int) (start / BLOCK_SIZE);
-        int last = (int) ((start + size) / BLOCK_SIZE);
-        List<MemoryBlock> in = new ArrayList<>(blocks.subMap(first, last).values());
-        for (MemoryBlock b : in) {
-            if (b.state != MemoryBlock.State.OFFLINE) {
-                long begin = b.startPfn << MemoryModel.PAGE_SHIFT;
-                log.warn(String.format("removing memory fails, because memory [0x%016x-0x%016x] is onlined", begin, begin + BLOCK_SIZE - 1));
-                throw new KernelException(Errno.EBUSY);
-            }
-        }
-        boolean anyAlt = in.stream().anyMatch(b -> b.nrVmemmap > 0);
-        boolean allAlt = in.stream().allMatch(b -> b.nrVmemmap > 0);
-        if (anyAlt && !allAlt) {
-            log.warn("WARNING: memory range mixes memmap_on_memory and regular blocks");
-            throw new KernelException(Errno.EINVAL);
-        }
-        memHotplugBegin();
-        try {
-            for (MemoryBlock b : in) {
-                removeBlockDevice(b);
-            }
-            mm.sparseRemoveSections(start >>> MemoryModel.PAGE_SHIFT, size >>> MemoryModel.PAGE_SHIFT);
-            resources.removeIf(r -> r[0] >= start && r[1] <= start + size);
-        } finally {
-            memHotplugDone();
-        }
+        addRemove.tryRemoveMemory(start, size);
     }
 
     /**
@@ -607,51 +453,7 @@ public final class MemoryHotplug {
      * it offlined with their recorded type and rethrows the first error.
      */
     public void offlineAndRemoveMemory(long start, long size) {
-        if (size == 0 || start % BLOCK_SIZE != 0 || size % BLOCK_SIZE != 0) {
-            throw new KernelException(Errno.EINVAL);
-        }
-        lockDeviceHotplug();
-        try {
-            int first = (int) (start / BLOCK_SIZE);
-            int last = (int) ((start + size) / BLOCK_SIZE);
-            List<MemoryBlock> in = new ArrayList<>(blocks.subMap(first, last).values());
-            List<MemoryBlock> offlined = new ArrayList<>();
-            List<OnlineType> types = new ArrayList<>();
-            KernelException err = null;
-            for (MemoryBlock b : in) {
-                OnlineType t = b.zone != null && b.zone.type() == ZoneType.MOVABLE ? OnlineType.ONLINE_MOVABLE : OnlineType.ONLINE_KERNEL;
-                try {
-                    if (deviceOffline(b) == 0) {
-                        offlined.add(b);
-                        types.add(t);
-                    }
-                } catch (KernelException e) {
-                    err = e;
-                    break;
-                }
-            }
-            if (err == null) {
-                try {
-                    tryRemoveMemory(start, size);
-                    return;
-                } catch (KernelException e) {
-                    log.err("offline_and_remove_memory: Failed to remove memory: " + (-e.errno().number()));
-                    err = e;
-                }
-            }
-            for (int i = 0; i < offlined.size(); i++) {
-                MemoryBlock b = offlined.get(i);
-                b.onlineType = types.get(i);
-                try {
-                    deviceOnline(b);
-                } catch (KernelException e) {
-                    log.err("offline_and_remove_memory: Failed to re-online memory: " + (-e.errno().number()));
-                }
-            }
-            throw err;
-        } finally {
-            unlockDeviceHotplug();
-        }
+        addRemove.offlineAndRemoveMemory(start, size);
     }
 
     // ------------------------------------------------------------------ sysfs helpers
