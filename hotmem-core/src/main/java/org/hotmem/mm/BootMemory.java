@@ -112,7 +112,6 @@ final class BootMemory {
         swiotlb(memEnd);
         initMemmap();
         memblockFreeAll();
-        mm.setupPerZoneWmarks();
         runtimeAllocations();
         long smp = lateFreeOf("SMP alternatives");
         if (p.memoryLineAfterDeferredInit()) {
