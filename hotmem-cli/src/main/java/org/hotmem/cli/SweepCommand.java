@@ -4,6 +4,7 @@ import org.hotmem.grid.GridExecutor;
 import org.hotmem.scenario.ScenarioException;
 import org.hotmem.scenario.Sweep;
 import org.hotmem.scenario.SweepReport;
+import org.hotmem.scenario.SweepWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -65,6 +66,10 @@ public final class SweepCommand implements Callable<Integer> {
     @Option(names = "--html", paramLabel = "OUT", description = "write the chart here")
     Path html;
 
+    @Option(names = "--parquet", paramLabel = "OUT",
+            description = "write the CSV's table as Parquet here (typed columns; for DuckDB, pandas, Polars, Spark)")
+    Path parquet;
+
     @Override
     public Integer call() throws IOException {
         PrintWriter out = spec.commandLine().getOut();
@@ -104,6 +109,13 @@ public final class SweepCommand implements Callable<Integer> {
             err.println("hotmem sweep: " + e.getMessage());
             return 2;
         }
+        SweepWriter parquetWriter;
+        try {
+            parquetWriter = parquet == null ? null : SweepWriter.find("parquet");
+        } catch (IllegalArgumentException e) {
+            err.println("hotmem sweep: " + e.getMessage());
+            return 2;
+        }
         if (runsPerTask < 1) {
             err.println("hotmem sweep: --runs-per-task must be at least 1");
             return 2;
@@ -123,10 +135,19 @@ public final class SweepCommand implements Callable<Integer> {
             return 1;
         }
         List<String> names = new ArrayList<>(grid.keySet());
-        String csvText = SweepReport.csv(names, rows);
-        if (csv != null) Files.writeString(csv, csvText, StandardCharsets.UTF_8);
         String scenarioName = file.getFileName().toString();
-        if (html != null) Files.writeString(html, SweepReport.html(scenarioName, names, grid, rows, metric), StandardCharsets.UTF_8);
+        try {
+            if (csv != null) Files.writeString(csv, SweepReport.csv(names, rows), StandardCharsets.UTF_8);
+            if (parquet != null) parquetWriter.write(parquet, names, rows);
+            if (html != null) Files.writeString(html, SweepReport.html(scenarioName, names, grid, rows, metric), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            err.println("hotmem sweep: cannot write " + switch (e) {
+                case java.nio.file.NoSuchFileException f -> f.getFile() + ": No such file or directory";
+                case java.nio.file.AccessDeniedException f -> f.getFile() + ": Permission denied";
+                default -> e.getMessage();
+            });
+            return 2;
+        }
         // stdout: the per-point means of the metric, then pass counts (a pure function of the inputs)
         out.print(SweepReport.table(names, grid, rows, metric));
         out.flush();

@@ -29,8 +29,10 @@ import java.util.function.Consumer;
  * A {@link GridExecutor} on a Hazelcast cluster, through the member {@code hz} (embedded in this JVM).
  *
  * <p>Dispatch: the calling thread keeps the pending task indices (lowest first, so results can
- * stream out in order early) and gives each hotmem member at most its {@value MemberConfig#THREADS}
- * tasks at a time ({@code submitToMember}); members that are not hotmem members get none. Hazelcast's
+ * stream out in order early) and gives each hotmem member at most {@value #DEPTH} times its
+ * {@value MemberConfig#THREADS} tasks at a time ({@code submitToMember}: its threads busy and as
+ * many tasks queued, so that no thread idles while a result travels back and the next task comes);
+ * members that are not hotmem members get none. Hazelcast's
  * callbacks only post events to a queue; the calling thread alone touches the dispatch state, so
  * it needs no lock. When a member leaves, Hazelcast fails its outstanding invocations
  * ({@link MemberLeftException} and kin); those tasks go back to the front of the queue and run
@@ -41,6 +43,9 @@ import java.util.function.Consumer;
  * {@code pending} holds exactly the tasks neither finished nor in flight.
  */
 final class HazelcastGridExecutor implements GridExecutor {
+    /** Tasks in flight per thread of a member. */
+    static final int DEPTH = 2;
+
     private final HazelcastInstance hz;
     private final PrintWriter log;
     /** Tasks finished per member address, over every run of this executor; touched only by the calling thread. */
@@ -78,7 +83,7 @@ final class HazelcastGridExecutor implements GridExecutor {
         try {
             while (!buffer.finished()) {
                 for (Member m : hz.getCluster().getMembers()) {
-                    int slots = threads(m);
+                    int slots = DEPTH * threads(m);
                     while (!pending.isEmpty() && running.getOrDefault(m.getUuid(), 0) < slots) {
                         int index = pending.poll();
                         running.merge(m.getUuid(), 1, Integer::sum);
