@@ -100,10 +100,9 @@ public final class Machine {
         kernel.setUname(release(v), version(v));
         kernel.dmesg().info(banner(v));
         kernel.dmesg().info("Command line: " + cmdline);
-        mm = MemoryModel.boot(qemu.layout().e820(), MmBootOptions.fromCmdline(cmdline), v, kernel, fs,
-                () -> qemu.layout().sratLogLines().forEach(kernel.dmesg()::info));
+        mm = MemoryModel.boot(qemu.layout().e820(), MmBootOptions.fromCmdline(cmdline), v, kernel, fs, qemu.srat());
         hotplug = new MemoryHotplug(mm, fs, HotplugParams.fromCmdline(cmdline, v));
-        systemFreezableWq = new Workqueue(kernel, "events_freezable");
+        systemFreezableWq = new Workqueue(kernel, "events_freezable", Workqueue.WQ_FREEZABLE);
         acpiDriver = new AcpiMemoryHotplugDriver(kernel, hotplug, qemu.acpiMemoryHotplug(), fs);
         kernel.spawn("swapper/0", Task.PF_KTHREAD, this::initTask);
         kernel.runFor(VIRTIO_PROBE_NS + 100_000_000L);
