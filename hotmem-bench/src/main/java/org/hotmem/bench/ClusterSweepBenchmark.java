@@ -34,7 +34,7 @@ import java.util.concurrent.TimeUnit;
  * {@code local} is the default thread pool (2 threads); {@code members1} one embedded Hazelcast
  * member that runs the tasks itself on 2 threads; {@code members2} that member plus one
  * {@code hotmem worker} JVM (2 threads) on 127.0.0.1, a cluster of its own ({@code hotmem-bench},
- * ports 5801-5802). {@link #sweep} runs a 16-run grid (plug, workload, unplug on a 2 GiB guest);
+ * ports 5801-5802). {@link #sweep} runs an 8-run grid of the README's sweep (SLAB = 3G..6G, seeds 1..2);
  * {@link #trivialTask} runs tasks that only return their index: the executor's own cost per task.
  *
  * <p>Run: {@code ./bench ClusterSweep}. On 2 cores, 2 members cannot beat 1: both share the cores.
@@ -46,24 +46,8 @@ import java.util.concurrent.TimeUnit;
         "--add-opens", "java.base/sun.nio.ch=ALL-UNNAMED", "--add-opens", "java.management/sun.management=ALL-UNNAMED",
         "--add-opens", "jdk.management/com.sun.management.internal=ALL-UNNAMED"})
 public class ClusterSweepBenchmark {
-    static final String SCENARIO = """
-            name: plug-unplug
-            duration: 1m
-            machine:
-              memory: 2G,slots=4,maxmem=16G
-            workloads:
-              - name: app
-                kind: anon
-                size: 256M
-                chunk: {dist: uniform, min: 1M, max: 3M}
-                rate: 1G/s
-                pinned: 10%
-            timeline:
-              - at: 1s
-                plug: {id: dimm1, size: ${DIMM}}
-              - at: 30s
-                unplug: dimm1
-            """;
+    /** The README's sweep (run from the repository root, as ./bench does). */
+    static final Path SCENARIO = Path.of("examples", "zone-normal-one-way-door.yaml");
     static final String CONFIG = """
             hazelcast:
               cluster-name: hotmem-bench
@@ -97,8 +81,8 @@ public class ClusterSweepBenchmark {
     @Setup(Level.Trial)
     public void start() throws IOException, InterruptedException {
         LinkedHashMap<String, List<String>> grid = new LinkedHashMap<>();
-        grid.put("DIMM", List.of("256M", "512M", "1G", "2G"));
-        sweep = new Sweep("plug-unplug.yaml", SCENARIO, grid, Sweep.parseSeeds("1..4"), Sweep.Boot.MACHINE);
+        grid.put("SLAB", List.of("3G", "4G", "5G", "6G"));
+        sweep = new Sweep(SCENARIO.toString(), Files.readString(SCENARIO), grid, Sweep.parseSeeds("1..2"), Sweep.Boot.MACHINE);
         for (int i = 0; i < TRIVIAL_TASKS; i++) trivial.add(new Echo(i));
         if (executor.equals("local")) {
             ex = new LocalGridExecutor(2);
@@ -117,7 +101,7 @@ public class ClusterSweepBenchmark {
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.addAll(java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
                 .filter(a -> a.startsWith("--") || a.startsWith("-Xss")).toList());
-        cmd.addAll(List.of("-Xmx1g", "-cp", System.getProperty("java.class.path"), "org.hotmem.cli.Main",
+        cmd.addAll(List.of("-Xmx2g", "-cp", System.getProperty("java.class.path"), "org.hotmem.cli.Main",
                 "worker", "--cluster", "hazelcast:" + config, "--threads", "2"));
         Path log = Files.createTempFile("hotmem-bench-worker", ".log");
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
@@ -140,8 +124,8 @@ public class ClusterSweepBenchmark {
     @Benchmark
     @BenchmarkMode(Mode.SingleShotTime)
     @OutputTimeUnit(TimeUnit.MILLISECONDS)
-    @Warmup(iterations = 2)
-    @Measurement(iterations = 5)
+    @Warmup(iterations = 1)
+    @Measurement(iterations = 4)
     public List<Sweep.Row> sweep() {
         return sweep.run(ex, 1, GridExecutor.Progress.NONE);
     }

@@ -109,6 +109,9 @@ final class HazelcastGridExecutor implements GridExecutor {
                     }
                     case Failed f -> {
                         running.merge(f.member().getUuid(), -1, Integer::sum);
+                        if (!hz.getLifecycleService().isRunning()) {
+                            throw new IllegalStateException("this member has shut down (" + f.failure() + ")", f.failure());
+                        }
                         if (!lost(f.failure())) {
                             throw new IllegalStateException("task " + f.index() + " failed on member "
                                     + f.member().getAddress() + ": " + f.failure(), f.failure());
