@@ -151,8 +151,18 @@ public final class MemoryModel {
      */
     public static MemoryModel boot(List<E820Entry> e820, MmBootOptions options, KernelVersion version, Kernel kernel,
                                    Kernfs fs, Runnable acpiNumaInit) {
+        return boot(e820, options, version, kernel, fs, acpiNumaInit, () -> { });
+    }
+
+    /**
+     * As above, with start_kernel()'s command-line parsing: {@code parseArgs} runs where the
+     * kernel prints "Kernel command line:" and parses its parameters (after the zonelists of
+     * 6.1, before the dentry hash table), so those lines land where Linux prints them.
+     */
+    public static MemoryModel boot(List<E820Entry> e820, MmBootOptions options, KernelVersion version, Kernel kernel,
+                                   Kernfs fs, Runnable acpiNumaInit, Runnable parseArgs) {
         MemoryModel mm = new MemoryModel(kernel, fs, version, options.movableNode(), 1);
-        new BootMemory(mm, e820, options, acpiNumaInit).run();
+        new BootMemory(mm, e820, options, acpiNumaInit, parseArgs).run();
         if (fs != null) {
             MmProcFiles.register(mm, fs);
         }
