@@ -111,7 +111,7 @@ public final class Machine {
                     bootParams.parse(cmdline, kernel.dmesg());
                 });
         hotplug = new MemoryHotplug(mm, fs, hotplugParams);
-        systemFreezableWq = new Workqueue(kernel, "events_freezable");
+        systemFreezableWq = new Workqueue(kernel, "events_freezable", Workqueue.WQ_FREEZABLE);
         acpiDriver = new AcpiMemoryHotplugDriver(kernel, hotplug, qemu.acpiMemoryHotplug(), fs);
         kernel.spawn("swapper/0", Task.PF_KTHREAD, this::initTask);
         kernel.runFor(VIRTIO_PROBE_NS + 100_000_000L);
