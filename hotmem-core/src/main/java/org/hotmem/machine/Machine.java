@@ -104,8 +104,7 @@ public final class Machine {
         kernel.dmesg().info("Command line: " + cmdline);
         HotplugParams hotplugParams = HotplugParams.defaults(v);
         BootParams bootParams = hotplugParams.register(BootParams.x86Defaults(), v);
-        mm = MemoryModel.boot(qemu.layout().e820(), MmBootOptions.fromCmdline(cmdline), v, kernel, fs,
-                () -> qemu.layout().sratLogLines().forEach(kernel.dmesg()::info),
+        mm = MemoryModel.boot(qemu.layout().e820(), MmBootOptions.fromCmdline(cmdline), v, kernel, fs, qemu.srat(),
                 () -> {
                     kernel.dmesg().printk(LogLevel.NOTICE, "Kernel command line: " + cmdline);
                     bootParams.parse(cmdline, kernel.dmesg());
