@@ -39,13 +39,20 @@ public final class PageIsolation {
             if (kind == PageState.RESERVED) {
                 return pfn;
             }
-            if (kind == PageState.BUDDY && zone.type != ZoneType.MOVABLE) {
-                pfn += 1L << mm.buddyOrder(pfn);
-                continue;
-            }
-            if (zone.type != ZoneType.MOVABLE && kind != PageState.FREE_TAIL && kind != PageState.LRU
-                    && kind != PageState.OFFLINE && kind != PageState.VMEMMAP && (info & PageState.HWPOISON) == 0) {
-                return pfn;
+            if (zone.type != ZoneType.MOVABLE) {
+                switch (kind) {
+                    case PageState.BUDDY -> {
+                        pfn += 1L << mm.buddyOrder(pfn);
+                        continue;
+                    }
+                    case PageState.FREE_TAIL, PageState.LRU, PageState.OFFLINE, PageState.VMEMMAP -> {
+                    }
+                    default -> {
+                        if ((info & PageState.HWPOISON) == 0) {
+                            return pfn;
+                        }
+                    }
+                }
             }
             pfn = mm.runEnd(pfn);
         }
