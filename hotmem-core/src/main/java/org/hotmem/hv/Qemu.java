@@ -39,6 +39,8 @@ public final class Qemu {
     private final Map<String, Object> devices = new LinkedHashMap<>();
     private final List<VirtioMem> virtioMems = new ArrayList<>();
     private VirtioBalloon balloon;
+    /** -drive disks, in command-line order. */
+    private final List<Drive> drives = new ArrayList<>();
     private int nextVirtioIndex;
     /** False while the command line's devices are being cold-plugged. */
     private boolean machineDone;
@@ -75,7 +77,7 @@ public final class Qemu {
         List<String[]> deviceOpts = new ArrayList<>();
         for (int i = 0; i < tokens.size(); i++) {
             String opt = tokens.get(i);
-            if (!opt.equals("-object") && !opt.equals("-device")) {
+            if (!opt.equals("-object") && !opt.equals("-device") && !opt.equals("-drive")) {
                 throw new QemuConfigException(opt + ": option not modelled (hotmem models -m, -object memory-backend-ram"
                         + " and -device pc-dimm|virtio-mem-pci|virtio-balloon-pci)");
             }
@@ -85,6 +87,8 @@ public final class Qemu {
             String value = tokens.get(++i);
             if (opt.equals("-object")) {
                 q.objectFromCommandLine(value);
+            } else if (opt.equals("-drive")) {
+                q.drives.add(Drive.parse(value));
             } else {
                 deviceOpts.add(new String[] {opt, value});
             }
@@ -123,6 +127,11 @@ public final class Qemu {
     /** virtio-mem devices in PCI (command-line) order. */
     public List<VirtioMem> virtioMems() {
         return List.copyOf(virtioMems);
+    }
+
+    /** The -drive disks (virtio-blk), in command-line order. */
+    public List<Drive> drives() {
+        return List.copyOf(drives);
     }
 
     /** The balloon device, or null. */

@@ -342,6 +342,24 @@ public final class MemoryModel {
         s.owner[i] = ownerWord;
     }
 
+    /** What a page holds after the power went off: nothing the model could have written. */
+    public static final long LOST_CONTENT = 0xdeadbeefdeadbeefL;
+
+    /** The machine lost power: every page of every present section forgets its content. */
+    public void powerLoss() {
+        for (MemSection sec : sections) {
+            if (sec != null && sec.token != null) java.util.Arrays.fill(sec.token, LOST_CONTENT);
+        }
+    }
+
+    /**
+     * Models the restore's copy of an image page into its original frame (swsusp_arch_resume()
+     * copying every PBE): pfn's content becomes {@code token}.
+     */
+    public void restorePageContent(long pfn, long token) {
+        setToken(pfn, token);
+    }
+
     void setToken(long pfn, long token) {
         section(pfn).token[idx(pfn)] = token;
     }
