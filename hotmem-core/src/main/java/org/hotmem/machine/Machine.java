@@ -134,8 +134,7 @@ public final class Machine {
         kernel.setUname(release(v), version(v));
         kernel.dmesg().info(banner(v));
         kernel.dmesg().info("Command line: " + cmdline);
-        mm = MemoryModel.boot(qemu.layout().e820(), MmBootOptions.fromCmdline(cmdline), v, kernel, fs,
-                () -> qemu.layout().sratLogLines().forEach(kernel.dmesg()::info));
+        mm = MemoryModel.boot(qemu.layout().e820(), MmBootOptions.fromCmdline(cmdline), v, kernel, fs, qemu.srat());
         hotplug = new MemoryHotplug(mm, fs, HotplugParams.fromCmdline(cmdline, v));
         power = new Hibernation(kernel, mm, hotplug, fs, v, cmdline, qemu.layout().e820());
         for (int i = 0; i < qemu.drives().size(); i++) {
