@@ -160,10 +160,13 @@ public final class Machine {
         acpiDriver.scanAtBoot();
         kernel.scheduleTimeoutUninterruptible(Math.max(0, VIRTIO_PROBE_NS - kernel.now()));
         for (VirtioMem vm : qemu.virtioMems()) {
-            virtioMemDrivers.add(new VirtioMemDriver(kernel, hotplug, vm, systemFreezableWq));
+            VirtioMemDriver d = new VirtioMemDriver(kernel, hotplug, vm, systemFreezableWq);
+            d.registerPm(power);
+            virtioMemDrivers.add(d);
         }
         if (qemu.balloon() != null) {
             balloonDriver = new VirtioBalloonDriver(kernel, hotplug, qemu.balloon(), systemFreezableWq);
+            balloonDriver.registerPm(power);
         }
     }
 

@@ -58,7 +58,7 @@ public final class Hibernation {
 
     /** What one hibernation did, for metrics and reports. */
     public record Report(long savedPages, long copiedPages, long zeroPages, long metaPages, long imagePages,
-                         long skippedFree, long skippedOffline, long skippedPageOffline, long skippedNosave,
+                         long skippedFree, long skippedOffline, long skippedPageOffline, long skippedNosave, long missedHotAdded,
                          long bytesWritten, long freezeNs, long snapshotNs, long writeNs, long startNs, long powerOffNs) {}
 
     private final Kernel kernel;
@@ -108,6 +108,7 @@ public final class Hibernation {
     private SwapReader.LoadedImage restoredImage;
     private Report lastReport;
     private long lastResumeReadNs;
+    private long lastLoaderUptimeNs;
     private long lastDiskWrites;
     private Hibernation resumedInto;
     private Path resumedFrom;
@@ -168,6 +169,8 @@ public final class Hibernation {
     public Report lastReport() { return lastReport; }
     /** The virtual time the last successful resume spent reading the image (in the boot kernel). */
     public long lastResumeReadNs() { return lastResumeReadNs; }
+    /** The boot kernel's uptime when the last resume jumped into this kernel. */
+    public long lastLoaderUptimeNs() { return lastLoaderUptimeNs; }
     /** Pages the last image write put on the disk (header, map, image pages). */
     public long lastDiskWrites() { return lastDiskWrites; }
     /** The image the last restore brought back, or null. */
@@ -381,7 +384,7 @@ public final class Hibernation {
                 long writeNs = kernel.now() - writeStart;
                 lastReport = new Report(snapshot.pfns.length, snapshot.nrCopyPages, snapshot.nrZeroPages,
                         snapshot.nrMetaPages(), snapshot.imagePages(), snapshot.skippedFree, snapshot.skippedOffline,
-                        snapshot.skippedPageOffline, snapshot.skippedNosave, written, freezeNs, writeStart - freezeStart - freezeNs,
+                        snapshot.skippedPageOffline, snapshot.skippedNosave, snapshot.missedHotAdded, written, freezeNs, writeStart - freezeStart - freezeNs,
                         writeNs, freezeStart, kernel.now());
                 snapshot.free(); // swsusp_free()
                 if (mode == Mode.TEST_RESUME) {
@@ -467,7 +470,7 @@ public final class Hibernation {
         kernel.dmesg().info("PM: hibernation: Creating image:");
         long need = snapshot.countDataPages();
         kernel.dmesg().info("PM: hibernation: Need to copy " + need + " pages");
-        snapshot.copy();
+        snapshot.copy(!hotplugExclusion);
         kernel.consume(costs.copyNs((long) snapshot.nrCopyPages * MemoryModel.PAGE_SIZE));
         if (version == KernelVersion.V6_1) {
             kernel.dmesg().info("PM: hibernation: Image created (" + snapshot.nrCopyPages + " pages copied)");
@@ -604,6 +607,7 @@ public final class Hibernation {
                 throw new KernelException(Errno.ENOENT);
             }
             target.lastResumeReadNs = kernel.now() - t0;
+            target.lastLoaderUptimeNs = kernel.now();
             target.restore(img);
             resumedInto = target;
             resumedFrom = d.file();

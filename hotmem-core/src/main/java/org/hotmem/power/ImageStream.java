@@ -17,8 +17,6 @@ final class ImageStream {
     private final int metaPages;
     /** Index into the snapshot of the k-th data page. */
     private final int[] dataIndex;
-    private final byte[] metaBuf = new byte[PageContent.PAGE_SIZE];
-    private int metaBufPage = 0;
 
     ImageStream(Snapshot s, ImageHeader header) {
         this.s = s;
@@ -36,31 +34,36 @@ final class ImageStream {
         return p;
     }
 
-    /** Writes page {@code i} of the stream into {@code out[off..off+4096)}; pages are asked for in order. */
+    /** Writes page {@code i} of the stream into {@code out[off..off+4096)}. Stateless: safe from several threads. */
     void fill(long i, byte[] out, int off) {
         if (i == 0) {
             System.arraycopy(header, 0, out, off, header.length);
         } else if (i <= metaPages) {
-            packPfns((int) i);
-            System.arraycopy(metaBuf, 0, out, off, metaBuf.length);
+            packPfns((int) i, out, off);
         } else {
             PageContent.fill(s.tokens[dataIndex[(int) (i - 1 - metaPages)]], out, off);
         }
     }
 
-    /** Models pack_pfns() into the reused buffer for meta page {@code page} (1-based). */
-    private void packPfns(int page) {
-        if (page == metaBufPage) return;
-        metaBufPage = page;
-        ByteBuffer b = ByteBuffer.wrap(metaBuf).order(ByteOrder.LITTLE_ENDIAN);
+    /**
+     * Models pack_pfns() for meta page {@code page} (1-based). The kernel packs into one reused,
+     * initially zeroed buffer, so after BM_END_OF_MAP the last page still holds the previous
+     * meta page's entries at those positions.
+     */
+    private void packPfns(int page, byte[] out, int off) {
+        ByteBuffer b = ByteBuffer.wrap(out, off, PageContent.PAGE_SIZE).order(ByteOrder.LITTLE_ENDIAN);
         int first = (page - 1) * Snapshot.ENTRIES_PER_META_PAGE;
         for (int j = 0; j < Snapshot.ENTRIES_PER_META_PAGE; j++) {
             int i = first + j;
-            if (i >= s.pfns.length) {
-                b.putLong(j * 8, Snapshot.END_OF_MAP);
-                break;
-            }
-            b.putLong(j * 8, s.zero.get(i) ? s.pfns[i] | Snapshot.PFN_ZERO_FLAG : s.pfns[i]);
+            long e;
+            if (i < s.pfns.length) e = entry(i);
+            else if (i == s.pfns.length) e = Snapshot.END_OF_MAP;
+            else e = page > 1 ? entry(i - Snapshot.ENTRIES_PER_META_PAGE) : 0;
+            b.putLong(off + j * 8, e);
         }
+    }
+
+    private long entry(int i) {
+        return s.zero.get(i) ? s.pfns[i] | Snapshot.PFN_ZERO_FLAG : s.pfns[i];
     }
 }

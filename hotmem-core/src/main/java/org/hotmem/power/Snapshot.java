@@ -54,6 +54,25 @@ final class Snapshot {
     long skippedOffline;
     long skippedPageOffline;
     long skippedNosave;
+    /** History mode: saveable pages of memory hot-added after the bitmaps, which the copy missed. */
+    long missedHotAdded;
+
+    /** A snapshot that was already taken: these pfns with these tokens (tools and benchmarks). */
+    static Snapshot of(long[] pfns, long[] tokens, boolean zeroPages) {
+        Snapshot s = new Snapshot(zeroPages);
+        s.pfns = pfns.clone();
+        s.tokens = tokens.clone();
+        if (zeroPages) for (int i = 0; i < tokens.length; i++) if (tokens[i] == 0) s.zero.set(i);
+        s.nrZeroPages = s.zero.cardinality();
+        s.nrCopyPages = pfns.length - s.nrZeroPages;
+        return s;
+    }
+
+    private Snapshot(boolean zeroPages) {
+        this.mm = null;
+        this.kernel = null;
+        this.zeroPages = zeroPages;
+    }
 
     /** Models create_basic_memory_bitmaps(): the bitmaps cover the populated zones as they are now. */
     Snapshot(MemoryModel mm) {
@@ -175,18 +194,22 @@ final class Snapshot {
     /**
      * Models swsusp_save() / copy_data_pages(): records every saveable pfn and its token (the
      * copy), in ascending pfn order, and marks the all-zero ones (6.12).
+     *
+     * @param staticZones the pre-2013 behaviour (no hotplug exclusion): the copy walks the zone
+     *        spans as they were when the bitmaps were made, so memory hot-added since is missed;
+     *        otherwise a zone reaching outside the bitmaps is the kernel's BUG()
      */
-    void copy() {
-        skippedFree = skippedOffline = skippedPageOffline = skippedNosave = 0;
+    void copy(boolean staticZones) {
+        skippedFree = skippedOffline = skippedPageOffline = skippedNosave = missedHotAdded = 0;
         List<Zone> zones = populatedZones();
         long n = 0;
         for (Zone z : zones) {
-            if (!covered(z.startPfn()) || !covered(z.endPfn() - 1)) {
+            if (!staticZones && (!covered(z.startPfn()) || !covered(z.endPfn() - 1))) {
                 throw new IllegalStateException("BUG: memory_bm_set_bit(): pfn 0x" + Long.toHexString(z.endPfn() - 1)
                         + " of zone " + z.name() + " is outside the hibernation bitmaps (memory hot-added after"
                         + " create_basic_memory_bitmaps())");
             }
-            for (long pfn = z.startPfn(); pfn < z.endPfn(); pfn++) if (saveable(z, pfn, false)) n++;
+            for (long pfn = z.startPfn(); pfn < z.endPfn(); pfn++) if (covered(pfn) && saveable(z, pfn, false)) n++;
         }
         if (n > Integer.MAX_VALUE - 8) throw new KernelException(Errno.ENOMEM);
         pfns = new long[(int) n];
@@ -195,6 +218,10 @@ final class Snapshot {
         int i = 0;
         for (Zone z : zones) {
             for (long pfn = z.startPfn(); pfn < z.endPfn(); pfn++) {
+                if (!covered(pfn)) {
+                    if (saveable(z, pfn, false)) missedHotAdded++;
+                    continue;
+                }
                 if (!saveable(z, pfn, true)) continue;
                 pfns[i] = pfn;
                 tokens[i] = mm.token(pfn);

@@ -98,36 +98,32 @@ final class SwapWriter {
         if (version == KernelVersion.V6_1) kernel.dmesg().info("PM: Using " + threads + " thread(s) for compression");
         else kernel.dmesg().info("PM: Using " + threads + " thread(s) for " + alg.name + " compression");
         kernel.dmesg().info("PM: Compressing and saving image data (" + n + " pages)...");
-        HibernateCompressor comp = new HibernateCompressor(alg);
         HibernateCompressor.Crc32Le crc = new HibernateCompressor.Crc32Le();
-        byte[] unc = new byte[HibernateCompressor.UNC_SIZE];
-        byte[] cmp = new byte[HibernateCompressor.CMP_SIZE];
-        ByteBuffer cmpBuf = ByteBuffer.wrap(cmp).order(ByteOrder.LITTLE_ENDIAN);
         long m = Math.max(1, n / 10);
         long start = kernel.now();
-        long next = 1;
         long done = 0;
         long compressed = 0;
-        while (done < n) {
-            int off = 0;
-            while (off < unc.length && done < n) {
-                image.fill(next++, unc, off);
-                if (done % m == 0) kernel.dmesg().info(String.format("PM: Image saving progress: %3d%%", done / m * 10));
-                done++;
-                off += PageContent.PAGE_SIZE;
+        try (ChunkPipeline pipe = new ChunkPipeline(image, alg, n)) {
+            for (int c = 0; c < pipe.chunks(); c++) {
+                ChunkPipeline.Chunk ch = pipe.take();
+                for (int off = 0; off < ch.uncLen; off += PageContent.PAGE_SIZE) {
+                    if (done % m == 0) kernel.dmesg().info(String.format("PM: Image saving progress: %3d%%", done / m * 10));
+                    done++;
+                }
+                crc.update(ch.unc, 0, ch.uncLen);
+                int cmpLen = ch.cmpLen;
+                if (cmpLen <= 0 || cmpLen > HibernateCompressor.worstCompress(ch.uncLen)) {
+                    kernel.dmesg().err("PM: Invalid " + alg.name + " compressed length");
+                    throw new KernelException(Errno.EPERM);
+                }
+                ByteBuffer.wrap(ch.cmp).order(ByteOrder.LITTLE_ENDIAN).putLong(0, cmpLen);
+                int total = HibernateCompressor.CMP_HEADER + cmpLen;
+                java.util.Arrays.fill(ch.cmp, total, Math.min(ch.cmp.length, roundUpPage(total)), (byte) 0);
+                for (int p = 0; p < total; p += PageContent.PAGE_SIZE) writePage(ch.cmp, p);
+                compressed += total;
+                kernel.consume(costs.compressNs(ch.uncLen) / threads + costs.writeNs(roundUpPage(total)));
+                pipe.release(ch);
             }
-            crc.update(unc, 0, off);
-            int cmpLen = comp.compress(unc, off, cmp, HibernateCompressor.CMP_HEADER);
-            if (cmpLen <= 0 || cmpLen > HibernateCompressor.worstCompress(off)) {
-                kernel.dmesg().err("PM: Invalid " + alg.name + " compressed length");
-                throw new KernelException(Errno.EPERM);
-            }
-            cmpBuf.putLong(0, cmpLen);
-            int total = HibernateCompressor.CMP_HEADER + cmpLen;
-            java.util.Arrays.fill(cmp, total, Math.min(cmp.length, roundUpPage(total)), (byte) 0);
-            for (int p = 0; p < total; p += PageContent.PAGE_SIZE) writePage(cmp, p);
-            compressed += total;
-            kernel.consume(costs.compressNs(off) / threads + costs.writeNs(roundUpPage(total)));
         }
         kernel.dmesg().info("PM: Image saving done");
         Hibernation.showSpeed(kernel, start, kernel.now(), n, "Wrote");
