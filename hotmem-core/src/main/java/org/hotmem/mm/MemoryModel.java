@@ -385,10 +385,13 @@ public final class MemoryModel {
     /** What a page holds after the power went off: nothing the model could have written. */
     public static final long LOST_CONTENT = 0xdeadbeefdeadbeefL;
 
-    /** The machine lost power: every page of every present section forgets its content. */
+    /**
+     * The machine lost power: every page that held content forgets it.
+     * // model: pages whose token was 0 (never written) keep reading 0.
+     */
     public void powerLoss() {
         for (MemSection sec : sections) {
-            if (sec != null && sec.token != null) java.util.Arrays.fill(sec.token, LOST_CONTENT);
+            if (sec != null && sec.memmap != null) sec.memmap.loseTokens(LOST_CONTENT);
         }
     }
 
