@@ -267,7 +267,9 @@ public final class Hibernation {
             if (m == Mode.PLATFORM && !platformOps) continue;
             b.append(m == mode ? "[" + m.text + "] " : m.text + " ");
         }
-        b.setCharAt(b.length() - 1, '\n');
+        // 6.12's disk_show() turns the last space into the newline; 6.1 keeps it (recorded)
+        if (version == KernelVersion.V6_1) b.append('\n');
+        else b.setCharAt(b.length() - 1, '\n');
         return b.toString();
     }
 
@@ -371,7 +373,7 @@ public final class Hibernation {
         if (hotplugExclusion) hotplug.lockDeviceHotplug();
         boolean testResume = false;
         try {
-            snapshot = new Snapshot(mm); // create_basic_memory_bitmaps()
+            snapshot = createBasicMemoryBitmaps();
             long freezeNs = kernel.now() - freezeStart;
             boolean inSuspend = hibernationSnapshot();
             if (inSuspend) {
@@ -393,17 +395,51 @@ public final class Hibernation {
                     powerDown();
                 }
             }
-            if (testResume) {
-                loadImageAndRestoreSelf();
-            }
-            if (inRestore) {
-                inRestore = false;
-                for (DevicePm d : devices) d.restore();
-            }
+            if (inRestore) restoredKernelResumes();
         } finally {
             snapshot = null;
+            kernel.dmesg().info("PM: hibernation: Basic memory bitmaps freed");
             if (hotplugExclusion) hotplug.unlockDeviceHotplug();
         }
+        if (testResume) testResume();
+    }
+
+    /** The image kernel after the jump: create_image()'s tail with in_suspend == 0, then the RESTORE callbacks. */
+    private void restoredKernelResumes() {
+        inRestore = false;
+        if (mode == Mode.PLATFORM) {
+            kernel.dmesg().info("ACPI: PM: Restoring platform NVS memory");
+            kernel.dmesg().info("ACPI: PM: Waking up from system sleep state S4");
+        }
+        for (DevicePm d : devices) d.restore();
+    }
+
+    /** Models create_basic_memory_bitmaps() with mark_nosave_pages(). */
+    private Snapshot createBasicMemoryBitmaps() {
+        Snapshot s = new Snapshot(mm);
+        for (long[] r : nosaveRegions()) {
+            kernel.dmesg().info(String.format("PM: hibernation: Marking nosave pages: [mem %#010x-%#010x]", r[0], r[1] - 1));
+        }
+        kernel.dmesg().info("PM: hibernation: Basic memory bitmaps created");
+        return s;
+    }
+
+    /**
+     * e820__register_nosave_regions(): the holes below and between the RAM entries of the e820
+     * table (whose first page the kernel made reserved), in bytes [start, end).
+     */
+    private List<long[]> nosaveRegions() {
+        List<long[]> out = new ArrayList<>();
+        long last = 0;
+        for (E820Entry e : e820) {
+            if (e.type() != org.hotmem.mm.E820Type.USABLE) continue;
+            long start = Math.max(e.addr(), MemoryModel.PAGE_SIZE);
+            start = (start + MemoryModel.PAGE_SIZE - 1) & -MemoryModel.PAGE_SIZE;
+            long end = (e.addr() + e.size()) & -MemoryModel.PAGE_SIZE;
+            if (last < start) out.add(new long[] {last, start});
+            last = end;
+        }
+        return out;
     }
 
     /**
@@ -450,6 +486,7 @@ public final class Hibernation {
                 kernel.dmesg().info("ACPI: PM: Preparing to enter system sleep state S4");
                 kernel.dmesg().info("ACPI: PM: Saving platform NVS memory");
             }
+            kernel.dmesg().info("Disabling non-boot CPUs ...");
             createImage();
             if (mode == Mode.PLATFORM) {
                 kernel.dmesg().info("ACPI: PM: Restoring platform NVS memory");
@@ -470,6 +507,12 @@ public final class Hibernation {
         kernel.dmesg().info("PM: hibernation: Creating image:");
         long need = snapshot.countDataPages();
         kernel.dmesg().info("PM: hibernation: Need to copy " + need + " pages");
+        long available = 0;
+        for (int n = 0; n < mm.nrNodes(); n++) {
+            for (org.hotmem.mm.Zone z : mm.node(n).zones()) if (z.populated()) available += z.freePages();
+        }
+        kernel.dmesg().info("PM: hibernation: Normal pages needed: " + need + " + " + Snapshot.PAGES_FOR_IO
+                + ", available pages: " + (available + snapshot.preallocatedPages()));
         snapshot.copy(!hotplugExclusion);
         kernel.consume(costs.copyNs((long) snapshot.nrCopyPages * MemoryModel.PAGE_SIZE));
         if (version == KernelVersion.V6_1) {
@@ -505,7 +548,11 @@ public final class Hibernation {
         for (DevicePm d : devices) d.poweroff();
         switch (mode) {
             case REBOOT -> kernel.dmesg().emerg("reboot: Restarting system");
-            case PLATFORM, SUSPEND -> kernel.dmesg().info("ACPI: PM: Preparing to enter system sleep state S4");
+            case PLATFORM, SUSPEND -> {
+                kernel.dmesg().info("ACPI: PM: Preparing to enter system sleep state S4");
+                kernel.dmesg().info("ACPI: PM: Saving platform NVS memory");
+                kernel.dmesg().info("Disabling non-boot CPUs ...");
+            }
             default -> kernel.dmesg().emerg("reboot: Power down");
         }
         onImageWritten.accept(swapDevice.file(), this);
@@ -514,13 +561,44 @@ public final class Hibernation {
         restored.waitForCompletion();
     }
 
-    /** test_resume: swsusp_check() then load_image_and_restore() in the same kernel. */
-    private void loadImageAndRestoreSelf() {
+    /**
+     * test_resume: swsusp_check() then load_image_and_restore() in the same kernel. 6.1 cannot
+     * open the swap device it swaps to (-EBUSY, recorded); 6.12 can.
+     */
+    private void testResume() {
+        if (version == KernelVersion.V6_1) {
+            kernel.dmesg().info("PM: Image not found (code -16)");
+            throw new KernelException(Errno.EBUSY);
+        }
         SwapReader r = new SwapReader(kernel, version, swap, swapDevice.majMin(), costs);
         SwsuspHeader h = r.check();
         if (h == null) return;
-        SwapReader.LoadedImage img = r.read(h, mm, ImageHeader.e820Crc32(e820));
-        applyImage(img);
+        hotplug.lockDeviceHotplug();
+        try {
+            createBasicMemoryBitmaps();
+            SwapReader.LoadedImage img = readOrRecover(r, h);
+            kernel.dmesg().info("Disabling non-boot CPUs ...");
+            applyImage(img);
+            kernel.dmesg().info("PM: hibernation: Basic memory bitmaps freed");
+            inRestore = false;
+            for (DevicePm d : devices) d.restore();
+        } finally {
+            hotplug.unlockDeviceHotplug();
+        }
+    }
+
+    /** swsusp_read() with load_image_and_restore()'s failure lines. */
+    private SwapReader.LoadedImage readOrRecover(SwapReader r, SwsuspHeader h) {
+        try {
+            SwapReader.LoadedImage img = r.read(h, mm, ImageHeader.e820Crc32(e820));
+            kernel.dmesg().info("PM: Image successfully loaded");
+            return img;
+        } catch (KernelException e) {
+            kernel.dmesg().info("PM: Error " + e.ret() + " resuming");
+            kernel.dmesg().err("PM: hibernation: Failed to load image, recovering.");
+            kernel.dmesg().info("PM: hibernation: Basic memory bitmaps freed");
+            throw e;
+        }
     }
 
     // ---------------------------------------------------------------- resume
@@ -543,7 +621,10 @@ public final class Hibernation {
         try {
             SwapReader r = new SwapReader(kernel, version, area, d.majMin(), costs);
             SwsuspHeader h = r.check();
-            if (h == null) return null;
+            if (h == null) {
+                kernel.dmesg().info("PM: Image not found (code -22)");
+                return null;
+            }
             if (acquired) throw new KernelException(Errno.EBUSY);
             acquired = true;
             int error = 0;
@@ -593,13 +674,8 @@ public final class Hibernation {
         hotplug.lockDeviceHotplug();
         try {
             long t0 = kernel.now();
-            SwapReader.LoadedImage img;
-            try {
-                img = r.read(h, mm, ImageHeader.e820Crc32(e820));
-            } catch (KernelException e) {
-                kernel.dmesg().err("PM: hibernation: Failed to load image, recovering.");
-                throw e;
-            }
+            createBasicMemoryBitmaps();
+            SwapReader.LoadedImage img = readOrRecover(r, h);
             Hibernation target = imageKernels.apply(d.file());
             if (target == null) {
                 // model: the image kernel's data structures live in the host's record of the disk

@@ -257,6 +257,9 @@ final class Snapshot {
         }
     }
 
+    /** Pages preallocated for the copies. */
+    long preallocatedPages() { return copyPages.size(); }
+
     /** nr_meta_pages: one 8-byte entry per saved pfn. */
     int nrMetaPages() {
         return (int) (((long) pfns.length * 8 + PageContent.PAGE_SIZE - 1) / PageContent.PAGE_SIZE);

@@ -51,6 +51,7 @@ public final class SwapReader {
         byte[] hp = readOrEio(0);
         SwsuspHeader h = new SwsuspHeader(hp);
         if (!h.isHibernateSignature()) return null;
+        kernel.dmesg().info("PM: Image signature found, resuming");
         byte[] copy = hp.clone();
         SwsuspHeader w = new SwsuspHeader(copy);
         w.restoreOrigSig();
@@ -66,12 +67,27 @@ public final class SwapReader {
         readMaps(h.image());
         byte[] headerPage = readPage();
         ImageHeader info = ImageHeader.of(headerPage);
-        checkHeader(info, mm, e820Crc);
         long n = info.pages() - 1;
-        Loader loader = new Loader(info, mm);
-        if ((flags & SwsuspHeader.SF_NOCOMPRESS_MODE) != 0) loadImage(loader, n);
-        else loadCompressedImage(loader, n, h, (flags & SwsuspHeader.SF_COMPRESSION_ALG_LZ4) != 0
-                && version != KernelVersion.V6_1 ? HibernateCompressor.Algorithm.LZ4 : HibernateCompressor.Algorithm.LZO);
+        HibernateCompressor.Algorithm alg = (flags & SwsuspHeader.SF_COMPRESSION_ALG_LZ4) != 0
+                && version != KernelVersion.V6_1 ? HibernateCompressor.Algorithm.LZ4 : HibernateCompressor.Algorithm.LZO;
+        boolean nocompress = (flags & SwsuspHeader.SF_NOCOMPRESS_MODE) != 0;
+        if (nocompress) {
+            kernel.dmesg().info("PM: Loading image data pages (" + n + " pages)...");
+        } else {
+            if (version == KernelVersion.V6_1) kernel.dmesg().info("PM: Using 1 thread(s) for decompression");
+            else kernel.dmesg().info("PM: Using 1 thread(s) for " + alg.name + " decompression");
+            kernel.dmesg().info("PM: Loading and decompressing image data (" + n + " pages)...");
+        }
+        long start = kernel.now();
+        Loader loader;
+        try {
+            checkHeader(info, mm, e820Crc); // load_header() on the first snapshot_write_next() of the loop
+            loader = new Loader(info, mm);
+            if (nocompress) loadImage(loader, n);
+            else loadCompressedImage(loader, n, h, alg);
+        } finally {
+            Hibernation.showSpeed(kernel, start, kernel.now(), n, "Read");
+        }
         return new LoadedImage(info, flags, java.util.Arrays.copyOf(loader.pfns, loader.nPfns),
                 java.util.Arrays.copyOf(loader.tokens, loader.nPfns), loader.unrecognised);
     }
@@ -143,9 +159,7 @@ public final class SwapReader {
 
     /** Models load_image(): page by page. */
     private void loadImage(Loader loader, long n) {
-        kernel.dmesg().info("PM: Loading image data pages (" + n + " pages)...");
         long m = Math.max(1, n / 10);
-        long start = kernel.now();
         for (long i = 0; i < n; i++) {
             if (i % m == 0) kernel.dmesg().info(String.format("PM: Image loading progress: %3d%%", i / m * 10));
             loader.next(readPage(), 0);
@@ -153,21 +167,16 @@ public final class SwapReader {
         }
         kernel.dmesg().info("PM: Image loading done");
         loader.finish();
-        Hibernation.showSpeed(kernel, start, kernel.now(), n, "Read");
     }
 
     /** Models load_compressed_image(). */
     private void loadCompressedImage(Loader loader, long n, SwsuspHeader h, HibernateCompressor.Algorithm alg) {
         int threads = 1;
-        if (version == KernelVersion.V6_1) kernel.dmesg().info("PM: Using " + threads + " thread(s) for decompression");
-        else kernel.dmesg().info("PM: Using " + threads + " thread(s) for " + alg.name + " decompression");
-        kernel.dmesg().info("PM: Loading and decompressing image data (" + n + " pages)...");
         HibernateCompressor comp = new HibernateCompressor(alg);
         HibernateCompressor.Crc32Le crc = new HibernateCompressor.Crc32Le();
         byte[] cmp = new byte[HibernateCompressor.CMP_SIZE];
         byte[] unc = new byte[HibernateCompressor.UNC_SIZE];
         long m = Math.max(1, n / 10);
-        long start = kernel.now();
         long done = 0;
         boolean complete = false;
         while (!complete) {
@@ -210,7 +219,6 @@ public final class SwapReader {
             kernel.dmesg().err("PM: Invalid image CRC32!");
             throw new KernelException(Errno.ENODATA);
         }
-        Hibernation.showSpeed(kernel, start, kernel.now(), n, "Read");
     }
 
     /**

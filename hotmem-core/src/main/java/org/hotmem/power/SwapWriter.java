@@ -125,9 +125,14 @@ final class SwapWriter {
                 pipe.release(ch);
             }
         }
-        kernel.dmesg().info("PM: Image saving done");
-        Hibernation.showSpeed(kernel, start, kernel.now(), n, "Wrote");
-        if (version != KernelVersion.V6_1) kernel.dmesg().info("PM: Image size after compression: " + compressed / 1024 + " kbytes");
+        if (version == KernelVersion.V6_1) {
+            kernel.dmesg().info("PM: Image saving done");
+            Hibernation.showSpeed(kernel, start, kernel.now(), n, "Wrote");
+        } else {
+            Hibernation.showSpeed(kernel, start, kernel.now(), n, "Wrote");
+            kernel.dmesg().info("PM: Image size after compression: " + compressed / 1024 + " kbytes");
+            kernel.dmesg().info("PM: Image saving done");
+        }
         bytesWritten = compressed;
         return crc.value();
     }

@@ -105,9 +105,13 @@ class HibernationBehaviourTest {
         assertEquals(SwapArea.SWAPSPACE2, HibernationRoundTripTest.signature(dir.resolve("swap.img")));
         Machine old = boot(KernelVersion.V6_1, "hibernate.compressor=lz4");
         assertNull(HibernationRoundTripTest.write(old, "/sys/power/disk", "test_resume"));
-        assertNull(HibernationRoundTripTest.write(old, "/sys/power/state", "disk"));
-        assertTrue(MachineTest.strip(old.drainKernelLog()).contains("PM: Using 1 thread(s) for compression"),
-                "6.1 has no hibernate.compressor= and always uses LZO");
+        assertEquals("platform shutdown reboot suspend [test_resume] \n", read(old, "/sys/power/disk"), "6.1 keeps the trailing space");
+        assertEquals("EBUSY", HibernationRoundTripTest.write(old, "/sys/power/state", "disk"),
+                "6.1 cannot re-open the swap device it swaps to (recorded)");
+        List<String> oldLog = MachineTest.strip(old.drainKernelLog());
+        assertTrue(oldLog.contains("PM: Using 1 thread(s) for compression"), "6.1 has no hibernate.compressor= and uses LZO");
+        assertTrue(oldLog.contains("PM: Image not found (code -16)"), oldLog.toString());
+        assertFalse(old.poweredOff());
     }
 
     @Test
