@@ -13,7 +13,9 @@ import org.hotmem.hv.HostTimers;
 import org.hotmem.hv.QmpEvent;
 import org.hotmem.hv.Qemu;
 import org.hotmem.hv.VirtioMem;
+import org.hotmem.kernel.BootParams;
 import org.hotmem.kernel.Kernel;
+import org.hotmem.kernel.LogLevel;
 import org.hotmem.kernel.SchedulingStrategy;
 import org.hotmem.kernel.Task;
 import org.hotmem.kernel.Workqueue;
@@ -134,8 +136,14 @@ public final class Machine {
         kernel.setUname(release(v), version(v));
         kernel.dmesg().info(banner(v));
         kernel.dmesg().info("Command line: " + cmdline);
-        mm = MemoryModel.boot(qemu.layout().e820(), MmBootOptions.fromCmdline(cmdline), v, kernel, fs, qemu.srat());
-        hotplug = new MemoryHotplug(mm, fs, HotplugParams.fromCmdline(cmdline, v));
+        HotplugParams hotplugParams = HotplugParams.defaults(v);
+        BootParams bootParams = Hibernation.registerBootParams(hotplugParams.register(BootParams.x86Defaults(), v), v);
+        mm = MemoryModel.boot(qemu.layout().e820(), MmBootOptions.fromCmdline(cmdline), v, kernel, fs, qemu.srat(),
+                () -> {
+                    kernel.dmesg().printk(LogLevel.NOTICE, "Kernel command line: " + cmdline);
+                    bootParams.parse(cmdline, kernel.dmesg());
+                });
+        hotplug = new MemoryHotplug(mm, fs, hotplugParams);
         power = new Hibernation(kernel, mm, hotplug, fs, v, cmdline, qemu.layout().e820());
         for (int i = 0; i < qemu.drives().size(); i++) {
             power.addBlockDevice(new Hibernation.BlockDevice("vd" + (char) ('a' + i), 254, 16 * i, qemu.drives().get(i).file()));

@@ -8,7 +8,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 import org.hotmem.hotplug.MemoryHotplug;
-import org.hotmem.hotplug.SysfsStrings;
+import org.hotmem.kernel.KernelStrings;
+import org.hotmem.kernel.BootParams;
 import org.hotmem.kernel.Completion;
 import org.hotmem.kernel.Errno;
 import org.hotmem.kernel.Kernel;
@@ -150,6 +151,22 @@ public final class Hibernation {
         if (fs != null) registerSysfs(fs);
     }
 
+    /**
+     * Registers hibernation's boot parameters (kernel/power/hibernate.c: resume_offset=,
+     * resumewait, resumedelay=, nohibernate; 6.9+ the module parameter hibernate.compressor,
+     * whose set function accepts only a built-in algorithm). resume=, noresume and hibernate=
+     * are in the x86 defaults.
+     */
+    public static BootParams registerBootParams(BootParams p, KernelVersion version) {
+        p.setup("resume_offset=", "resumewait", "resumedelay=", "nohibernate");
+        if (version != KernelVersion.V6_1) {
+            p.param("hibernate.compressor", false, v -> {
+                if (v == null || HibernateCompressor.Algorithm.byName(v) == null) throw new KernelException(Errno.EINVAL);
+            });
+        }
+        return p;
+    }
+
     // ---------------------------------------------------------------- configuration
 
     public ProcessFreezer freezer() { return freezer; }
@@ -228,7 +245,7 @@ public final class Hibernation {
     private void registerSysfs(Kernfs fs) {
         KDir power = fs.mkdirs("/sys/power");
         fs.addFile(power, "state", 0644, () -> "freeze mem disk\n", buf -> {
-            String s = SysfsStrings.stripOneNewline(buf);
+            String s = KernelStrings.stripOneNewline(buf);
             if (!s.equals("disk")) throw new KernelException(Errno.EINVAL); // model: suspend-to-RAM is not modelled
             hibernate();
         });
@@ -244,7 +261,7 @@ public final class Hibernation {
         fs.addFile(power, "resume_offset", 0644, () -> Long.toUnsignedString(resumeOffset) + "\n",
                 buf -> resumeOffset = scanUnsigned(buf));
         fs.addFile(power, "pm_freeze_timeout", 0644, () -> freezer.freezeTimeoutMs() + "\n",
-                buf -> freezer.setFreezeTimeoutMs(Integer.toUnsignedLong(SysfsStrings.kstrtouint(buf))));
+                buf -> freezer.setFreezeTimeoutMs(Integer.toUnsignedLong(KernelStrings.kstrtouint(buf, 10))));
     }
 
     /** sscanf(buf, "%lu"): leading decimal digits, else EINVAL. */
@@ -275,7 +292,7 @@ public final class Hibernation {
 
     private void diskStore(String buf) {
         if (!available) throw new KernelException(Errno.EPERM);
-        String s = SysfsStrings.stripOneNewline(buf);
+        String s = KernelStrings.stripOneNewline(buf);
         for (Mode m : Mode.values()) {
             if (m.text.equals(s) && (m != Mode.PLATFORM || platformOps)) {
                 mode = m;
@@ -294,7 +311,7 @@ public final class Hibernation {
 
     /** Models resume_store(): sets the resume device and tries a resume; returns normally even if it fails. */
     private void resumeStore(String buf) {
-        String s = SysfsStrings.stripOneNewline(buf);
+        String s = KernelStrings.stripOneNewline(buf);
         if (s.isEmpty()) throw new KernelException(Errno.EINVAL);
         if (lookupResume(s) == null && !s.matches("\\d+:\\d+(:\\d+)?")) throw new KernelException(Errno.EINVAL);
         resumeDevice = s;
