@@ -214,9 +214,7 @@ public final class VirtioBalloonDriver {
      */
     public void registerPm(org.hotmem.power.Hibernation power) {
         power.registerDevice(new org.hotmem.power.DevicePm() {
-            @Override public String name() { return "virtio" + dev.virtioIndex(); }
-
-            @Override public String freezeCallback() { return "virtio_pci_freeze"; }
+            @Override public String name() { return VirtioMemDriver.pciName(dev.virtioIndex()); }
 
             @Override public void freeze() { removeCommon(); }
 

@@ -455,6 +455,15 @@ public final class VirtioMemDriver {
      * (virtio_mem_freeze()). Either way hibernation fails with EPERM: after a power cycle the
      * device's memory would be gone, like lost DIMMs.
      */
+    /**
+     * The PCI name of virtio device {@code index}: QEMU's pc machine puts its default NIC at slot 3
+     * and the virtio -device devices after it in command-line order (recorded: virtio_mem virtio0
+     * is virtio-pci 0000:00:04.0).
+     */
+    static String pciName(int index) {
+        return String.format("virtio-pci 0000:00:%02x.0", 4 + index);
+    }
+
     public void registerPm(org.hotmem.power.Hibernation power) {
         if (hotplug.mm().version().atLeast612()) {
             power.registerPmNotifier(new org.hotmem.power.PmNotifier() {
@@ -468,9 +477,7 @@ public final class VirtioMemDriver {
             });
         } else {
             power.registerDevice(new org.hotmem.power.DevicePm() {
-                @Override public String name() { return "virtio" + dev.virtioIndex(); }
-
-                @Override public String freezeCallback() { return "virtio_pci_freeze"; }
+                @Override public String name() { return pciName(dev.virtioIndex()); }
 
                 @Override public void freeze() {
                     log.err(prefix + "save/restore not supported.");

@@ -8,11 +8,11 @@ package org.hotmem.power;
  * space and the freezable kernel threads frozen.
  */
 public interface DevicePm {
-    /** dev_name(), for the "PM: dpm_run_callback(): ... returns -N" lines. */
+    /** The device as dev_printk() names it: "virtio-pci 0000:00:04.0". */
     String name();
 
-    /** The callback the driver installs for ->freeze, e.g. "virtio_pci_freeze". */
-    default String freezeCallback() { return "pci_pm_freeze"; }
+    /** The bus's ->freeze callback as %pS prints it, e.g. "virtio_pci_freeze+0x0/0x50 [virtio_pci]". */
+    default String freezeCallback() { return "virtio_pci_freeze+0x0/0x50 [virtio_pci]"; }
 
     default void freeze() { }
     default void thaw() { }

@@ -106,7 +106,6 @@ public final class Hibernation {
     private Snapshot snapshot;
     private final Completion restored;
     private boolean inRestore;
-    private SwapReader.LoadedImage restoredImage;
     private Report lastReport;
     private long lastResumeReadNs;
     private long lastLoaderUptimeNs;
@@ -171,11 +170,9 @@ public final class Hibernation {
 
     public ProcessFreezer freezer() { return freezer; }
     public Mode mode() { return mode; }
-    public void setMode(Mode m) { mode = m; }
     public void setCosts(HibernateCosts c) { costs = c; }
     /** Switches the hotplug exclusion (lock_device_hotplug() around the snapshot) off: the pre-2013 behaviour. */
     public void setHotplugExclusion(boolean on) { hotplugExclusion = on; }
-    public boolean hotplugExclusion() { return hotplugExclusion; }
     /** Tests: the power fails after {@code pages} more pages reached the disk during the next image write. */
     public void setPowerLossAfter(long pages) { powerLossAfter = pages; }
     /** Tests: {@code r} runs in the hibernating task right before the atomic copy. */
@@ -190,8 +187,6 @@ public final class Hibernation {
     public long lastLoaderUptimeNs() { return lastLoaderUptimeNs; }
     /** Pages the last image write put on the disk (header, map, image pages). */
     public long lastDiskWrites() { return lastDiskWrites; }
-    /** The image the last restore brought back, or null. */
-    public SwapReader.LoadedImage restoredImage() { return restoredImage; }
 
     /** Models register_pm_notifier(). */
     public void registerPmNotifier(PmNotifier n) {
@@ -489,8 +484,10 @@ public final class Hibernation {
                     try {
                         d.freeze();
                     } catch (KernelException e) {
-                        kernel.dmesg().err("PM: dpm_run_callback(): " + d.freezeCallback() + " returns " + e.ret());
-                        kernel.dmesg().err("PM: Device " + d.name() + " failed to freeze: error " + e.ret());
+                        // pci_pm_freeze() -> the driver's callback, dpm_run_callback(), the async freeze's report
+                        kernel.dmesg().err(d.name() + ": PM: pci_pm_freeze(): " + d.freezeCallback() + " returns " + e.ret());
+                        kernel.dmesg().err(d.name() + ": PM: dpm_run_callback(): pci_pm_freeze+0x0/0xe0 returns " + e.ret());
+                        kernel.dmesg().err(d.name() + ": PM: failed to freeze async: error " + e.ret());
                         throw e;
                     }
                     frozen.add(d);
@@ -732,7 +729,6 @@ public final class Hibernation {
         long[] pfns = img.pfns();
         long[] tokens = img.tokens();
         for (int i = 0; i < pfns.length; i++) mm.restorePageContent(pfns[i], tokens[i]);
-        restoredImage = img;
         inRestore = true;
     }
 

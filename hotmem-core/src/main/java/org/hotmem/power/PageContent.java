@@ -6,8 +6,8 @@ import java.nio.ByteOrder;
  * The 4096 bytes of a page, synthesised from its 64-bit content token (DESIGN.md principle 5):
  * the token little-endian in the first 8 bytes, the rest a deterministic fill chosen by the
  * token with a realistic mix of zero runs, repeated text-like runs and incompressible words. A
- * token of 0 is an all-zero page. {@link #token} reads a page back: the token, or an error if
- * the fill is not the one the token implies (a page whose bytes no model page could have).
+ * token of 0 is an all-zero page. {@link #tokenField} reads the token back and {@link #isPageOf}
+ * tells whether the rest is the fill that token implies (else no model page has these bytes).
  *
  * <p>Kernel pages (tokens with the model's kernel prefix) are filled with more structure
  * (pointer-like words) than user pages. Stateless and allocation-free.
@@ -55,13 +55,6 @@ public final class PageContent {
         }
     }
 
-    /** The page of {@code token} as a new array. */
-    public static byte[] page(long token) {
-        byte[] p = new byte[PAGE_SIZE];
-        fill(token, p, 0);
-        return p;
-    }
-
     /** The token in the first 8 bytes of the page at {@code off}. */
     public static long tokenField(byte[] page, int off) {
         return (long) LONG.get(page, off);
@@ -74,18 +67,6 @@ public final class PageContent {
     public static boolean isPageOf(byte[] page, int off, byte[] scratch) {
         fill(tokenField(page, off), scratch, 0);
         return java.util.Arrays.equals(page, off, off + PAGE_SIZE, scratch, 0, PAGE_SIZE);
-    }
-
-    /**
-     * The token of the page at {@code off}, rebuilt from its bytes alone.
-     *
-     * @throws IllegalArgumentException if the bytes are not the page of any token
-     */
-    public static long token(byte[] page, int off) {
-        if (!isPageOf(page, off, new byte[PAGE_SIZE])) {
-            throw new IllegalArgumentException("page bytes do not match token 0x" + Long.toHexString(tokenField(page, off)));
-        }
-        return tokenField(page, off);
     }
 
     /** splitmix64's finaliser. */

@@ -6,7 +6,6 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
@@ -95,9 +94,6 @@ public final class SwapArea implements AutoCloseable {
 
     public Path file() { return file; }
 
-    /** The page offset of the header in the file (resume_offset). */
-    public long offset() { return base; }
-
     /** Usable slots: 1..lastPage. */
     public long lastPage() { return lastPage; }
 
@@ -164,15 +160,6 @@ public final class SwapArea implements AutoCloseable {
     public void sync() {
         try {
             ch.force(false);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    /** The file's size in bytes. */
-    public static long size(Path file) {
-        try {
-            return Files.size(file);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -90,6 +90,22 @@ class ProcessFreezerTest {
     }
 
     @Test
+    void wakeupEventDuringTheLoopAbortsTheFreezeWithoutATaskDump() {
+        WaitQueue fuse = new WaitQueue(k, "request_wait_answer");
+        k.spawn("fuse-client", 0, () -> fuse.waitEvent(() -> false));
+        ProcessFreezer f = new ProcessFreezer(k, KernelVersion.V6_12);
+        k.spawn("wakeup-source", Task.PF_KTHREAD, () -> {
+            k.msleep(50);
+            f.wakeupEvent();
+        });
+        assertEquals(Errno.EBUSY, inTask(f::freezeProcesses));
+        List<String> log = log();
+        assertTrue(log.stream().anyMatch(l -> l.matches("Freezing user space processes aborted after 0\\.0\\d\\d seconds "
+                + "\\(1 tasks refusing to freeze, wq_busy=0\\):")), log.toString());
+        assertFalse(log.stream().anyMatch(l -> l.startsWith("task:")), "no dump for an abort");
+    }
+
+    @Test
     void interruptibleWaiterIsFrozenThroughTheFakeSignalAndItsWaitRestartsTransparently() {
         WaitQueue pipe = new WaitQueue(k, "pipe_read");
         boolean[] data = {false};
