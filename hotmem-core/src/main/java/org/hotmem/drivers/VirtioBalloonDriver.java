@@ -205,6 +205,35 @@ public final class VirtioBalloonDriver {
         return MemoryNotifier.NOTIFY_OK;
     }
 
+    /**
+     * Registers the device's hibernation callbacks (virtballoon_freeze()/virtballoon_restore()
+     * through virtio-pci's freeze, thaw, poweroff and restore): freezing deflates the whole balloon
+     * (remove_common(): every page leaked back, actual written) so no balloon page is in the
+     * image; thaw and restore re-create the queues and move towards the host's target again.
+     * // model: the virtqueue reset and re-creation are not modelled.
+     */
+    public void registerPm(org.hotmem.power.Hibernation power) {
+        power.registerDevice(new org.hotmem.power.DevicePm() {
+            @Override public String name() { return VirtioMemDriver.pciName(dev.virtioIndex()); }
+
+            @Override public void freeze() { removeCommon(); }
+
+            @Override public void poweroff() { removeCommon(); }
+
+            @Override public void thaw() { restore(); }
+
+            @Override public void restore() {
+                if (towardsTarget() != 0) configChanged();
+            }
+        });
+    }
+
+    /** Models remove_common(): leak every page, then update_balloon_size(). */
+    private void removeCommon() {
+        while (numPages > 0) leakBalloon(numPages);
+        dev.setActual(numPages);
+    }
+
     /** Pages currently in the balloon. */
     public int numPages() {
         return numPages;

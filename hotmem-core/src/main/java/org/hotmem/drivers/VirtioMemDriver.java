@@ -448,6 +448,45 @@ public final class VirtioMemDriver {
         }
     }
 
+    /**
+     * Registers the driver's hibernation hooks: since the 2024 suspend/resume support (6.12) a PM
+     * notifier at the highest priority vetoes PM_HIBERNATION_PREPARE and PM_RESTORE_PREPARE
+     * (virtio_mem_pm_notifier_cb()); before it (6.1) the device's freeze callback fails
+     * (virtio_mem_freeze()). Either way hibernation fails with EPERM: after a power cycle the
+     * device's memory would be gone, like lost DIMMs.
+     */
+    /**
+     * The PCI name of virtio device {@code index}: QEMU's pc machine puts its default NIC at slot 3
+     * and the virtio -device devices after it in command-line order (recorded: virtio_mem virtio0
+     * is virtio-pci 0000:00:04.0).
+     */
+    static String pciName(int index) {
+        return String.format("virtio-pci 0000:00:%02x.0", 4 + index);
+    }
+
+    public void registerPm(org.hotmem.power.Hibernation power) {
+        if (hotplug.mm().version().atLeast612()) {
+            power.registerPmNotifier(new org.hotmem.power.PmNotifier() {
+                @Override public int priority() { return Integer.MAX_VALUE; }
+
+                @Override public int call(int event) {
+                    if (event != PM_HIBERNATION_PREPARE && event != PM_RESTORE_PREPARE) return 0;
+                    log.err(prefix + "hibernation is not supported.");
+                    return -org.hotmem.kernel.Errno.EPERM.number(); // NOTIFY_BAD
+                }
+            });
+        } else {
+            power.registerDevice(new org.hotmem.power.DevicePm() {
+                @Override public String name() { return pciName(dev.virtioIndex()); }
+
+                @Override public void freeze() {
+                    log.err(prefix + "save/restore not supported.");
+                    throw new KernelException(org.hotmem.kernel.Errno.EPERM);
+                }
+            });
+        }
+    }
+
     /** The size the driver believes is plugged (vm->plugged_size). */
     public long pluggedSize() {
         return pluggedSize;

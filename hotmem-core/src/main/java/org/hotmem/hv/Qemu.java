@@ -42,6 +42,8 @@ public final class Qemu {
     private final Map<String, Object> devices = new LinkedHashMap<>();
     private final List<VirtioMem> virtioMems = new ArrayList<>();
     private VirtioBalloon balloon;
+    /** -drive disks, in command-line order. */
+    private final List<Drive> drives = new ArrayList<>();
     private int nextVirtioIndex;
     /** False while the command line's devices are being cold-plugged. */
     private boolean machineDone;
@@ -76,9 +78,9 @@ public final class Qemu {
         List<String> numaOpts = new ArrayList<>();
         for (int i = 0; i < tokens.size(); i++) {
             String opt = tokens.get(i);
-            if (!opt.equals("-object") && !opt.equals("-device") && !opt.equals("-numa")) {
+            if (!opt.equals("-object") && !opt.equals("-device") && !opt.equals("-numa") && !opt.equals("-drive")) {
                 throw new QemuConfigException(opt + ": option not modelled (hotmem models -m, -object memory-backend-ram,"
-                        + " -numa and -device pc-dimm|virtio-mem-pci|virtio-balloon-pci)");
+                        + " -numa, -drive if=virtio and -device pc-dimm|virtio-mem-pci|virtio-balloon-pci)");
             }
             if (i + 1 >= tokens.size()) {
                 throw new QemuConfigException(opt + ": requires an argument");
@@ -87,6 +89,7 @@ public final class Qemu {
             switch (opt) {
                 case "-object" -> q.objectFromCommandLine(value);
                 case "-numa" -> numaOpts.add(value);
+                case "-drive" -> q.drives.add(Drive.parse(value));
                 default -> deviceOpts.add(value);
             }
         }
@@ -144,6 +147,11 @@ public final class Qemu {
     /** virtio-mem devices in PCI (command-line) order. */
     public List<VirtioMem> virtioMems() {
         return List.copyOf(virtioMems);
+    }
+
+    /** The -drive disks (virtio-blk), in command-line order. */
+    public List<Drive> drives() {
+        return List.copyOf(drives);
     }
 
     /** The balloon device, or null. */

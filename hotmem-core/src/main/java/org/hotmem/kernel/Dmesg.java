@@ -63,6 +63,8 @@ public final class Dmesg {
 
     /** pr_emerg(). */
     public void emerg(String text) { printk(LogLevel.EMERG, text); }
+    /** pr_alert(). */
+    public void alert(String text) { printk(LogLevel.ALERT, text); }
     /** pr_crit(). */
     public void crit(String text) { printk(LogLevel.CRIT, text); }
     /** pr_err(). */

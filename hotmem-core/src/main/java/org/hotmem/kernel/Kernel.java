@@ -89,6 +89,8 @@ public final class Kernel {
     private long livelockLimit = 200_000_000L;
     private BooleanSupplier stopCondition; // while driving: stop when it holds
     private boolean driving;
+    /** The machine is powered off: nothing runs and time stands still until {@link #unhalt()}. */
+    private boolean halted;
     private TaskFailedException failure;
 
     /** A kernel whose interleavings are chosen by {@code strategy}, on the default carrier. */
@@ -133,6 +135,19 @@ public final class Kernel {
 
     /** Every task ever spawned, by pid. */
     public List<Task> tasks() { return Collections.unmodifiableList(tasks); }
+
+    /**
+     * Models the end of kernel_power_off()/hibernation_platform_enter(): the CPU stops. Nothing
+     * runs and virtual time stands still until {@link #unhalt()}; the running task stops at its
+     * next scheduling point.
+     */
+    public void halt() { halted = true; }
+
+    /** The machine runs again (its memory was restored from a hibernation image). */
+    public void unhalt() { halted = false; }
+
+    /** Whether the machine is powered off. */
+    public boolean halted() { return halted; }
 
     /** Sets the uname release and version lockdep and oopses print ("6.1.0-18-amd64", "#1"). */
     public void setUname(String release, String version) {
@@ -258,7 +273,7 @@ public final class Kernel {
         long deadline = now + ns;
         if (deadline < 0) deadline = Long.MAX_VALUE;
         drive(null, deadline);
-        if (now < deadline) now = deadline;
+        if (now < deadline && !halted) now = deadline;
     }
 
     private boolean drive(BooleanSupplier cond, long deadline) {
@@ -270,6 +285,7 @@ public final class Kernel {
             for (;;) {
                 if (failure != null) throw failure;
                 if (cond != null && cond.getAsBoolean()) return true;
+                if (halted) return false;
                 Task next = pickNext(null);
                 if (next != null) {
                     trace.recordSwitch(now, next.pid, ScheduleTrace.START);
@@ -337,7 +353,7 @@ public final class Kernel {
      * uninterruptibly while nothing is runnable and no timer is pending.
      */
     public Optional<DeadlockReport> deadlockReport() {
-        if (nrRunning > 0 || !timers.isEmpty()) return Optional.empty();
+        if (nrRunning > 0 || !timers.isEmpty() || halted) return Optional.empty();
         List<Task> blocked = new ArrayList<>();
         boolean stuck = false;
         for (Task t : tasks) {
@@ -376,6 +392,7 @@ public final class Kernel {
             return null;
         }
         if (stopCondition != null && stopCondition.getAsBoolean()) return null;
+        if (halted) return null;
         int n = nrRunning;
         if (n == 0) return null;
         Task next;

@@ -23,6 +23,7 @@ import org.hotmem.kernel.fs.Kernfs;
 import org.hotmem.mm.KernelVersion;
 import org.hotmem.mm.MemoryModel;
 import org.hotmem.mm.MmBootOptions;
+import org.hotmem.power.Hibernation;
 
 /**
  * One booted guest and the QEMU process around it: the {@code pc} machine ({@link Qemu}), the
@@ -61,11 +62,14 @@ public final class Machine {
     private AcpiMemoryHotplugDriver acpiDriver;
     private final List<VirtioMemDriver> virtioMemDrivers = new ArrayList<>();
     private VirtioBalloonDriver balloonDriver;
+    private Hibernation power;
+    private final HostState host;
     private Workqueue systemFreezableWq;
     private long logMark;
 
-    private Machine(MachineConfig config) {
+    private Machine(MachineConfig config, HostState host) {
         this.config = config;
+        this.host = host;
         this.kernel = new Kernel(SchedulingStrategy.random(config.seed()));
         this.fs = new Kernfs();
         HostTimers timers = new HostTimers() {
@@ -92,9 +96,39 @@ public final class Machine {
      * @throws IllegalStateException if the guest does not settle after boot (a deadlock report)
      */
     public static Machine boot(MachineConfig config) {
-        Machine m = new Machine(config);
+        return boot(config, new HostState());
+    }
+
+    /**
+     * As {@link #boot(MachineConfig)} on a host whose disks may hold a hibernation image: when
+     * the kernel command line names a resume device ({@code resume=}) the initramfs writes it to
+     * /sys/power/resume and software_resume() runs. If the image resumes, the machine returned
+     * is the one that hibernated, running again; otherwise the fresh one, with Linux's messages
+     * about the refusal in its log.
+     */
+    public static Machine boot(MachineConfig config, HostState host) {
+        Machine m = new Machine(config, host);
         m.bootKernel();
-        return m;
+        Machine resumed = m.resumeFromDisk();
+        return resumed != null ? resumed : m;
+    }
+
+    /** What the recorded initramfs does after loading virtio_blk: echo the resume device to /sys/power/resume. */
+    private Machine resumeFromDisk() {
+        boolean[] done = {false};
+        kernel.spawn("init", 0, () -> {
+            power.softwareResume();
+            done[0] = true;
+        });
+        kernel.runUntil(() -> done[0] || kernel.halted());
+        if (power.resumedInto() == null) {
+            kernel.runUntilIdle();
+            return null;
+        }
+        Machine image = host.suspendedOn(power.resumedBlockDevice());
+        host.forget(image);
+        image.runFor(0);
+        return image;
     }
 
     private void bootKernel() {
@@ -103,13 +137,22 @@ public final class Machine {
         kernel.dmesg().info(banner(v));
         kernel.dmesg().info("Command line: " + cmdline);
         HotplugParams hotplugParams = HotplugParams.defaults(v);
-        BootParams bootParams = hotplugParams.register(BootParams.x86Defaults(), v);
+        BootParams bootParams = Hibernation.registerBootParams(hotplugParams.register(BootParams.x86Defaults(), v), v);
         mm = MemoryModel.boot(qemu.layout().e820(), MmBootOptions.fromCmdline(cmdline), v, kernel, fs, qemu.srat(),
                 () -> {
                     kernel.dmesg().printk(LogLevel.NOTICE, "Kernel command line: " + cmdline);
                     bootParams.parse(cmdline, kernel.dmesg());
                 });
         hotplug = new MemoryHotplug(mm, fs, hotplugParams);
+        power = new Hibernation(kernel, mm, hotplug, fs, v, cmdline, qemu.layout().e820());
+        for (int i = 0; i < qemu.drives().size(); i++) {
+            power.addBlockDevice(new Hibernation.BlockDevice("vd" + (char) ('a' + i), 254, 16 * i, qemu.drives().get(i).file()));
+        }
+        power.setOnImageWritten((disk, h) -> host.recordSuspended(disk, this));
+        power.setImageKernels(disk -> {
+            Machine m = host.suspendedOn(disk);
+            return m == null ? null : m.power;
+        });
         systemFreezableWq = new Workqueue(kernel, "events_freezable", Workqueue.WQ_FREEZABLE);
         acpiDriver = new AcpiMemoryHotplugDriver(kernel, hotplug, qemu.acpiMemoryHotplug(), fs);
         kernel.spawn("swapper/0", Task.PF_KTHREAD, this::initTask);
@@ -125,10 +168,13 @@ public final class Machine {
         acpiDriver.scanAtBoot();
         kernel.scheduleTimeoutUninterruptible(Math.max(0, VIRTIO_PROBE_NS - kernel.now()));
         for (VirtioMem vm : qemu.virtioMems()) {
-            virtioMemDrivers.add(new VirtioMemDriver(kernel, hotplug, vm, systemFreezableWq));
+            VirtioMemDriver d = new VirtioMemDriver(kernel, hotplug, vm, systemFreezableWq);
+            d.registerPm(power);
+            virtioMemDrivers.add(d);
         }
         if (qemu.balloon() != null) {
             balloonDriver = new VirtioBalloonDriver(kernel, hotplug, qemu.balloon(), systemFreezableWq);
+            balloonDriver.registerPm(power);
         }
     }
 
@@ -214,6 +260,21 @@ public final class Machine {
 
     public List<VirtioMemDriver> virtioMemDrivers() {
         return List.copyOf(virtioMemDrivers);
+    }
+
+    /** Hibernation, the freezer and /sys/power of this guest. */
+    public Hibernation power() {
+        return power;
+    }
+
+    /** The host this machine runs on (its disks and hibernated guests). */
+    public HostState host() {
+        return host;
+    }
+
+    /** Whether the guest powered itself off (after writing a hibernation image). */
+    public boolean poweredOff() {
+        return kernel.halted();
     }
 
     /** The balloon driver, or null without a balloon device. */

@@ -84,6 +84,13 @@ final class Memmap {
         owner[pb][i & pbMask] = own;
     }
 
+    /** Power loss: every page that held a (non-zero) token now holds {@code t}. */
+    void loseTokens(long t) {
+        for (long[] a : token) {
+            if (a != null) java.util.Arrays.fill(a, t);
+        }
+    }
+
     void setToken(int i, long t) {
         int pb = i >>> pbShift;
         if (token[pb] == null) {

@@ -392,6 +392,27 @@ public final class MemoryModel {
         section(pfn).memmap.set(idx(pfn), PageState.make(kind, slot), ownerWord);
     }
 
+    /** What a page holds after the power went off: nothing the model could have written. */
+    public static final long LOST_CONTENT = 0xdeadbeefdeadbeefL;
+
+    /**
+     * The machine lost power: every page that held content forgets it.
+     * // model: pages whose token was 0 (never written) keep reading 0.
+     */
+    public void powerLoss() {
+        for (MemSection sec : sections) {
+            if (sec != null && sec.memmap != null) sec.memmap.loseTokens(LOST_CONTENT);
+        }
+    }
+
+    /**
+     * Models the restore's copy of an image page into its original frame (swsusp_arch_resume()
+     * copying every PBE): pfn's content becomes {@code token}.
+     */
+    public void restorePageContent(long pfn, long token) {
+        setToken(pfn, token);
+    }
+
     void setToken(long pfn, long token) {
         section(pfn).memmap.setToken(idx(pfn), token);
     }

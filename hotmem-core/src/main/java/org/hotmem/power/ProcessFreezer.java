@@ -45,7 +45,14 @@ public final class ProcessFreezer {
     /** Models pm_wakeup_event(): a wakeup event aborts a freeze loop in progress. */
     public void wakeupEvent() { wakeupPending = true; }
 
-    private boolean newMessages() { return version != KernelVersion.V6_1; }
+    /**
+     * The 2023 message rework ("Freezing %s %s after ...", "... completed (elapsed ...)") is in
+     * both imitated kernels: Debian's 6.1.192 has it backported (recorded). Only the task dump
+     * of 6.1 lacks the tgid.
+     */
+    private boolean newMessages() { return true; }
+
+    private boolean tgidInTaskDump() { return version != KernelVersion.V6_1; }
 
     /**
      * Models freeze_processes(): freezes user space; on failure thaws everything and throws
@@ -149,7 +156,7 @@ public final class ProcessFreezer {
         if (!wakeup) {
             for (Task p : kernel.tasks()) {
                 if (p != self && freezer.freezing(p) && !freezer.frozen(p)) {
-                    kernel.schedShowTask(p, newMessages()).forEach(kernel.dmesg()::info);
+                    kernel.schedShowTask(p, tgidInTaskDump()).forEach(kernel.dmesg()::info);
                 }
             }
         }

@@ -1,5 +1,7 @@
 package org.hotmem.scenario;
 
+import java.util.List;
+
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /**
@@ -71,6 +73,29 @@ public record Action(String id, Distribution at, String after, Op op, int line) 
      */
     public record Measure() implements Op {
         public String kind() { return "measure"; }
+    }
+
+    /**
+     * Hibernation: {@code echo MODE > /sys/power/disk; echo disk > /sys/power/state} in the guest.
+     * It ends when the machine has powered off with the image on its swap disk (or, with
+     * {@code test_resume}, when the write returns), or with the errno of the refusal.
+     */
+    public record Hibernate(String mode) implements Op {
+        public String kind() { return "hibernate"; }
+    }
+
+    /**
+     * The host starts the machine again on the same disks, with {@code qemu} appended to its
+     * QEMU arguments (a DIMM plugged back, say): the image resumes, or Linux refuses it and boots
+     * fresh. {@code resume} is a restart with nothing changed.
+     */
+    public record Restart(List<String> qemu) implements Op {
+        public String kind() { return "restart"; }
+    }
+
+    /** The host cuts the power (QMP quit): memory is lost, a later restart boots or resumes from the disk. */
+    public record PowerOff() implements Op {
+        public String kind() { return "power-off"; }
     }
 
     /** A comment in the timeline. */

@@ -13,6 +13,7 @@ import org.hotmem.kernel.Task;
 import org.hotmem.kernel.fs.KDir;
 import org.hotmem.kernel.fs.KFile;
 import org.hotmem.kernel.fs.KNode;
+import org.hotmem.machine.HostState;
 import org.hotmem.machine.Machine;
 import org.hotmem.machine.MachineConfig;
 import org.hotmem.mm.AddressSpace;
@@ -22,6 +23,7 @@ import org.hotmem.mm.MemoryModel;
 import org.hotmem.mm.PageState;
 import org.hotmem.mm.Zone;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -49,43 +51,156 @@ import java.util.TreeMap;
 public final class MachineTarget implements Target {
     private static final long PAGE = MemoryModel.PAGE_SIZE;
 
-    private final Machine machine;
-    private final Kernel kernel;
-    private final MemoryModel mm;
-    private final MemoryHotplug hotplug;
-    private final long t0;
+    private Machine machine;
+    private Kernel kernel;
+    private MemoryModel mm;
+    private MemoryHotplug hotplug;
+    /** Virtual uptime of the current machine at scenario time 0 (shifted at each restart so scenario time runs on). */
+    private long t0;
+    /** The machine's configuration; a restart appends QEMU arguments. */
+    private MachineConfig config;
+    private final HostState host;
+    /** Swap disks created for the scenario (temporary files, deleted at close). */
+    private final List<Path> disks;
+    /** Scenario time while the machine is off. */
+    private long offNow = -1;
+    /** Virtual time the boot kernel of the last resume spent reading the image, or -1. */
+    private long resumeRead = -1;
     /** per workload and allocation intent */
     private final Map<String, AddressSpace> spaces = new HashMap<>();
     private long nextToken = 1;
     private long pinnedPages;
 
-    private MachineTarget(Machine machine) {
-        this.machine = machine;
-        this.kernel = machine.kernel();
-        this.mm = machine.mm();
-        this.hotplug = machine.hotplug();
+    private MachineTarget(Machine machine, MachineConfig config, HostState host, List<Path> disks) {
+        this.config = config;
+        this.host = host;
+        this.disks = disks;
+        use(machine);
         this.t0 = kernel.now();
         machine.drainKernelLog();
-    }
-
-    /** Boots the machine of a scenario with a seed. */
-    public static Target boot(MachineSpec spec, Long seed) {
-        try {
-            MachineConfig config = new MachineConfig(spec.memory(), spec.cmdline(), spec.qemu(),
-                    KernelVersion.parse(spec.kernel()), seed);
-            return new MachineTarget(Machine.boot(config));
-        } catch (IllegalArgumentException e) {
-            throw new ScenarioException(null, 0, 0, "machine: " + e.getMessage());
+        for (var d : machine.power().blockDevices()) {
+            machine.power().mkswap("/dev/" + d.name());
+            machine.power().swapon("/dev/" + d.name());
         }
     }
 
-    @Override public long now() { return kernel.now() - t0; }
+    private void use(Machine m) {
+        this.machine = m;
+        this.kernel = m.kernel();
+        this.mm = m.mm();
+        this.hotplug = m.hotplug();
+    }
+
+    /**
+     * Boots the machine of a scenario with a seed. A QEMU argument {@code file={swap:BYTES}} (the
+     * machine's {@code swap:}) becomes a new sparse disk file with a swap area, swapped on after
+     * boot.
+     */
+    public static Target boot(MachineSpec spec, Long seed) {
+        List<Path> disks = new ArrayList<>();
+        try {
+            List<String> qemu = new ArrayList<>();
+            for (String q : spec.qemu()) {
+                java.util.regex.Matcher m = SWAP_DISK.matcher(q);
+                if (m.find()) {
+                    Path disk = java.nio.file.Files.createTempFile("hotmem-swap", ".img");
+                    org.hotmem.power.SwapArea.createImage(disk, Long.parseLong(m.group(1)));
+                    disks.add(disk);
+                    q = q.substring(0, m.start()) + disk + q.substring(m.end());
+                }
+                qemu.add(q);
+            }
+            MachineConfig config = new MachineConfig(spec.memory(), spec.cmdline(), qemu, KernelVersion.parse(spec.kernel()), seed);
+            HostState host = new HostState();
+            return new MachineTarget(Machine.boot(config, host), config, host, disks);
+        } catch (IllegalArgumentException e) {
+            deleteAll(disks);
+            throw new ScenarioException(null, 0, 0, "machine: " + e.getMessage());
+        } catch (java.io.IOException e) {
+            deleteAll(disks);
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    private static final java.util.regex.Pattern SWAP_DISK = java.util.regex.Pattern.compile("\\{swap:(\\d+)}");
+
+    private static void deleteAll(List<Path> disks) {
+        for (Path p : disks) {
+            try {
+                java.nio.file.Files.deleteIfExists(p);
+            } catch (java.io.IOException ignored) {
+                // a temporary file the OS cleans up
+            }
+        }
+    }
+
+    @Override public long now() {
+        if (machine.poweredOff()) {
+            if (offNow < 0) offNow = kernel.now() - t0;
+            return offNow;
+        }
+        return kernel.now() - t0;
+    }
 
     @Override public long uptimeOffset() { return t0; }
 
     @Override public void advance(long untilNs) {
+        if (machine.poweredOff()) {
+            offNow = Math.max(now(), untilNs);
+            return;
+        }
         long d = untilNs + t0 - kernel.now();
         if (d > 0) machine.runFor(d);
+    }
+
+    @Override public boolean poweredOff() { return machine.poweredOff(); }
+
+    @Override public void powerOff() {
+        long t = now();
+        machine.kernel().halt();
+        machine.mm().powerLoss();
+        offNow = t;
+    }
+
+    @Override public String restart(List<String> extraQemu) {
+        if (!machine.poweredOff()) powerOff();
+        long off = now();
+        List<String> q = new ArrayList<>(config.qemuArgs());
+        q.addAll(extraQemu);
+        config = new MachineConfig(config.memory(), config.cmdline(), q, config.kernel(), config.seed() + 1);
+        Machine old = machine;
+        Machine next = Machine.boot(config, host);
+        boolean resumed = next == old;
+        long bootNs = resumed ? next.power().lastLoaderUptimeNs() : next.kernel().now();
+        use(next);
+        t0 = kernel.now() - off - bootNs;
+        offNow = -1;
+        resumeRead = resumed ? next.power().lastResumeReadNs() : -1;
+        if (!resumed) {
+            spaces.clear();
+            pinnedPages = 0;
+        }
+        return resumed ? "resumed" : "booted";
+    }
+
+    @Override public SortedMap<String, Double> hibernationMetrics() {
+        SortedMap<String, Double> m = new TreeMap<>();
+        org.hotmem.power.Hibernation.Report r = machine.power().lastReport();
+        if (r == null) return m;
+        m.put("hibernate_image_bytes", (double) r.bytesWritten());
+        m.put("hibernate_image_pages", (double) r.imagePages());
+        m.put("hibernate_pages_saved", (double) r.savedPages());
+        m.put("hibernate_pages_copied", (double) r.copiedPages());
+        m.put("hibernate_pages_zero", (double) r.zeroPages());
+        m.put("hibernate_pages_skipped.free", (double) r.skippedFree());
+        m.put("hibernate_pages_skipped.offline", (double) r.skippedOffline());
+        m.put("hibernate_pages_skipped.page_offline", (double) r.skippedPageOffline());
+        m.put("hibernate_pages_skipped.nosave", (double) r.skippedNosave());
+        m.put("hibernate_freeze_ns", (double) r.freezeNs());
+        m.put("hibernate_snapshot_ns", (double) r.snapshotNs());
+        m.put("hibernate_write_ns", (double) r.writeNs());
+        if (resumeRead >= 0) m.put("resume_read_ns", (double) resumeRead);
+        return m;
     }
 
     @Override public JsonNode qmp(String execute, ObjectNode arguments) {
@@ -152,6 +267,7 @@ public final class MachineTarget implements Target {
     }
 
     @Override public Allocation allocate(String workload, WorkloadSpec.Kind kind, long bytes, boolean pin, int node) {
+        if (machine.poweredOff()) return null; // nothing runs on a machine that is off
         long pages = (bytes + PAGE - 1) / PAGE;
         if (kind == WorkloadSpec.Kind.KERNEL) {
             List<Long> pfns = new ArrayList<>();
@@ -194,6 +310,7 @@ public final class MachineTarget implements Target {
     }
 
     @Override public void free(Allocation a) {
+        if (machine.poweredOff()) return; // the frozen process still holds it in the image
         Chunk c = (Chunk) a;
         if (c.kernelPfns() != null) {
             for (long pfn : c.kernelPfns()) mm.freePages(pfn);
@@ -204,6 +321,7 @@ public final class MachineTarget implements Target {
     }
 
     @Override public void unpin(Allocation a) {
+        if (machine.poweredOff()) return;
         Chunk c = (Chunk) a;
         if (!c.pin()[0]) return;
         for (int s : c.slots()) c.as().unpin(s);
@@ -263,5 +381,5 @@ public final class MachineTarget implements Target {
         return true;
     }
 
-    @Override public void close() { }
+    @Override public void close() { deleteAll(disks); }
 }

@@ -32,7 +32,8 @@ public final class ScenarioParser {
     private static final Map<String, Integer> SIGNALS = Map.of(
             "SIGHUP", 1, "SIGINT", 2, "SIGKILL", 9, "SIGUSR1", 10, "SIGTERM", 15);
     private static final String[] OPS = {"qmp", "plug", "unplug", "resize", "write", "online", "offline",
-            "signal", "workload", "measure", "note"};
+            "signal", "workload", "measure", "hibernate", "restart", "resume", "power-off", "note"};
+    private static final Set<String> HIBERNATION_MODES = Set.of("platform", "shutdown", "reboot", "suspend", "test_resume");
 
     private ScenarioParser() {}
 
@@ -135,7 +136,14 @@ public final class ScenarioParser {
             throw f.get("memory").error("expected QEMU's -m value, like 8G,slots=4,maxmem=64G, got \"" + memory + "\"");
         }
         String cmdline = f.string("cmdline", "");
-        List<String> qemu = f.strings("qemu");
+        List<String> qemu = new ArrayList<>(f.strings("qemu"));
+        if (f.has("swap")) {
+            // a virtio disk with a swap area for hibernation: the initramfs resumes from it (resume=/dev/vda)
+            long swap = Quantities.size(f.get("swap"));
+            if (swap < (1L << 20)) throw f.get("swap").error("expected a swap disk of at least 1M, got " + Quantities.formatSize(swap));
+            qemu.add(0, "-drive file={swap:" + swap + "},if=virtio,format=raw,id=swap0");
+            cmdline = (cmdline + " resume=/dev/vda").strip();
+        }
         for (var e : n.entries().entrySet()) {
             if (e.getKey().contains("=")) {
                 throw e.getValue().error("\"" + e.getKey() + "\" looks like part of the -m value, split off by a comma of a "
@@ -291,6 +299,30 @@ public final class ScenarioParser {
                 if (!what.equals("unpluggable")) throw n.error("expected \"unpluggable\", got " + n.describe());
                 return new Action.Measure();
             }
+            case "hibernate": {
+                String mode = n.isScalar() ? n.text() : null;
+                if (!n.isScalar()) {
+                    Fields f = Fields.of(n, "{mode: platform|shutdown|reboot|suspend|test_resume}");
+                    mode = f.string("mode", "platform");
+                    f.done();
+                }
+                if (!HIBERNATION_MODES.contains(mode)) {
+                    throw n.error("expected a mode of /sys/power/disk: platform, shutdown, reboot, suspend or test_resume, got \""
+                            + mode + "\"");
+                }
+                return new Action.Hibernate(mode);
+            }
+            case "restart": {
+                if (n.isScalar()) return new Action.Restart(List.of());
+                Fields f = Fields.of(n, "{qemu: [extra QEMU arguments]}");
+                List<String> q = f.strings("qemu");
+                f.done();
+                return new Action.Restart(q);
+            }
+            case "resume":
+                return new Action.Restart(List.of());
+            case "power-off":
+                return new Action.PowerOff();
             default: // note
                 return new Action.Note(Fields.scalar(n, "text"));
         }

@@ -85,6 +85,8 @@ public final class ScenarioRunner {
         final Map<Long, int[]> blockCounts = new TreeMap<>();
         final Map<Long, String> blockErrors = new TreeMap<>();
         final Map<String, Long> dimmSizes = new HashMap<>();
+        /** scenario time the last hibernate action started, or -1 */
+        long hibernateStart = -1;
         /** metrics of measure actions */
         final SortedMap<String, Double> measured = new TreeMap<>();
         long plugged;
@@ -255,6 +257,29 @@ public final class ScenarioRunner {
                     r.task = target.spawnWrites(taskName(a), List.<String[]>of(new String[] {w.path(), w.value()}), false);
                     begin(r, now);
                 }
+                case Action.Hibernate h -> {
+                    if (target.poweredOff()) {
+                        finish(r, now, "ENODEV", "the machine is off");
+                        return;
+                    }
+                    hibernateStart = now;
+                    r.task = target.spawnWrites(taskName(a), List.of(new String[] {"/sys/power/disk", h.mode()},
+                            new String[] {"/sys/power/state", "disk"}), false);
+                    begin(r, now);
+                }
+                case Action.Restart rs -> {
+                    String how = target.restart(rs.qemu());
+                    long t = target.now();
+                    measured.putAll(target.hibernationMetrics());
+                    if (how.equals("resumed") && hibernateStart >= 0) measured.put("downtime_ns", (double) (t - hibernateStart));
+                    measured.put("resumed", how.equals("resumed") ? 1.0 : 0.0);
+                    finish(r, t, "ok", how.equals("resumed") ? "the hibernation image resumed"
+                            : "fresh boot" + (hibernateStart >= 0 ? ": the image did not resume" : ""));
+                }
+                case Action.PowerOff po -> {
+                    target.powerOff();
+                    finish(r, now, "ok", "");
+                }
                 case Action.Online o -> blockWrites(r, o.blocks(), o.onlineType(), now);
                 case Action.Offline o -> blockWrites(r, o.blocks(), "offline", now);
                 case Action.Signal sig -> {
@@ -333,7 +358,12 @@ public final class ScenarioRunner {
             }
             for (JsonNode e : target.drainEvents()) event(e, now);
             for (Running r : new ArrayList<>(running)) {
-                if (r.task != null && r.task.done()) taskDone(r);
+                if (r.action.op() instanceof Action.Hibernate && target.poweredOff() && !r.task.done()) {
+                    measured.putAll(target.hibernationMetrics());
+                    Double bytes = measured.get("hibernate_image_bytes");
+                    finish(r, now, "ok", "powered off, image " + (bytes == null ? "?" : Quantities.formatSize(bytes.longValue()))
+                            + " on the swap disk");
+                } else if (r.task != null && r.task.done()) taskDone(r);
                 else if (r.deadline <= now) finish(r, r.deadline, "timeout", "no completion within "
                         + Quantities.formatDuration(r.deadline - r.start));
             }
@@ -706,6 +736,9 @@ public final class ScenarioRunner {
             case Action.Offline o -> "offline " + o.blocks();
             case Action.Signal sg -> "kill -" + sg.name() + " " + sg.target();
             case Action.WorkloadControl w -> "workload " + w.workload() + " " + w.verb();
+            case Action.Hibernate h -> "echo " + h.mode() + " > /sys/power/disk; echo disk > /sys/power/state";
+            case Action.Restart rs -> rs.qemu().isEmpty() ? "restart the machine" : "restart with " + String.join(" ", rs.qemu());
+            case Action.PowerOff po -> "power off";
         };
     }
 }

@@ -69,6 +69,25 @@ public interface Target extends AutoCloseable {
      */
     SortedMap<String, Long> unpluggableBytes();
 
+    /** Whether the machine is off (it hibernated, or the host cut the power). */
+    default boolean poweredOff() { return false; }
+
+    /** The host cuts the power: the guest's memory is lost; its disks keep what was written. */
+    default void powerOff() { throw new UnsupportedOperationException("power-off"); }
+
+    /**
+     * The host starts the machine again on the same disks, with {@code extraQemu} appended to its
+     * QEMU arguments from now on. Returns "resumed" when the hibernation image resumed, else
+     * "booted" (Linux refused the image, or there was none: a fresh boot).
+     */
+    default String restart(List<String> extraQemu) { throw new UnsupportedOperationException("restart"); }
+
+    /**
+     * Metrics of the last hibernation and resume: image size, pages saved and skipped by cause,
+     * freeze, write and read times, downtime. Empty when nothing hibernated.
+     */
+    default SortedMap<String, Double> hibernationMetrics() { return new java.util.TreeMap<>(); }
+
     @Override
     void close();
 

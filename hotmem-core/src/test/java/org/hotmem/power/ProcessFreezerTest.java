@@ -74,19 +74,35 @@ class ProcessFreezerTest {
     }
 
     @Test
-    void sixOneSaysFreezingOfTasksAndShowsNoTgid() {
+    void sixOneHasTheSameMessagesAsRecordedButNoTgidInTheTaskDump() {
         WaitQueue nfs = new WaitQueue(k, "nfs_wait_bit_killable");
         Task client = k.spawn("cp", 0, () -> nfs.waitEvent(() -> false));
         ProcessFreezer f = new ProcessFreezer(k, KernelVersion.V6_1);
         f.setFreezeTimeoutMs(100);
         assertEquals(Errno.EBUSY, inTask(f::freezeProcesses));
         List<String> log = log();
-        int i = log.indexOf("Freezing user space processes ... ");
+        int i = log.indexOf("Freezing user space processes");
         assertTrue(i >= 0, log.toString());
-        assertTrue(log.get(i + 1).matches("Freezing of tasks failed after 0\\.1\\d\\d seconds "
+        assertTrue(log.get(i + 1).matches("Freezing user space processes failed after 0\\.1\\d\\d seconds "
                 + "\\(1 tasks refusing to freeze, wq_busy=0\\):"), log.get(i + 1));
         assertEquals(String.format("task:cp              state:D stack:0     pid:%-5d ppid:0      flags:0x00000004",
                 client.pid()), log.get(i + 2));
+    }
+
+    @Test
+    void wakeupEventDuringTheLoopAbortsTheFreezeWithoutATaskDump() {
+        WaitQueue fuse = new WaitQueue(k, "request_wait_answer");
+        k.spawn("fuse-client", 0, () -> fuse.waitEvent(() -> false));
+        ProcessFreezer f = new ProcessFreezer(k, KernelVersion.V6_12);
+        k.spawn("wakeup-source", Task.PF_KTHREAD, () -> {
+            k.msleep(50);
+            f.wakeupEvent();
+        });
+        assertEquals(Errno.EBUSY, inTask(f::freezeProcesses));
+        List<String> log = log();
+        assertTrue(log.stream().anyMatch(l -> l.matches("Freezing user space processes aborted after 0\\.0\\d\\d seconds "
+                + "\\(1 tasks refusing to freeze, wq_busy=0\\):")), log.toString());
+        assertFalse(log.stream().anyMatch(l -> l.startsWith("task:")), "no dump for an abort");
     }
 
     @Test

@@ -54,6 +54,15 @@ class ExamplesTest {
     }
 
     @Test
+    void aGuestHibernatesAfterHotplugAndResumesWithItsRemainingDimmAtTheSameAddress() {
+        RunResult r = run("hibernate-after-hotplug", 2, Map.of());
+        assertPasses(r);
+        assertTrue(r.metrics().get("hibernate_image_bytes") < r.metrics().get("hibernate_pages_saved") * 4096,
+                () -> TextReport.summary(r));
+        assertEquals(JsonReport.write(r), JsonReport.write(run("hibernate-after-hotplug", 2, Map.of())));
+    }
+
+    @Test
     void onlineAutoOnliningPutsTheDimmInZoneNormalAndItCannotBeUnplugged() {
         for (long seed = 1; seed <= 3; seed++) assertPasses(run("zone-normal-one-way-door", seed, Map.of()));
     }
