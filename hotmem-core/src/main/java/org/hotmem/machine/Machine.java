@@ -44,6 +44,8 @@ public final class Machine {
             + "file drivers/acpi/acpi_memhotplug.c +p\"";
     /** Host wall-clock seconds at virtual time 0 (QMP event timestamps). */
     static final long EPOCH_BASE_SECONDS = 1_795_299_840L;
+    /** Where debugfs is mounted; its files live in the machine's kernfs tree under it. */
+    public static final String DEBUGFS = "/sys/kernel/debug";
     /** Virtual uptime at which acpi_init enumerates devices. */
     static final long ACPI_SCAN_NS = 2_000_000_000L;
     /** Virtual uptime at which the initramfs has loaded virtio_mem and virtio_balloon. */
@@ -59,6 +61,7 @@ public final class Machine {
     private AcpiMemoryHotplugDriver acpiDriver;
     private final List<VirtioMemDriver> virtioMemDrivers = new ArrayList<>();
     private VirtioBalloonDriver balloonDriver;
+    private KernelModules modules;
     private Workqueue systemFreezableWq;
     private long logMark;
 
@@ -103,6 +106,8 @@ public final class Machine {
         mm = MemoryModel.boot(qemu.layout().e820(), MmBootOptions.fromCmdline(cmdline), v, kernel, fs,
                 () -> qemu.layout().sratLogLines().forEach(kernel.dmesg()::info));
         hotplug = new MemoryHotplug(mm, fs, HotplugParams.fromCmdline(cmdline, v));
+        fs.mkdirs(DEBUGFS); // debugfs_init(): its mount point (model: debugfs lives in the one kernfs tree)
+        modules = new KernelModules(fs, hotplug, kernel.dmesg());
         systemFreezableWq = new Workqueue(kernel, "events_freezable");
         acpiDriver = new AcpiMemoryHotplugDriver(kernel, hotplug, qemu.acpiMemoryHotplug(), fs);
         kernel.spawn("swapper/0", Task.PF_KTHREAD, this::initTask);
@@ -207,6 +212,11 @@ public final class Machine {
 
     public List<VirtioMemDriver> virtioMemDrivers() {
         return List.copyOf(virtioMemDrivers);
+    }
+
+    /** The loadable modules (memory-notifier-error-inject); load and unload inside a task. */
+    public KernelModules modules() {
+        return modules;
     }
 
     /** The balloon driver, or null without a balloon device. */
