@@ -42,7 +42,7 @@ public final class GuestShell {
         ShellResult[] result = new ShellResult[1];
         Throwable[] failure = new Throwable[1];
         boolean[] done = new boolean[1];
-        BusyboxSh sh = new BusyboxSh(fs, ns -> kernel.msleep(Math.max(1, ns / 1_000_000L)));
+        BusyboxSh sh = new BusyboxSh(fs, ns -> kernel.nanosleep(Math.max(1, ns / 1_000_000L) * 1_000_000L));
         kernel.spawn("sh", 0, () -> {
             try {
                 result[0] = sh.run(command);

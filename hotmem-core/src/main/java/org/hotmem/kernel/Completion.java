@@ -72,7 +72,7 @@ public final class Completion implements WaitChannel {
         Task.State state = interruptible ? Task.State.INTERRUPTIBLE : Task.State.UNINTERRUPTIBLE;
         try {
             while (done == 0) {
-                if (interruptible && t.signalPending()) return Errno.EINTR.neg();
+                if (interruptible && t.signalPending() && !kernel.freezer().freezeAndRestart(t)) return Errno.EINTR.neg();
                 if (timed && kernel.now() >= deadline) return 0;
                 if (!waiters.contains(t)) waiters.add(t);
                 if (timed) kernel.sleepTimeout(this, state, deadline - kernel.now());

@@ -47,6 +47,20 @@ public final class Dmesg {
         }
     }
 
+    /**
+     * Models pr_cont(): appends {@code text} to the newest record (the continuation of a line
+     * printed without its newline), or starts a record when the log is empty.
+     */
+    public void amendLast(String text) {
+        if (nextSeq == 0) {
+            printk(LogLevel.INFO, text);
+            return;
+        }
+        int i = (int) ((nextSeq - 1) % ring.length);
+        Record r = ring[i];
+        ring[i] = new Record(r.seq(), r.timeNs(), r.level(), r.text() + text);
+    }
+
     /** pr_emerg(). */
     public void emerg(String text) { printk(LogLevel.EMERG, text); }
     /** pr_crit(). */

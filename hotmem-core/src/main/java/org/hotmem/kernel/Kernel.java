@@ -67,6 +67,7 @@ public final class Kernel {
     private final Dmesg dmesg;
     private final Lockdep lockdep;
     private final ScheduleTrace trace;
+    private final Freezer freezer = new Freezer(this);
     private String release = "6.12.0";
     private String version = "#1";
 
@@ -115,6 +116,8 @@ public final class Kernel {
     public Dmesg dmesg() { return dmesg; }
     public Lockdep lockdep() { return lockdep; }
     public ScheduleTrace trace() { return trace; }
+    /** The task freezer's per-task state and mechanics (kernel/freezer.c). */
+    public Freezer freezer() { return freezer; }
     public SchedulingStrategy strategy() { return strategy; }
     /** The carrier mechanism in use: continuation, virtual-thread or platform-thread. */
     public String carrierName() { return dispatcher.name(); }
@@ -152,11 +155,14 @@ public final class Kernel {
      * Creates a runnable task (kernel_clone()/kthread_run()); usable inside a task and from
      * outside. The new task first runs when the scheduler picks it.
      *
-     * @param flags {@link Task#PF_KTHREAD}, {@link Task#PF_NOFREEZE}, ...; 0 for a user task
+     * @param flags {@link Task#PF_KTHREAD}, {@link Task#PF_NOFREEZE}, ...; 0 for a user task. A
+     *        kernel thread starts with PF_NOFREEZE, as kthreadd's children do; a freezable one
+     *        calls {@link #setFreezable()}.
      */
     public Task spawn(String name, int flags, Runnable body) {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(body, "body");
+        if ((flags & Task.PF_KTHREAD) != 0) flags |= Task.PF_NOFREEZE;
         Task t = new Task(this, tasks.size() + 1, name, flags, body, current);
         tasks.add(t);
         strategy.onSpawn(t);
@@ -177,6 +183,12 @@ public final class Kernel {
         waitForExit(t);
         return t.exitCode;
     }
+
+    /** Models set_freezable(): the current kernel thread may be frozen (it calls try_to_freeze()). */
+    public void setFreezable() { cur("set_freezable").flags &= ~Task.PF_NOFREEZE; }
+
+    /** Models try_to_freeze() for the current task. */
+    public boolean tryToFreeze() { return freezer.tryToFreeze(); }
 
     /** Models kthread_should_stop(). */
     public boolean kthreadShouldStop() { return cur("kthread_should_stop").kthreadShouldStop; }
@@ -330,7 +342,7 @@ public final class Kernel {
         boolean stuck = false;
         for (Task t : tasks) {
             if (t.state == Task.State.DEAD || t.state == Task.State.RUNNING) continue;
-            if (t == ksoftirqd || (t.waitChannel instanceof Workqueue.Idle)) continue;
+            if (t == ksoftirqd || (t.waitChannel instanceof Workqueue.Idle) || t.frozen) continue;
             blocked.add(t);
             if (t.state == Task.State.UNINTERRUPTIBLE || t.waitChannel instanceof LockBase) stuck = true;
         }
@@ -404,14 +416,19 @@ public final class Kernel {
     }
 
     /** Puts the current task to sleep on {@code channel} until a wakeup (or signal, if interruptible). */
-    void sleep(WaitChannel channel, Task.State state) {
+    void sleep(WaitChannel channel, Task.State state) { sleep(channel, state, false); }
+
+    /** As {@link #sleep(WaitChannel, Task.State)}; {@code freezable} adds TASK_FREEZABLE to the state. */
+    void sleep(WaitChannel channel, Task.State state, boolean freezable) {
         Task t = current;
         if (t == null) throw new IllegalStateException("sleeping outside any task");
         t.state = state;
         t.waitChannel = channel;
         t.woken = false;
+        t.freezableSleep = freezable;
         dequeue(t);
         schedule(ScheduleTrace.BLOCK);
+        t.freezableSleep = false;
         t.waitChannel = null;
     }
 
@@ -419,18 +436,28 @@ public final class Kernel {
      * Sleeps at most {@code ns}; returns the time left (0 if the timeout expired). Models
      * schedule_timeout() with the task state already set.
      */
-    long sleepTimeout(WaitChannel channel, Task.State state, long ns) {
+    long sleepTimeout(WaitChannel channel, Task.State state, long ns) { return sleepTimeout(channel, state, ns, false); }
+
+    long sleepTimeout(WaitChannel channel, Task.State state, long ns, boolean freezable) {
         Task t = current;
         Timer timer = new Timer(this, Timer.WAKE_TASK, null, t);
         armTimer(timer, ns);
-        sleep(channel, state);
+        sleep(channel, state, freezable);
         delTimer(timer);
         return Math.max(0, timer.expires - now);
     }
 
-    /** Models wake_up_process(): makes a sleeping task runnable; returns whether it was asleep. */
+    /**
+     * Models wake_up_process(): makes a sleeping task runnable; returns whether it was asleep. A
+     * frozen task (TASK_FROZEN) is not woken: a task frozen in a freezable sleep gets the wakeup
+     * when it is thawed.
+     */
     public boolean wakeUpProcess(Task t) {
         if (t.state != Task.State.INTERRUPTIBLE && t.state != Task.State.UNINTERRUPTIBLE) return false;
+        if (t.frozen) {
+            if (t.frozenInPlace) t.wokenWhileFrozen = true;
+            return false;
+        }
         t.state = Task.State.RUNNING;
         t.woken = true;
         enqueue(t);
@@ -524,10 +551,51 @@ public final class Kernel {
         long deadline = now + ns;
         WaitChannel ch = new SleepChannel(deadline);
         while (now < deadline) {
-            if (t.signalPending()) break;
+            if (t.signalPending() && !freezer.freezeAndRestart(t)) break;
             sleepTimeout(ch, Task.State.INTERRUPTIBLE, deadline - now);
         }
         return Math.max(0, deadline - now);
+    }
+
+    /**
+     * Models a user task's nanosleep() (hrtimer_nanosleep(), TASK_INTERRUPTIBLE | TASK_FREEZABLE
+     * since 6.1): sleeps up to {@code ns}; the freezer freezes the task where it sleeps; a signal
+     * ends the sleep early. Returns the ns left.
+     */
+    public long nanosleep(long ns) {
+        mightSleep("hrtimer_nanosleep");
+        Task t = current;
+        long deadline = now + ns;
+        WaitChannel ch = new SleepChannel(deadline);
+        while (now < deadline) {
+            if (t.signalPending() && !freezer.freezeAndRestart(t)) break;
+            sleepTimeout(ch, Task.State.INTERRUPTIBLE, deadline - now, true);
+        }
+        return Math.max(0, deadline - now);
+    }
+
+    /**
+     * Models sched_show_task(): the task line ({@code tgid:} since 6.6) and a call trace of the
+     * sleep it is in.
+     * // model: the call trace names the scheduler and the waiting function, without offsets.
+     */
+    public List<String> schedShowTask(Task t, boolean withTgid) {
+        List<String> out = new ArrayList<>();
+        String ids = withTgid
+                ? String.format("pid:%-5d tgid:%-5d ppid:%-6d", t.pid, t.pid, t.parent == null ? 0 : t.parent.pid)
+                : String.format("pid:%-5d ppid:%-6d", t.pid, t.parent == null ? 0 : t.parent.pid);
+        out.add(String.format("task:%-15.15s state:%c stack:%-5d %s flags:0x%08x",
+                t.name, t.state.letter(), 0, ids, t.threadInfoFlags()));
+        out.add("Call Trace:");
+        out.add(" <TASK>");
+        if (t.state != Task.State.RUNNING) {
+            out.add(" __schedule");
+            out.add(" schedule");
+            String fn = t.waitChannel == null ? null : t.waitChannel.symbol();
+            if (fn != null) out.add(" " + fn);
+        }
+        out.add(" </TASK>");
+        return out;
     }
 
     private record SleepChannel(long deadline) implements WaitChannel {

@@ -78,6 +78,16 @@ public final class Task {
     int schedPriority;
     /** Waiters for this task's exit. */
     WaitQueue exitWaiters;
+    /** The current sleep is freezable (TASK_FREEZABLE set with the sleep state). */
+    boolean freezableSleep;
+    /** TASK_FROZEN: in the refrigerator, or (with frozenInPlace) frozen in a freezable sleep. */
+    boolean frozen;
+    /** Frozen where it slept; its sleep state is the saved state __thaw_task() restores. */
+    boolean frozenInPlace;
+    /** A wakeup arrived while frozen in place; delivered at thaw. */
+    boolean wokenWhileFrozen;
+    /** TIF_SIGPENDING set by the freezer's fake_signal_wake_up(), no signal queued. */
+    boolean fakeSignal;
 
     Task(Kernel kernel, int pid, String name, int flags, Runnable body, Task parent) {
         this.kernel = kernel;
@@ -113,8 +123,14 @@ public final class Task {
         return exitCode;
     }
 
-    /** Whether a signal is pending (signal_pending()). */
-    public boolean signalPending() { return pendingSignals != 0; }
+    /** Whether a signal is pending (signal_pending()): a queued one, or the freezer's fake one. */
+    public boolean signalPending() { return pendingSignals != 0 || fakeSignal; }
+
+    /** frozen(p): the task is in TASK_FROZEN. */
+    public boolean isFrozen() { return frozen; }
+
+    /** The thread-info flags sched_show_task() prints (TIF_SIGPENDING when a signal is pending). */
+    public int threadInfoFlags() { return signalPending() ? Freezer.TIF_SIGPENDING : 0; }
 
     /** Whether SIGKILL is pending (fatal_signal_pending()). */
     public boolean fatalSignalPending() { return (pendingSignals & (1L << SIGKILL)) != 0; }

@@ -4,4 +4,7 @@ package org.hotmem.kernel;
 interface WaitChannel {
     /** For example {@code mutex device_hotplug_lock (held by kworker/0:1/7)}. */
     String describeWait();
+
+    /** The kernel function the task sleeps in, for a task dump's call trace, or null. */
+    default String symbol() { return null; }
 }

@@ -30,7 +30,7 @@ public final class WaitQueue implements WaitChannel {
     /** Models wait_event(): sleeps uninterruptibly until {@code condition} holds. */
     public void waitEvent(BooleanSupplier condition) {
         kernel.mightSleep("wait_event");
-        while (!condition.getAsBoolean()) sleepOnce(Task.State.UNINTERRUPTIBLE);
+        while (!condition.getAsBoolean()) sleepOnce(Task.State.UNINTERRUPTIBLE, false);
     }
 
     /** Models wait_event_interruptible(): 0 once {@code condition} holds, -EINTR if a signal is pending first. */
@@ -38,8 +38,23 @@ public final class WaitQueue implements WaitChannel {
         kernel.mightSleep("wait_event_interruptible");
         Task t = kernel.current();
         while (!condition.getAsBoolean()) {
-            if (t.signalPending()) return Errno.EINTR.neg();
-            sleepOnce(Task.State.INTERRUPTIBLE);
+            if (t.signalPending() && !kernel.freezer().freezeAndRestart(t)) return Errno.EINTR.neg();
+            sleepOnce(Task.State.INTERRUPTIBLE, false);
+        }
+        return 0;
+    }
+
+    /**
+     * Models wait_event_freezable(): an interruptible wait (TASK_INTERRUPTIBLE | TASK_FREEZABLE)
+     * during which the freezer may freeze the task where it sleeps. 0 once {@code condition}
+     * holds, -EINTR if a signal is pending first.
+     */
+    public int waitEventFreezable(BooleanSupplier condition) {
+        kernel.mightSleep("wait_event_freezable");
+        Task t = kernel.current();
+        while (!condition.getAsBoolean()) {
+            if (t.signalPending() && !kernel.freezer().freezeAndRestart(t)) return Errno.EINTR.neg();
+            sleepOnce(Task.State.INTERRUPTIBLE, true);
         }
         return 0;
     }
@@ -65,7 +80,7 @@ public final class WaitQueue implements WaitChannel {
         for (;;) {
             if (condition.getAsBoolean()) return Math.max(1, deadline - kernel.now());
             if (kernel.now() >= deadline) return 0;
-            if (interruptible && t.signalPending()) return Errno.EINTR.neg();
+            if (interruptible && t.signalPending() && !kernel.freezer().freezeAndRestart(t)) return Errno.EINTR.neg();
             waiters.add(t);
             kernel.sleepTimeout(this, interruptible ? Task.State.INTERRUPTIBLE : Task.State.UNINTERRUPTIBLE,
                     deadline - kernel.now());
@@ -73,10 +88,10 @@ public final class WaitQueue implements WaitChannel {
         }
     }
 
-    private void sleepOnce(Task.State state) {
+    private void sleepOnce(Task.State state, boolean freezable) {
         Task t = kernel.current();
         waiters.add(t);
-        kernel.sleep(this, state);
+        kernel.sleep(this, state, freezable);
         waiters.remove(t);
     }
 
@@ -94,6 +109,9 @@ public final class WaitQueue implements WaitChannel {
     public String name() { return name; }
 
     @Override public String describeWait() { return "wait queue " + name; }
+
+    /** The queue's name when it is a C identifier (the waiting function, e.g. request_wait_answer). */
+    @Override public String symbol() { return name.matches("[A-Za-z_][A-Za-z0-9_]*") ? name : null; }
 
     @Override public String toString() { return "wait queue " + name; }
 }

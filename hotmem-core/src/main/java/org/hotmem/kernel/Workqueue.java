@@ -12,6 +12,10 @@ import java.util.Objects;
  * both. {@code running} is the item whose function runs now. Guarded by the kernel's
  * single-runner discipline.
  *
+ * <p>A workqueue created with {@link #WQ_FREEZABLE} starts no new item while the freezer has
+ * frozen workqueues (freeze_workqueues_begin() .. thaw_workqueues()); an item already running
+ * makes it busy (freeze_workqueues_busy()).
+ *
  * <p>Model: one worker per workqueue (an ordered workqueue); Linux may run items of one
  * workqueue concurrently on several kworkers. A work function that throws fails the run.
  */
@@ -48,8 +52,12 @@ public final class Workqueue {
         @Override public String describeWait() { return "work on workqueue " + wq; }
     }
 
+    /** WQ_FREEZABLE (include/linux/workqueue.h): frozen with the freezable tasks. */
+    public static final int WQ_FREEZABLE = 1 << 2;
+
     private final Kernel kernel;
     private final String name;
+    private final boolean freezable;
     private final ArrayDeque<Work> queue = new ArrayDeque<>();
     private final Idle idle;
     private final WaitQueue flushWaiters;
@@ -57,14 +65,32 @@ public final class Workqueue {
     private Work running;
 
     /** Models alloc_workqueue(name, ...). */
-    public Workqueue(Kernel kernel, String name) {
+    public Workqueue(Kernel kernel, String name) { this(kernel, name, 0); }
+
+    /** Models alloc_workqueue(name, flags, ...); {@code flags} may hold {@link #WQ_FREEZABLE}. */
+    public Workqueue(Kernel kernel, String name, int flags) {
         this.kernel = Objects.requireNonNull(kernel, "kernel");
         this.name = Objects.requireNonNull(name, "name");
+        this.freezable = (flags & WQ_FREEZABLE) != 0;
+        if (freezable) kernel.freezer().registerFreezable(this);
         this.idle = new Idle(name);
         this.flushWaiters = new WaitQueue(kernel, "flush " + name);
     }
 
     public String name() { return name; }
+
+    public boolean freezable() { return freezable; }
+
+    /** Whether an item runs now (pwq->nr_active > 0 for freeze_workqueues_busy()). */
+    boolean busy() { return running != null; }
+
+    /** The items queued and not started, in order (show_freezable_workqueues()). */
+    public java.util.List<String> pendingNames() { return queue.stream().map(Work::name).toList(); }
+
+    /** thaw_workqueues() for this queue: the worker may start the queued items. */
+    void thawed() {
+        if (worker != null && worker.waitChannel == idle && !queue.isEmpty()) kernel.wakeUpProcess(worker);
+    }
 
     /** The worker task, or null before the first work was queued. */
     public Task worker() { return worker; }
@@ -167,7 +193,7 @@ public final class Workqueue {
     /** Models worker_thread() + process_one_work(). */
     private void workerThread() {
         for (;;) {
-            Work w = queue.poll();
+            Work w = freezable && kernel.freezer().workqueuesFrozen() ? null : queue.poll();
             if (w == null) {
                 kernel.sleep(idle, Task.State.INTERRUPTIBLE);
                 continue;

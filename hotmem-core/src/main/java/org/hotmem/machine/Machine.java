@@ -108,7 +108,7 @@ public final class Machine {
         hotplug = new MemoryHotplug(mm, fs, HotplugParams.fromCmdline(cmdline, v));
         fs.mkdirs(DEBUGFS); // debugfs_init(): its mount point (model: debugfs lives in the one kernfs tree)
         modules = new KernelModules(fs, hotplug, kernel.dmesg());
-        systemFreezableWq = new Workqueue(kernel, "events_freezable");
+        systemFreezableWq = new Workqueue(kernel, "events_freezable", Workqueue.WQ_FREEZABLE);
         acpiDriver = new AcpiMemoryHotplugDriver(kernel, hotplug, qemu.acpiMemoryHotplug(), fs);
         kernel.spawn("swapper/0", Task.PF_KTHREAD, this::initTask);
         kernel.runFor(VIRTIO_PROBE_NS + 100_000_000L);
