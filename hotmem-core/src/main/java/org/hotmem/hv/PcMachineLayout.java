@@ -5,6 +5,7 @@ import java.util.Comparator;
 import java.util.List;
 import org.hotmem.mm.E820Entry;
 import org.hotmem.mm.E820Type;
+import org.hotmem.mm.Srat;
 
 /**
  * The guest-physical layout of QEMU 7.2's {@code pc} (i440fx) machine with TCG's default CPU
@@ -29,9 +30,9 @@ import org.hotmem.mm.E820Type;
  *     256 KiB BIOS ROM below 4 GiB, and keeps the top 128 KiB of low RAM reserved for its
  *     ACPI/SMBIOS tables (it reserves 256 KiB of high tables and gives the unused part back;
  *     what stays is 128 KiB for this machine's tables, independent of the RAM size).</li>
- * <li>SRAT (only when QEMU auto-creates NUMA node 0, i.e. with maxmem above the RAM size):
- *     RAM of node 0 with the 640 KiB-1 MiB hole and the PCI hole cut out, then one hotpluggable
- *     entry covering device memory.</li>
+ * <li>SRAT (with NUMA nodes: {@code -numa}, or the node 0 QEMU creates itself when memory
+ *     hotplug is configured): each node's RAM with the 640 KiB-1 MiB hole and the PCI hole cut
+ *     out, then one hotpluggable entry covering device memory on the last node.</li>
  * </ul>
  *
  * <p>Invariant: immutable; every field is computed once from the {@link MemoryOptions}.
@@ -229,55 +230,50 @@ public final class PcMachineLayout {
     }
 
     /**
-     * True when QEMU creates NUMA node 0 by itself and therefore builds a SRAT: models
-     * numa_complete_configuration() with auto_enable_numa_with_memhp / _with_memdev.
+     * Models build_srat() in hw/i386/acpi-build.c: the APIC affinity of CPU 0, then each
+     * node's boot RAM in node order (RAM is laid out node after node from address 0) with the
+     * 640 KiB-1 MiB hole and the PCI hole cut out, and one hotpluggable entry covering device
+     * memory on the last node. QEMU builds no SRAT without NUMA nodes ({@link Srat#NONE}).
      */
-    public boolean hasSrat() {
-        return memory.slots() > 0 || hasDeviceMemory();
-    }
-
-    /** The enabled SRAT memory affinity entries (empty when there is no SRAT). */
-    public List<SratMemoryAffinity> srat() {
-        List<SratMemoryAffinity> out = new ArrayList<>();
-        if (!hasSrat()) {
-            return out;
+    public Srat srat(NumaConfig numa) {
+        if (numa.nodeCount() == 0) {
+            return Srat.NONE;
         }
-        long memBase = 0;
-        long memLen = memory.ramSize();
-        long nextBase = memBase + memLen;
-        if (memBase <= HOLE_640K_START && nextBase > HOLE_640K_START) {
-            memLen -= nextBase - HOLE_640K_START;
-            if (memLen > 0) {
-                out.add(new SratMemoryAffinity(memBase, memLen, 0, false));
-            }
-            if (nextBase <= HOLE_640K_END) {
-                nextBase = HOLE_640K_END;
-                memLen = 0;
-            } else {
+        List<Srat.Memory> out = new ArrayList<>();
+        long nextBase = 0;
+        for (int node = 0; node < numa.nodeCount(); node++) {
+            long memBase = nextBase;
+            long memLen = numa.nodeMemory(node);
+            nextBase = memBase + memLen;
+            if (memBase <= HOLE_640K_START && nextBase > HOLE_640K_START) {
+                memLen -= nextBase - HOLE_640K_START;
+                if (memLen > 0) {
+                    out.add(new Srat.Memory(memBase, memLen, node, false));
+                }
+                if (nextBase <= HOLE_640K_END) {
+                    nextBase = HOLE_640K_END;
+                    continue;
+                }
                 memBase = HOLE_640K_END;
                 memLen = nextBase - HOLE_640K_END;
             }
-        }
-        if (memLen > 0 && memBase <= below4g && nextBase > below4g) {
-            memLen -= nextBase - below4g;
-            if (memLen > 0) {
-                out.add(new SratMemoryAffinity(memBase, memLen, 0, false));
+            if (memBase <= below4g && nextBase > below4g) {
+                memLen -= nextBase - below4g;
+                if (memLen > 0) {
+                    out.add(new Srat.Memory(memBase, memLen, node, false));
+                }
+                memBase = above4gStart;
+                memLen = nextBase - below4g;
+                nextBase = memBase + memLen;
             }
-            memBase = above4gStart;
-            memLen = nextBase - below4g;
-        }
-        if (memLen > 0) {
-            out.add(new SratMemoryAffinity(memBase, memLen, 0, false));
+            if (memLen > 0) {
+                out.add(new Srat.Memory(memBase, memLen, node, false));
+            }
         }
         if (hasDeviceMemory()) {
-            out.add(new SratMemoryAffinity(deviceMemoryBase, deviceMemorySize, 0, true));
+            out.add(new Srat.Memory(deviceMemoryBase, deviceMemorySize, numa.nodeCount() - 1, true));
         }
-        return out;
-    }
-
-    /** The "ACPI: SRAT: Node 0 PXM 0 [mem ...]" lines Linux prints for {@link #srat()}. */
-    public List<String> sratLogLines() {
-        return srat().stream().map(e -> e.logLine(0)).toList();
+        return new Srat(List.of(numa.cpuNode()), out);
     }
 
     /** A sorted, non-overlapping e820 list: later additions override earlier ones where they overlap. */

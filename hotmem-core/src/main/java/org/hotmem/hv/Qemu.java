@@ -10,6 +10,7 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.hotmem.mm.Srat;
 
 /**
  * One QEMU 7.2 process running a {@code pc} machine: its memory layout, the QOM objects
@@ -28,10 +29,12 @@ public final class Qemu {
     private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
 
     private final MemoryOptions memory;
-    private final PcMachineLayout layout;
+    /** The board's layout and device memory, set once by {@link #initBoard} (after -object and -numa). */
+    private PcMachineLayout layout;
+    private NumaConfig numa;
     private final HostTimers timers;
     private final QmpEventQueue events;
-    private final DeviceMemory deviceMemory;
+    private DeviceMemory deviceMemory;
     private final AcpiMemoryHotplug acpiMemoryHotplug;
     /** /objects: memory backends by id, in creation order. */
     private final Map<String, MemoryBackend> objects = new LinkedHashMap<>();
@@ -45,20 +48,17 @@ public final class Qemu {
 
     private Qemu(MemoryOptions memory, HostTimers timers, long epochBaseSeconds) {
         this.memory = memory;
-        this.layout = PcMachineLayout.of(memory);
         this.timers = timers;
         this.events = new QmpEventQueue(timers, epochBaseSeconds);
-        this.deviceMemory = layout.hasDeviceMemory()
-                ? new DeviceMemory(layout.deviceMemoryBase(), layout.deviceMemorySize(),
-                        memory.maxRamSize() - memory.ramSize())
-                : null;
         this.acpiMemoryHotplug = new AcpiMemoryHotplug(memory.slots(), timers, events, this::dimmEjected);
     }
 
     /**
      * Starts QEMU with {@code -m memoryOption} and the extra arguments (only {@code -object
-     * memory-backend-ram,...} and {@code -device pc-dimm|virtio-mem-pci|virtio-balloon-pci,...}
-     * are modelled). Arguments may be given as separate tokens or as whole lines.
+     * memory-backend-ram,...}, {@code -numa ...} and {@code -device
+     * pc-dimm|virtio-mem-pci|virtio-balloon-pci,...} are modelled). Arguments may be given as
+     * separate tokens or as whole lines. As in QEMU's qemu_init(), the backends are created
+     * first, then the -numa options are parsed, the board is built, and the devices are added.
      *
      * @throws QemuConfigException with QEMU's message where QEMU would refuse to start
      */
@@ -72,29 +72,40 @@ public final class Qemu {
                 }
             }
         }
-        List<String[]> deviceOpts = new ArrayList<>();
+        List<String> deviceOpts = new ArrayList<>();
+        List<String> numaOpts = new ArrayList<>();
         for (int i = 0; i < tokens.size(); i++) {
             String opt = tokens.get(i);
-            if (!opt.equals("-object") && !opt.equals("-device")) {
-                throw new QemuConfigException(opt + ": option not modelled (hotmem models -m, -object memory-backend-ram"
-                        + " and -device pc-dimm|virtio-mem-pci|virtio-balloon-pci)");
+            if (!opt.equals("-object") && !opt.equals("-device") && !opt.equals("-numa")) {
+                throw new QemuConfigException(opt + ": option not modelled (hotmem models -m, -object memory-backend-ram,"
+                        + " -numa and -device pc-dimm|virtio-mem-pci|virtio-balloon-pci)");
             }
             if (i + 1 >= tokens.size()) {
                 throw new QemuConfigException(opt + ": requires an argument");
             }
             String value = tokens.get(++i);
-            if (opt.equals("-object")) {
-                q.objectFromCommandLine(value);
-            } else {
-                deviceOpts.add(new String[] {opt, value});
+            switch (opt) {
+                case "-object" -> q.objectFromCommandLine(value);
+                case "-numa" -> numaOpts.add(value);
+                default -> deviceOpts.add(value);
             }
         }
-        // QEMU creates the backends before the machine and the -device devices after it.
-        for (String[] d : deviceOpts) {
-            q.deviceFromCommandLine(d[1]);
+        q.initBoard(NumaConfig.parse(numaOpts, q::resolveBackendPath, q.memory));
+        for (String d : deviceOpts) {
+            q.deviceFromCommandLine(d);
         }
         q.machineDone = true;
         return q;
+    }
+
+    /** machine_run_board_init(): the NUMA configuration is complete, then pc_init1() lays out memory. */
+    private void initBoard(NumaConfig numaConfig) {
+        this.numa = numaConfig;
+        this.layout = PcMachineLayout.of(memory);
+        this.deviceMemory = layout.hasDeviceMemory()
+                ? new DeviceMemory(layout.deviceMemoryBase(), layout.deviceMemorySize(),
+                        memory.maxRamSize() - memory.ramSize())
+                : null;
     }
 
     // ---- accessors ----
@@ -105,6 +116,16 @@ public final class Qemu {
 
     public PcMachineLayout layout() {
         return layout;
+    }
+
+    /** The NUMA nodes of the machine (none without -numa and without memory hotplug). */
+    public NumaConfig numa() {
+        return numa;
+    }
+
+    /** The SRAT the firmware hands to the guest. */
+    public Srat srat() {
+        return layout.srat(numa);
     }
 
     public QmpEventQueue events() {
@@ -443,15 +464,15 @@ public final class Qemu {
         // memory_device_pre_plug()
         long addr = preplugMemoryDevice(memdev, "'memdev' property must be set", addrHint, VirtioMem.DEFAULT_BLOCK_SIZE);
         // pc_dimm_realize()
-        int nodeId = node == null ? 0 : (int) (long) node;
-        if (nodeId != 0) {
+        long nodeId = node == null ? 0 : node;
+        if (nodeId != 0 && nodeId >= Math.max(1, numa.nodeCount())) {
             throw QmpException.generic("'DIMM property node has value " + nodeId
-                    + "' which exceeds the number of numa nodes: 1");
+                    + "' which exceeds the number of numa nodes: " + Math.max(1, numa.nodeCount()));
         }
         if (memdev.isMapped()) {
             throw QmpException.generic("can't use already busy memdev: " + memdev.id());
         }
-        PcDimm dimm = new PcDimm(id, memdev, addr, slot, nodeId, machineDone);
+        PcDimm dimm = new PcDimm(id, memdev, addr, slot, (int) nodeId, machineDone);
         memdev.setMapped(true);
         deviceMemory.plug(dimm);
         if (id != null) {
@@ -491,9 +512,13 @@ public final class Qemu {
         long addr = preplugMemoryDevice(memdev, "'memdev' property must be set", memaddr,
                 Math.max(bs, VirtioMem.DEFAULT_BLOCK_SIZE));
         long req = requested == null ? 0 : requested;
-        int nodeId = node == null ? 0 : (int) (long) node;
+        long nodeId = node == null ? 0 : node;
         if (memdev.isMapped()) {
             throw QmpException.generic("'memdev' property specifies a busy memdev: " + memdev.id());
+        }
+        if (nodeId != 0 && nodeId >= Math.max(1, numa.nodeCount())) {
+            throw QmpException.generic("Property 'node' has value '" + nodeId + "', which exceeds the number of numa nodes: "
+                    + Math.max(1, numa.nodeCount()));
         }
         if (req % bs != 0) {
             throw QmpException.generic(String.format("'requested-size' property has to be multiples of 'block-size' (0x%x)", bs));
@@ -505,7 +530,7 @@ public final class Qemu {
             throw QmpException.generic(String.format("'requested-size' cannot exceed the memory backend size (0x%x)",
                     memdev.size()));
         }
-        VirtioMem vm = new VirtioMem(id, memdev, addr, bs, nodeId, req, nextVirtioIndex++, timers, events);
+        VirtioMem vm = new VirtioMem(id, memdev, addr, bs, (int) nodeId, req, nextVirtioIndex++, timers, events);
         memdev.setMapped(true);
         deviceMemory.plug(vm);
         virtioMems.add(vm);
@@ -527,6 +552,11 @@ public final class Qemu {
         if (id != null) {
             devices.put(id, balloon);
         }
+    }
+
+    /** Models object_resolve_path_type(path, TYPE_MEMORY_BACKEND): a full /objects/ path or an id; null if none. */
+    private MemoryBackend resolveBackendPath(String path) {
+        return objects.get(path.startsWith("/objects/") ? path.substring("/objects/".length()) : path);
     }
 
     /** Models object_resolve_link() for a link&lt;memory-backend&gt; property. */

@@ -103,8 +103,7 @@ public final class Machine {
         kernel.setUname(release(v), version(v));
         kernel.dmesg().info(banner(v));
         kernel.dmesg().info("Command line: " + cmdline);
-        mm = MemoryModel.boot(qemu.layout().e820(), MmBootOptions.fromCmdline(cmdline), v, kernel, fs,
-                () -> qemu.layout().sratLogLines().forEach(kernel.dmesg()::info));
+        mm = MemoryModel.boot(qemu.layout().e820(), MmBootOptions.fromCmdline(cmdline), v, kernel, fs, qemu.srat());
         hotplug = new MemoryHotplug(mm, fs, HotplugParams.fromCmdline(cmdline, v));
         fs.mkdirs(DEBUGFS); // debugfs_init(): its mount point (model: debugfs lives in the one kernfs tree)
         modules = new KernelModules(fs, hotplug, kernel.dmesg());

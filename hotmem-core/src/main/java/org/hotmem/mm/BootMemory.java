@@ -44,8 +44,8 @@ final class BootMemory {
     private final MemoryModel mm;
     private final List<E820Entry> e820;
     private final MmBootOptions options;
-    /** The firmware's acpi_numa_init() (prints the SRAT lines), called from initmem_init(). */
-    private final Runnable acpiNumaInit;
+    /** The firmware's SRAT, parsed by initmem_init(). */
+    private final Srat srat;
     private final KernelProfile p;
     private final Dmesg log;
     private final Memblock memblock = new Memblock();
@@ -55,8 +55,8 @@ final class BootMemory {
     /** The usable e820 ranges after the x86 trims, sorted. */
     private List<long[]> usableE820 = List.of();
 
-    BootMemory(MemoryModel mm, List<E820Entry> e820, MmBootOptions options, Runnable acpiNumaInit) {
-        this.acpiNumaInit = acpiNumaInit;
+    BootMemory(MemoryModel mm, List<E820Entry> e820, MmBootOptions options, Srat srat) {
+        this.srat = srat;
         this.mm = mm;
         this.e820 = List.copyOf(e820);
         this.options = options;
@@ -93,7 +93,9 @@ final class BootMemory {
         new DirectMapping(memblock, imageEnd - DirectMapping.INIT_PGT_BUF_PAGES * MemoryModel.PAGE_SIZE, imageEnd)
                 .initMemMapping(memEnd);
         memblock.setBottomUp(false); // numa_init() resets the direction
-        acpiNumaInit.run();
+        NumaInit numa = NumaInit.run(srat, memblock.memory(), maxPfn, mm.version, log);
+        mm.possibleNodes.or(numa.possible());
+        mm.cpuNode = numa.cpuNode();
         long nd = memblock.alloc(p.nodeDataBytes(), p.nodeDataAlign(), 0, memEnd);
         log.info(String.format("NODE_DATA(0) allocated [mem %#010x-%#010x]", nd, nd + p.nodeDataBytes() - 1));
         List<Integer> present = presentSections();

@@ -52,6 +52,10 @@ public final class MemoryModel {
     /** vm events and kernel-allocation counters (/proc/vmstat, /proc/meminfo). */
     final VmCounters counters = new VmCounters();
     long maxPfn;
+    /** node_possible_map, set by boot's NUMA init. */
+    final java.util.BitSet possibleNodes = new java.util.BitSet();
+    /** cpu_to_node(0), set by boot's NUMA init. */
+    int cpuNode;
     /** Boot System RAM ranges (memblock memory, page aligned), [start, end) in bytes. */
     final List<long[]> bootRam = new ArrayList<>();
     /** Zone locks by zone index (lock class "&zone->lock"). */
@@ -140,19 +144,19 @@ public final class MemoryModel {
      * @param fs      the machine's kernfs, or null to register no files
      */
     public static MemoryModel boot(List<E820Entry> e820, MmBootOptions options, KernelVersion version, Kernel kernel, Kernfs fs) {
-        return boot(e820, options, version, kernel, fs, () -> { });
+        return boot(e820, options, version, kernel, fs, Srat.NONE);
     }
 
     /**
      * As {@link #boot(List, MmBootOptions, KernelVersion, Kernel, Kernfs)}, with the firmware's
-     * NUMA table parser: {@code acpiNumaInit} runs where x86's initmem_init() calls
-     * acpi_numa_init() (after init_mem_mapping(), before NODE_DATA is allocated), so the SRAT
-     * lines it prints land where Linux prints them.
+     * SRAT: x86's initmem_init() parses it after init_mem_mapping(), before NODE_DATA is
+     * allocated ({@link NumaInit}); it decides the possible nodes and which node each range
+     * of memory belongs to.
      */
     public static MemoryModel boot(List<E820Entry> e820, MmBootOptions options, KernelVersion version, Kernel kernel,
-                                   Kernfs fs, Runnable acpiNumaInit) {
-        MemoryModel mm = new MemoryModel(kernel, fs, version, options.movableNode(), 1);
-        new BootMemory(mm, e820, options, acpiNumaInit).run();
+                                   Kernfs fs, Srat srat) {
+        MemoryModel mm = new MemoryModel(kernel, fs, version, options.movableNode(), NumaInit.nrNodeIds(srat));
+        new BootMemory(mm, e820, options, srat).run();
         if (fs != null) {
             MmProcFiles.register(mm, fs);
         }
@@ -183,7 +187,39 @@ public final class MemoryModel {
 
     /** node_possible(nid). */
     public boolean nodePossible(int nid) {
-        return nid >= 0 && nid < nodes.length;
+        return nid >= 0 && possibleNodes.get(nid);
+    }
+
+    /**
+     * The nodes in a node state (node_states[]). The memory states follow from the present
+     * pages, which is where node_states_set_node()/node_states_clear_node() put them on every
+     * online and offline: N_MEMORY while the node has present pages, N_NORMAL_MEMORY while its
+     * zones up to ZONE_NORMAL have some (check_for_memory() at boot).
+     */
+    public java.util.BitSet nodeState(NodeState state) {
+        java.util.BitSet out = new java.util.BitSet();
+        switch (state) {
+            case POSSIBLE -> out.or(possibleNodes);
+            case CPU -> out.set(cpuNode);
+            case GENERIC_INITIATOR -> { }
+            default -> {
+                for (Node n : nodes) {
+                    boolean in = switch (state) {
+                        case ONLINE -> n.online;
+                        case MEMORY -> n.presentPages > 0;
+                        default -> n.zones[ZoneType.DMA.ordinal()].populated() || n.zones[ZoneType.DMA32.ordinal()].populated()
+                                || n.zones[ZoneType.NORMAL.ordinal()].populated();
+                    };
+                    out.set(n.nid, in);
+                }
+            }
+        }
+        return out;
+    }
+
+    /** The node of the machine's CPU 0 (cpu_to_node(0)). */
+    public int cpuNode() {
+        return cpuNode;
     }
 
     public long maxPfn() {

@@ -42,11 +42,40 @@ final class MmProcFiles {
         fs.addFile(proc, "buddyinfo", 0444, () -> buddyinfo(mm), null);
         fs.addFile(proc, "pagetypeinfo", 0400, () -> pagetypeinfo(mm), null);
         fs.addFile(proc, "vmstat", 0444, () -> vmstat(mm), null);
+        registerNodeStates(mm, fs);
         for (Node n : mm.nodes) {
             if (n.online) {
                 registerNode(mm, fs, n);
             }
         }
+    }
+
+    /** The node subsystem's root: node_state_attrs (print_nodes_state(): "%*pbl"), uevent, power/. */
+    private static void registerNodeStates(MemoryModel mm, Kernfs fs) {
+        KDir root = fs.mkdirs("/sys/devices/system/node");
+        for (NodeState s : NodeState.values()) {
+            fs.addFile(root, s.attribute(), 0444, () -> bitmapList(mm.nodeState(s)) + "\n", null);
+        }
+        fs.addFile(root, "uevent", 0644, () -> "", buf -> { });
+        fs.mkdirs("/sys/devices/system/node/power");
+    }
+
+    /** bitmap_print_to_pagebuf() in list form: "0", "0-1,3", "" for an empty map. */
+    static String bitmapList(java.util.BitSet bits) {
+        StringBuilder sb = new StringBuilder();
+        int i = bits.nextSetBit(0);
+        while (i >= 0) {
+            int end = bits.nextClearBit(i) - 1;
+            if (sb.length() > 0) {
+                sb.append(',');
+            }
+            sb.append(i);
+            if (end > i) {
+                sb.append('-').append(end);
+            }
+            i = bits.nextSetBit(end + 1);
+        }
+        return sb.toString();
     }
 
     /** The attributes of a node device (register_node() + hugetlb_register_node() + memory_failure). */
@@ -57,8 +86,8 @@ final class MmProcFiles {
         fs.addFile(d, "numastat", 0444, () -> nodeNumastat(mm, n), null);
         fs.addFile(d, "vmstat", 0444, () -> nodeVmstat(mm, n), null);
         fs.addFile(d, "distance", 0444, () -> nodeDistance(mm, n), null);
-        fs.addFile(d, "cpulist", 0444, () -> n.nid == 0 ? "0\n" : "\n", null);
-        fs.addFile(d, "cpumap", 0444, () -> n.nid == 0 ? "1\n" : "0\n", null);
+        fs.addFile(d, "cpulist", 0444, () -> n.nid == mm.cpuNode ? "0\n" : "\n", null);
+        fs.addFile(d, "cpumap", 0444, () -> n.nid == mm.cpuNode ? "1\n" : "0\n", null);
         fs.addFile(d, "uevent", 0644, () -> "", buf -> { });
         fs.mkdirs(path + "/power");
         fs.mkdirs(path + "/x86");

@@ -14,6 +14,21 @@ class PcMachineLayoutTest {
         return PcMachineLayout.of(MemoryOptions.parse(m));
     }
 
+    /** The SRAT memory entries of a machine in Linux's line format (node = PXM here). */
+    static List<String> sratLines(String m, String... numa) {
+        MemoryOptions mem = MemoryOptions.parse(m);
+        java.util.Map<String, MemoryBackend> backends = new java.util.HashMap<>();
+        for (int i = 0; i < 8; i++) {
+            backends.put("m" + i + "-1G", new MemoryBackend("m" + i + "-1G", 1L << 30));
+            backends.put("m" + i + "-2G", new MemoryBackend("m" + i + "-2G", 2L << 30));
+        }
+        NumaConfig nc = NumaConfig.parse(List.of(numa), backends::get, mem);
+        return PcMachineLayout.of(mem).srat(nc).memory().stream()
+                .map(e -> String.format("ACPI: SRAT: Node %d PXM %d [mem %#010x-%#010x]%s", e.proximityDomain(),
+                        e.proximityDomain(), e.base(), e.end() - 1, e.hotpluggable() ? " hotplug" : ""))
+                .toList();
+    }
+
     @Test
     void fourGibMachinePrintsTheRecordedE820Map() {
         assertEquals(List.of(
@@ -36,7 +51,7 @@ class PcMachineLayoutTest {
                 "ACPI: SRAT: Node 0 PXM 0 [mem 0x00100000-0xbfffffff]",
                 "ACPI: SRAT: Node 0 PXM 0 [mem 0x100000000-0x13fffffff]",
                 "ACPI: SRAT: Node 0 PXM 0 [mem 0x140000000-0x63fffffff] hotplug"),
-                layout("4G,slots=8,maxmem=16G").sratLogLines());
+                sratLines("4G,slots=8,maxmem=16G"));
     }
 
     @Test
@@ -50,7 +65,7 @@ class PcMachineLayoutTest {
                 "ACPI: SRAT: Node 0 PXM 0 [mem 0x00000000-0x0009ffff]",
                 "ACPI: SRAT: Node 0 PXM 0 [mem 0x00100000-0x3fffffff]",
                 "ACPI: SRAT: Node 0 PXM 0 [mem 0x100000000-0x4bfffffff] hotplug"),
-                l.sratLogLines());
+                sratLines("1G,slots=8,maxmem=8G"));
         List<String> e820 = l.e820LogLines();
         assertTrue(e820.contains("BIOS-e820: [mem 0x0000000000100000-0x000000003ffdffff] usable"), e820.toString());
         assertTrue(e820.contains("BIOS-e820: [mem 0x000000003ffe0000-0x000000003fffffff] reserved"), e820.toString());
@@ -82,7 +97,7 @@ class PcMachineLayoutTest {
         PcMachineLayout six = layout("6G,slots=8,maxmem=16G");
         assertEquals(3L << 30, six.above4g());
         assertEquals(7L << 30, six.deviceMemoryBase());
-        assertEquals("ACPI: SRAT: Node 0 PXM 0 [mem 0x100000000-0x1bfffffff]", six.sratLogLines().get(2));
+        assertEquals("ACPI: SRAT: Node 0 PXM 0 [mem 0x100000000-0x1bfffffff]", sratLines("6G,slots=8,maxmem=16G").get(2));
         PcMachineLayout big = layout("64G,slots=4,maxmem=128G");
         assertEquals(61L << 30, big.above4g());
         assertEquals(65L << 30, big.deviceMemoryBase());
@@ -93,8 +108,27 @@ class PcMachineLayoutTest {
     void withoutMaxmemThereIsNoDeviceMemoryAndNoSrat() {
         PcMachineLayout l = layout("2G");
         assertFalse(l.hasDeviceMemory());
-        assertFalse(l.hasSrat());
-        assertTrue(l.sratLogLines().isEmpty());
+        assertTrue(sratLines("2G").isEmpty());
+    }
+
+    @Test
+    void twoNodesSplitTheRamInNodeOrderAndTheHotplugWindowGoesToTheLastNode() {
+        assertEquals(List.of(
+                "ACPI: SRAT: Node 0 PXM 0 [mem 0x00000000-0x0009ffff]",
+                "ACPI: SRAT: Node 0 PXM 0 [mem 0x00100000-0x7fffffff]",
+                "ACPI: SRAT: Node 1 PXM 1 [mem 0x80000000-0xbfffffff]",
+                "ACPI: SRAT: Node 1 PXM 1 [mem 0x100000000-0x13fffffff]",
+                "ACPI: SRAT: Node 1 PXM 1 [mem 0x140000000-0x63fffffff] hotplug"),
+                sratLines("4G,slots=8,maxmem=16G", "node,nodeid=0,memdev=m0-2G", "node,nodeid=1,memdev=m1-2G"));
+    }
+
+    @Test
+    void aMemorylessLastNodeGetsOnlyTheHotplugWindow() {
+        assertEquals(List.of(
+                "ACPI: SRAT: Node 0 PXM 0 [mem 0x00000000-0x0009ffff]",
+                "ACPI: SRAT: Node 0 PXM 0 [mem 0x00100000-0x7fffffff]",
+                "ACPI: SRAT: Node 1 PXM 1 [mem 0x100000000-0x4ffffffff] hotplug"),
+                sratLines("2G,slots=2,maxmem=16G", "node,memdev=m0-2G", "node"));
     }
 
     @Test
