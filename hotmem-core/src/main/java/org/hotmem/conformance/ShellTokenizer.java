@@ -19,9 +19,16 @@ final class ShellTokenizer {
     /** A line outside the supported subset; the message is what the shell prints. */
     static final class SyntaxError extends Exception {
         private static final long serialVersionUID = 1L;
+        /** True when the line is valid sh but outside the subset (a real shell would run it). */
+        final boolean outsideSubset;
 
         SyntaxError(String message) {
+            this(message, false);
+        }
+
+        SyntaxError(String message, boolean outsideSubset) {
             super(message);
+            this.outsideSubset = outsideSubset;
         }
     }
 
@@ -126,6 +133,6 @@ final class ShellTokenizer {
     }
 
     private static SyntaxError unsupported(String what) {
-        return new SyntaxError("sh: hotmem guest shell: '" + what + "' is outside the simple-command subset");
+        return new SyntaxError("sh: hotmem guest shell: '" + what + "' is outside the simple-command subset", true);
     }
 }

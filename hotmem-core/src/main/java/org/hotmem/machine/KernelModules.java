@@ -18,7 +18,8 @@ import org.hotmem.kernel.fs.Kernfs;
  * (depends on it; parameter {@code priority}). Loading one that is loaded is EEXIST, one that
  * is unknown ENOENT, one whose dependency is missing ENOENT ("Unknown symbol"); unloading one
  * that is not loaded is ENOENT, one another module uses EAGAIN (EWOULDBLOCK). A loaded module
- * has {@code /sys/module/NAME/initstate} ("live") and {@code refcnt}.
+ * has {@code /sys/module/NAME/initstate} ("live") and {@code refcnt}, and a line in
+ * {@code /proc/modules}.
  *
  * <p>Invariant: {@code loaded} holds the loaded modules in load order; every dependency of a
  * loaded module is loaded. Touched only in tasks (insmod/rmmod) under the kernel's single-runner
@@ -39,6 +40,24 @@ public final class KernelModules {
         this.fs = fs;
         this.hotplug = hotplug;
         this.dmesg = dmesg;
+        fs.addFile(fs.mkdirs("/proc"), "modules", 0444, this::procModules, null);
+    }
+
+    /**
+     * /proc/modules (kernel/module/procfs.c m_show()): the newest first, "NAME SIZE REFCNT USERS,
+     * Live ADDRESS" with "-" when no module uses it. Model: the guest's other modules (virtio) are
+     * not listed; sizes are one page-rounded 12 KiB each; addresses hidden.
+     */
+    private String procModules() {
+        List<String> names = new ArrayList<>(loaded.keySet());
+        java.util.Collections.reverse(names);
+        StringBuilder sb = new StringBuilder();
+        for (String n : names) {
+            String users = users(n) > 0 ? MEMORY_NOTIFIER_ERROR_INJECT + "," : "-";
+            sb.append(n).append(' ').append(12288).append(' ').append(users(n))
+                    .append(' ').append(users).append(" Live 0x0000000000000000\n");
+        }
+        return sb.toString();
     }
 
     /** A module name as the kernel spells it: '-' becomes '_' (modprobe accepts both). */

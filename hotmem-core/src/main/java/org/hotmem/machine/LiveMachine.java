@@ -81,7 +81,21 @@ public final class LiveMachine implements AutoCloseable {
      * second. The machine is handed over: from now on only the owner thread touches it.
      */
     public static LiveMachine start(Machine machine, double speed) {
+        return start(machine, speed, null, null);
+    }
+
+    /**
+     * {@link #start(Machine, double)} with a kernel-log and an event subscriber in place before the
+     * first slice runs, so they miss nothing (either may be null).
+     */
+    public static LiveMachine start(Machine machine, double speed, Consumer<String> kernelLog, Consumer<ObjectNode> events) {
         LiveMachine live = new LiveMachine(Objects.requireNonNull(machine, "machine"), speed);
+        if (kernelLog != null) {
+            live.logSubscribers.add(kernelLog);
+        }
+        if (events != null) {
+            live.eventSubscribers.add(events);
+        }
         live.owner.start();
         return live;
     }

@@ -26,12 +26,20 @@ import java.util.stream.Stream;
  * {@code sh} is busybox ash: {@code sh: write error: Device or resource busy}), then the host's.
  * The real debugfs is mounted under the mount's debugfs only so that {@code mount -t debugfs}
  * names {@code /sys/kernel/debug} as it does on the guest, as {@code mount -t sysfs} names /sys.
+ * The kernel's selftest is at {@code /selftests/memory-hotplug/mem-on-off-test.sh}, as on the
+ * recorder's guest (the directory {@code /selftests} is created on the host if missing, empty).
+ * Procfs files the host kernel lacks (/proc/modules without CONFIG_MODULES) cannot be covered.
+ * Busybox is built standalone: its sh runs applets by name before looking at PATH, so
+ * {@code modprobe} typed bare is busybox's; {@code /sbin/modprobe} (what the selftest calls) is
+ * the simulator's.
  *
  * <p>Holds a temporary directory with the tools; {@link #close} removes it.
  */
 public final class GuestEnvironment implements AutoCloseable {
     /** The guest tools shipped as resources next to this class. */
     static final List<String> TOOLS = List.of("memblocks", "zonesum", "pinmem", "memhog", "kmod");
+    /** The kernel's selftest, at /selftests/memory-hotplug/ as on the recorder's guest. */
+    static final String SELFTEST = "mem-on-off-test.sh";
     /** Applets busybox must not provide: the simulator's tools take their place. */
     private static final List<String> SHADOWED = List.of("dmesg", "modprobe", "insmod", "rmmod", "lsmod");
 
@@ -46,6 +54,8 @@ public final class GuestEnvironment implements AutoCloseable {
               if [ -f "$f" ] && [ -f "/proc/$n" ]; then mount --bind "$f" "/proc/$n"; fi
             done
             mount --bind "$T/bin/kmod" "$(readlink -f /sbin/modprobe)"
+            [ -d /selftests ] || mkdir /selftests
+            mount --bind "$T/selftests" /selftests
             exec "$@"
             """;
 
@@ -72,6 +82,11 @@ public final class GuestEnvironment implements AutoCloseable {
                     Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rwxr-xr-x"));
                 }
             }
+            Path selftest = Files.createDirectories(root.resolve("selftests/memory-hotplug")).resolve(SELFTEST);
+            try (InputStream in = GuestEnvironment.class.getResourceAsStream("guest/selftests/memory-hotplug/" + SELFTEST)) {
+                Files.copy(in, selftest);
+            }
+            Files.setPosixFilePermissions(selftest, PosixFilePermissions.fromString("rwxr-xr-x"));
             for (String alias : List.of("modprobe", "insmod", "rmmod", "lsmod")) {
                 Files.createSymbolicLink(bin.resolve(alias), Path.of("kmod"));
             }

@@ -68,9 +68,22 @@ final class LiveGuest implements AutoCloseable {
 
     /** Runs {@code sh -c script} in the guest environment. */
     Result sh(String script) {
+        return finish(start(script), script);
+    }
+
+    /** Starts {@code sh -c script} in the guest environment, stdout and stderr combined. */
+    Process start(String script) {
         try {
-            Process p = env.process(List.of("sh", "-c", script)).redirectErrorStream(true)
+            return env.process(List.of("sh", "-c", script)).redirectErrorStream(true)
                     .redirectInput(new File("/dev/null")).start();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    /** Waits for a started script and returns its exit status and output. */
+    static Result finish(Process p, String script) {
+        try {
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             if (!p.waitFor(60, TimeUnit.SECONDS)) {
                 p.destroyForcibly();
