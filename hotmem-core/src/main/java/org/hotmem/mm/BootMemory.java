@@ -46,6 +46,8 @@ final class BootMemory {
     private final MmBootOptions options;
     /** The firmware's SRAT, parsed by initmem_init(). */
     private final Srat srat;
+    /** start_kernel()'s "Kernel command line:" and parse_args(). */
+    private final Runnable parseArgs;
     private final KernelProfile p;
     private final Dmesg log;
     private final Memblock memblock = new Memblock();
@@ -55,8 +57,9 @@ final class BootMemory {
     /** The usable e820 ranges after the x86 trims, sorted. */
     private List<long[]> usableE820 = List.of();
 
-    BootMemory(MemoryModel mm, List<E820Entry> e820, MmBootOptions options, Srat srat) {
+    BootMemory(MemoryModel mm, List<E820Entry> e820, MmBootOptions options, Srat srat, Runnable parseArgs) {
         this.srat = srat;
+        this.parseArgs = parseArgs;
         this.mm = mm;
         this.e820 = List.copyOf(e820);
         this.options = options;
@@ -108,6 +111,7 @@ final class BootMemory {
         long kernelPages = nrKernelPages(zr);
         long buildTotal = mm.version.atLeast612() ? mm.totalPresentPages() : zonelistBootTotal(zr);
         mm.buildAllZonelists(buildTotal);
+        parseArgs.run();
         hashTable("Dentry cache", kernelPages, 13, memEnd);
         hashTable("Inode-cache", kernelPages, 14, memEnd);
         trapInit(memEnd);
@@ -461,9 +465,7 @@ final class BootMemory {
                 s.pbZone[pb] = (byte) zi;
                 s.pbMigrate[pb] = (byte) MigrateType.MOVABLE.ordinal();
             }
-            for (int i = 0; i < MemSection.PAGES; i++) {
-                s.info[i] = PageState.make(PageState.RESERVED, 0);
-            }
+            mm.fillPages(base, base + MemSection.PAGES, PageState.RESERVED, 0);
         }
     }
 

@@ -1,5 +1,8 @@
 package org.hotmem.kernel.fs;
 
+import org.hotmem.kernel.Errno;
+import org.hotmem.kernel.KernelException;
+
 /**
  * kernfs: the one virtual tree of a machine's sysfs and procfs files ({@code /sys/...},
  * {@code /proc/zoneinfo}). Models the part of fs/kernfs and fs/sysfs that attribute owners
@@ -51,7 +54,7 @@ public final class Kernfs {
             }
             KNode n = dir.child(c);
             if (n instanceof KSymlink) {
-                n = follow(dir, (KSymlink) n, 0);
+                n = walk(dir, ((KSymlink) n).target(), true, false, new int[1]);
             }
             if (n == null) {
                 dir = dir.add(new KDir(c, dir));
@@ -116,12 +119,20 @@ public final class Kernfs {
      * symlink is returned itself. Null if there is none (ENOENT, ENOTDIR or ELOOP).
      */
     public KNode lookup(String path) {
-        return walk(root, path, false, 0);
+        try {
+            return walk(path, false);
+        } catch (KernelException e) {
+            return null;
+        }
     }
 
     /** The node at {@code path}, like stat(2): a final symlink is followed too. Null if none. */
     public KNode resolve(String path) {
-        return walk(root, path, true, 0);
+        try {
+            return walk(path, true);
+        } catch (KernelException e) {
+            return null;
+        }
     }
 
     /** The directory at {@code path} (following symlinks), or null if there is none or it is not a directory. */
@@ -134,14 +145,76 @@ public final class Kernfs {
         return resolve(path) instanceof KFile f ? f : null;
     }
 
-    private KNode walk(KDir start, String path, boolean followLast, int depth) {
+    /**
+     * Resolves {@code path} with the VFS's lookup rules (path_lookupat()): an empty path is
+     * ENOENT; a component that is missing is ENOENT, one that is not a directory but is
+     * followed by more (a trailing {@code '/'} included) is ENOTDIR; more than
+     * {@value #MAX_SYMLINKS} symlinks is ELOOP. {@code followLast}: stat(2) rather than
+     * lstat(2); a trailing slash always follows a final symlink.
+     *
+     * @throws KernelException with ENOENT, ENOTDIR or ELOOP
+     */
+    public KNode walk(String path, boolean followLast) {
+        if (path.isEmpty()) {
+            throw new KernelException(Errno.ENOENT);
+        }
+        return walk(root, path, followLast || path.endsWith("/"), path.endsWith("/"), new int[1]);
+    }
+
+    /**
+     * Opens {@code path} for writing as open(O_WRONLY|O_CREAT|O_TRUNC) does on sysfs: the
+     * attribute if it is writable; EISDIR for a directory (or a missing name with a trailing
+     * slash), EACCES for an attribute without a store or a name sysfs cannot create, the
+     * lookup's errno for a missing or non-directory parent.
+     */
+    public KFile openForWrite(String path) {
+        KNode n;
+        try {
+            n = walk(path, true);
+        } catch (KernelException e) {
+            if (e.errno() != Errno.ENOENT || path.isEmpty()) {
+                throw e;
+            }
+            // the last component is missing: creating it needs the parent directory
+            String p = path;
+            while (p.length() > 1 && p.endsWith("/")) {
+                p = p.substring(0, p.length() - 1);
+            }
+            int slash = p.lastIndexOf('/');
+            KNode parent = walk((slash <= 0 ? "" : p.substring(0, slash)) + "/", true);
+            String name = p.substring(slash + 1);
+            if (name.isEmpty() || ((KDir) parent).child(name) != null) {
+                throw e; // nothing to create, or a dangling symlink (its target is missing)
+            }
+            throw new KernelException(path.endsWith("/") ? Errno.EISDIR : Errno.EACCES);
+        }
+        if (n instanceof KDir) {
+            throw new KernelException(Errno.EISDIR);
+        }
+        KFile f = (KFile) n;
+        if (!f.writable()) {
+            throw new KernelException(Errno.EACCES); // sysfs: no write bit, even for root
+        }
+        return f;
+    }
+
+    /** Opens {@code path} for reading: the node (a directory opens too; reading it is EISDIR), EACCES without a read bit. */
+    public KNode openForRead(String path) {
+        KNode n = walk(path, true);
+        if (n instanceof KFile f && !f.readable()) {
+            throw new KernelException(Errno.EACCES);
+        }
+        return n;
+    }
+
+    private KNode walk(KDir start, String path, boolean followLast, boolean mustBeDir, int[] links) {
         KDir dir = path.startsWith("/") ? root : start;
         String[] cs = components(path);
         KNode cur = dir;
         for (int i = 0; i < cs.length; i++) {
             String c = cs[i];
             if (!(cur instanceof KDir d)) {
-                return null; // ENOTDIR
+                throw new KernelException(Errno.ENOTDIR);
             }
             dir = d;
             if (c.equals(".")) {
@@ -153,25 +226,21 @@ public final class Kernfs {
             }
             KNode n = dir.child(c);
             if (n == null) {
-                return null; // ENOENT
+                throw new KernelException(Errno.ENOENT);
             }
             boolean last = i == cs.length - 1;
             if (n instanceof KSymlink l && (!last || followLast)) {
-                n = follow(dir, l, depth + 1);
-                if (n == null) {
-                    return null;
+                if (++links[0] > MAX_SYMLINKS) {
+                    throw new KernelException(Errno.ELOOP);
                 }
+                n = walk(dir, l.target(), true, false, links);
             }
             cur = n;
         }
-        return cur;
-    }
-
-    private KNode follow(KDir dir, KSymlink link, int depth) {
-        if (depth > MAX_SYMLINKS) {
-            return null; // ELOOP
+        if (mustBeDir && !(cur instanceof KDir)) {
+            throw new KernelException(Errno.ENOTDIR);
         }
-        return walk(dir, link.target(), true, depth);
+        return cur;
     }
 
     private static String[] components(String path) {
