@@ -5,6 +5,7 @@ import java.util.List;
 import org.hotmem.conformance.ConformanceTarget;
 import org.hotmem.conformance.Scenario;
 import org.hotmem.conformance.TargetFactory;
+import org.hotmem.fuse.LiveTarget;
 import org.hotmem.kernel.Kernel;
 import org.hotmem.hotplug.MemoryHotplug;
 import org.hotmem.hotplug.MemoryInvariants;
@@ -16,15 +17,22 @@ import org.hotmem.mm.KernelVersion;
 /**
  * The one place where the conformance runner meets the real {@link Machine}: boots a machine
  * from a scenario header (QEMU -m, kernel command line, QEMU arguments) and a kernel version,
- * and adapts it to {@link ConformanceTarget}.
+ * and adapts it to {@link ConformanceTarget} (or, when the scenario needs a real shell, to
+ * hotmem-fuse's {@link LiveTarget}).
  */
 final class MachineTargets {
     private MachineTargets() {
     }
 
-    /** A factory booting real machines with the given seed. */
+    /**
+     * A factory booting real machines with the given seed: in virtual time with the built-in
+     * busybox subset, or, for a scenario with commands outside it ({@link Scenario#needsRealShell}),
+     * served live at the wall clock's pace with a real shell against its FUSE mount.
+     */
     static TargetFactory factory(long seed) {
-        return (scenario, kernel) -> new Target(Machine.boot(config(scenario, kernel, seed)));
+        return (scenario, kernel) -> scenario.needsRealShell()
+                ? LiveTarget.boot(config(scenario, kernel, seed), 1)
+                : new Target(Machine.boot(config(scenario, kernel, seed)));
     }
 
     static MachineConfig config(Scenario scenario, String kernel, long seed) {

@@ -16,6 +16,9 @@ import picocli.CommandLine.Command;
                 DemoCommand.class,
                 ShellCommand.class,
                 ConformanceCommand.class,
+                MountCommand.class,
+                ExecCommand.class,
+                ServeCommand.class,
                 CommandLine.HelpCommand.class,
         })
 public final class Main implements Runnable {

@@ -53,6 +53,24 @@ public final class BusyboxSh {
         this.spend = spend;
     }
 
+    /** The commands of the subset; anything else needs a real shell. */
+    private static final java.util.Set<String> COMMANDS = java.util.Set.of("cat", "echo", "ls", "grep", "test", "[", "true",
+            "false", "memblocks", "zonesum");
+
+    /**
+     * True if this subset runs {@code line} as busybox would (a simple command of the subset, or a
+     * syntax error it reports as busybox does); false for loops, pipes, substitutions, other
+     * programs: those need a real shell ({@code hotmem exec}'s guest environment).
+     */
+    public static boolean handles(String line) {
+        try {
+            ShellTokenizer.Command cmd = ShellTokenizer.parse(line);
+            return cmd.words().isEmpty() || COMMANDS.contains(cmd.words().get(0));
+        } catch (ShellTokenizer.SyntaxError e) {
+            return !e.outsideSubset;
+        }
+    }
+
     /** Runs one command line as {@code sh -c LINE} and returns its output and exit status. */
     public ShellResult run(String line) {
         spend.accept(EXEC_NS);

@@ -104,13 +104,11 @@ public final class ConformanceRunner {
     /** The state of one run: the target and the events handed on from the previous step. */
     private static final class Session {
         private final ConformanceTarget target;
-        private final GuestShell shell;
         /** Events that arrived in the polling slice of an event step after the awaited one. */
         private List<ObjectNode> carried = new ArrayList<>();
 
         Session(ConformanceTarget target) {
             this.target = target;
-            this.shell = new GuestShell(target.kernel(), target.fs());
         }
 
         ObjectNode run(ScenarioStep step) {
@@ -132,19 +130,19 @@ public final class ConformanceRunner {
         }
 
         private void guest(ScenarioStep step, ObjectNode r) {
-            GuestShell.Outcome o = shell.run(step.arg());
+            GuestShell.Outcome o = target.runGuest(step.arg(), step.timeoutNs());
             result(r, o);
         }
 
         private void await(ScenarioStep step, ObjectNode r) {
-            long deadline = target.kernel().now() + step.timeoutNs();
-            long first = target.kernel().now();
+            long deadline = target.now() + step.timeoutNs();
+            long first = target.now();
             int tries = 0;
             GuestShell.Outcome o;
             while (true) {
-                o = shell.run(step.arg());
+                o = target.runGuest(step.arg(), GuestShell.GUEST_TIMEOUT_NS);
                 tries++;
-                if (o.timedOut() || o.result().rc() == 0 || target.kernel().now() >= deadline) {
+                if (o.timedOut() || o.result().rc() == 0 || target.now() >= deadline) {
                     break;
                 }
                 target.runFor(WAIT_RETRY_MS * 1_000_000L);
@@ -180,7 +178,7 @@ public final class ConformanceRunner {
 
         private void event(ScenarioStep step, ObjectNode r) {
             String name = step.arg().trim();
-            long deadline = target.kernel().now() + step.timeoutNs();
+            long deadline = target.now() + step.timeoutNs();
             List<ObjectNode> seen = new ArrayList<>();
             ObjectNode match = null;
             List<ObjectNode> batch = carried; // handed on by the previous event step: they count
@@ -195,10 +193,10 @@ public final class ConformanceRunner {
                     }
                     seen.add(ev);
                 }
-                if (match != null || target.kernel().now() >= deadline) {
+                if (match != null || target.now() >= deadline) {
                     break;
                 }
-                target.runFor(Math.min(EVENT_POLL_MS * 1_000_000L, deadline - target.kernel().now()));
+                target.runFor(Math.min(EVENT_POLL_MS * 1_000_000L, deadline - target.now()));
                 batch = target.drainEvents();
             }
             r.set("event", match == null ? F.nullNode() : match);

@@ -8,7 +8,9 @@ import org.hotmem.kernel.fs.Kernfs;
 /**
  * What the conformance runner needs of a booted machine (the {@code Machine} contract in
  * DESIGN.md): its kernel, its kernfs, QMP, events, the kernel log and virtual time. Guest
- * commands run as user tasks spawned on {@link #kernel()}.
+ * commands run as user tasks spawned on {@link #kernel()} ({@link #runGuest}); a target whose
+ * guest commands run elsewhere (a real shell against a live machine) overrides {@link #now},
+ * {@link #runGuest} and {@link #runFor} and needs no kernel of its own.
  */
 public interface ConformanceTarget extends AutoCloseable {
     /** The guest kernel (tasks, virtual clock). */
@@ -32,6 +34,16 @@ public interface ConformanceTarget extends AutoCloseable {
 
     /** Lets {@code ns} of virtual time pass: hypervisor and guest kernel threads make progress. */
     void runFor(long ns);
+
+    /** The guest's uptime, ns. */
+    default long now() {
+        return kernel().now();
+    }
+
+    /** Runs one guest command ({@code sh -c COMMAND}), giving up after {@code timeoutNs} of guest time. */
+    default GuestShell.Outcome runGuest(String command, long timeoutNs) {
+        return new GuestShell(kernel(), fs()).run(command, timeoutNs);
+    }
 
     /**
      * The model's consistency violations at this moment (empty when all hold, or when an

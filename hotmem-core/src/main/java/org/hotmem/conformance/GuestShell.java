@@ -8,7 +8,8 @@ import org.hotmem.kernel.fs.Kernfs;
  * each command is {@code sh -c COMMAND}, a user task named {@code sh} spawned on the
  * machine's kernel, in which {@link BusyboxSh} does the kernfs reads and writes (so sysfs
  * stores may take locks and sleep). The caller's thread then drives the kernel until the
- * task has finished, or until {@link #GUEST_TIMEOUT_NS} of virtual time passed.
+ * task has finished, or until its timeout ({@link #GUEST_TIMEOUT_NS} unless the step says) of
+ * virtual time passed.
  *
  * <p>Invariant: holds no state but its final collaborators; the kernel it drives is used by
  * one caller thread at a time.
@@ -38,6 +39,11 @@ public final class GuestShell {
      * @throws IllegalStateException if the model failed inside the command (a bug, not a guest error)
      */
     public Outcome run(String command) {
+        return run(command, GUEST_TIMEOUT_NS);
+    }
+
+    /** Runs {@code command} in a new task {@code sh}, giving up after {@code timeoutNs} of virtual time. */
+    public Outcome run(String command, long timeoutNs) {
         long start = kernel.now();
         ShellResult[] result = new ShellResult[1];
         Throwable[] failure = new Throwable[1];
@@ -52,7 +58,7 @@ public final class GuestShell {
                 done[0] = true;
             }
         });
-        long deadline = start + GUEST_TIMEOUT_NS;
+        long deadline = start + timeoutNs;
         kernel.runUntil(() -> done[0] || kernel.now() >= deadline);
         if (failure[0] != null) {
             throw new IllegalStateException("model failure in guest command '" + command + "': " + failure[0], failure[0]);

@@ -21,4 +21,10 @@ public record Scenario(String name, String memory, String cmdline, List<String> 
         qemuArgs = List.copyOf(qemuArgs);
         steps = List.copyOf(steps);
     }
+
+    /** True if a guest or wait command is outside {@link BusyboxSh}'s subset: the scenario needs a real shell. */
+    public boolean needsRealShell() {
+        return steps.stream().anyMatch(s -> (s.kind() == StepKind.GUEST || s.kind() == StepKind.WAIT)
+                && !BusyboxSh.handles(s.arg()));
+    }
 }

@@ -16,20 +16,26 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Parses the {@code .scn} format of the conformance set (see the bundled README, "Scenario
- * format"): header lines {@code memory:}, {@code cmdline:}, {@code qemu:}; step lines
- * {@code note:}, {@code guest:}, {@code wait N:}, {@code qmp: EXECUTE {json}},
- * {@code event N:}, {@code sleep: N}; empty lines and lines starting with {@code #} are
- * ignored. A malformed line raises {@link ScenarioFormatException} naming file, line and
- * what was expected; nothing is returned then.
+ * Parses the {@code .scn} format of the recorder (linux-recorder's run-scenario): header lines
+ * {@code memory:}, {@code cmdline:}, {@code qemu:}, {@code timeout:} (the default per-step
+ * timeout), {@code machine: pc}, {@code smp: 1}, {@code name:}; step lines {@code note:},
+ * {@code guest [N]:}, {@code wait N:}, {@code qmp: EXECUTE {json}}, {@code event N:},
+ * {@code sleep: N}; a line ending in a backslash continues on the next one (backslash and newline
+ * are kept, as sh reads them); empty lines and lines starting with {@code #} are ignored. The
+ * recorder's host-side steps ({@code prepare:}, {@code host:}, {@code guest-async:},
+ * {@code expect-exit:}, {@code restart:}, {@code restart-with-qemu:}) and other machines or CPU
+ * counts are refused with a message saying so. A malformed line raises
+ * {@link ScenarioFormatException} naming file, line and what was expected; nothing is returned
+ * then. Without {@code timeout:}, {@code wait}/{@code event} default to
+ * {@value #DEFAULT_TIMEOUT_NS} ns and guest commands to {@link GuestShell#GUEST_TIMEOUT_NS}.
  */
 public final class ScenarioParser {
     /** Timeout of {@code wait:}/{@code event:} lines written without a number. */
     public static final long DEFAULT_TIMEOUT_NS = 60_000_000_000L;
 
-    private static final Pattern LINE = Pattern.compile("([a-z]+)(?: +([0-9]{1,6}(?:\\.[0-9]{1,9})?))?:(.*)", Pattern.DOTALL);
+    private static final Pattern LINE = Pattern.compile("([a-z][a-z-]*)(?: +([0-9]{1,6}(?:\\.[0-9]{1,9})?))?:(.*)", Pattern.DOTALL);
     private static final Pattern NUMBER = Pattern.compile("[0-9]{1,6}(?:\\.[0-9]{1,9})?");
-    private static final String EXPECTED = "expected 'memory:', 'cmdline:', 'qemu:', 'note:', 'guest:', "
+    private static final String EXPECTED = "expected 'memory:', 'cmdline:', 'qemu:', 'timeout:', 'note:', 'guest:', "
             + "'wait N:', 'qmp:', 'event N:' or 'sleep:'";
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -55,16 +61,17 @@ public final class ScenarioParser {
         StringBuilder cmdline = new StringBuilder();
         List<String> qemu = new ArrayList<>();
         List<ScenarioStep> steps = new ArrayList<>();
+        long defaultTimeout = 0; // none: the per-kind defaults
         String[] lines = text.split("\n", -1);
         int count = text.endsWith("\n") ? lines.length - 1 : lines.length;
         for (int i = 0; i < count; i++) {
             int lineNo = i + 1;
-            String raw = lines[i];
-            if (raw.endsWith("\r")) {
-                raw = raw.substring(0, raw.length() - 1);
-            }
-            if (raw.isBlank() || raw.startsWith("#")) {
+            String raw = stripCr(lines[i]);
+            if (raw.isBlank() || raw.stripLeading().startsWith("#")) {
                 continue;
+            }
+            while (raw.endsWith("\\") && i + 1 < count) {
+                raw = raw + "\n" + stripCr(lines[++i]);
             }
             Matcher m = LINE.matcher(raw);
             if (!m.matches()) {
@@ -76,9 +83,9 @@ public final class ScenarioParser {
             if (arg.startsWith(" ")) {
                 arg = arg.substring(1);
             }
-            if (number != null && !keyword.equals("wait") && !keyword.equals("event")) {
+            if (number != null && !keyword.equals("wait") && !keyword.equals("event") && !keyword.equals("guest")) {
                 throw new ScenarioFormatException(fileName, lineNo,
-                        "'" + keyword + "' takes no timeout (only 'wait N:' and 'event N:' do), got '" + raw + "'");
+                        "'" + keyword + "' takes no timeout (only 'guest N:', 'wait N:' and 'event N:' do), got '" + raw + "'");
             }
             int stepNo = steps.size() + 1;
             switch (keyword) {
@@ -99,21 +106,44 @@ public final class ScenarioParser {
                     String q = requireText(fileName, lineNo, keyword, arg, "QEMU arguments").trim();
                     qemu.addAll(List.of(q.split("\\s+")));
                 }
+                case "timeout" -> {
+                    String t = arg.trim();
+                    if (!NUMBER.matcher(t).matches()) {
+                        throw new ScenarioFormatException(fileName, lineNo, "expected 'timeout: SECONDS', got '" + raw + "'");
+                    }
+                    defaultTimeout = seconds(t);
+                }
+                case "machine" -> {
+                    if (!arg.trim().equals("pc")) {
+                        throw new ScenarioFormatException(fileName, lineNo,
+                                "hotmem models QEMU's pc machine only, got 'machine: " + arg.trim() + "'");
+                    }
+                }
+                case "smp" -> {
+                    if (!arg.trim().equals("1")) {
+                        throw new ScenarioFormatException(fileName, lineNo,
+                                "hotmem models one CPU (the recordings' -smp 1), got 'smp: " + arg.trim() + "'");
+                    }
+                }
+                case "name" -> { }
+                case "prepare", "host", "guest-async", "expect-exit", "restart", "restart-with-qemu" ->
+                        throw new ScenarioFormatException(fileName, lineNo, "'" + keyword + ":' (a host-side step of the"
+                                + " recorder) is not modelled here");
                 case "note" -> steps.add(new ScenarioStep(stepNo, lineNo, StepKind.NOTE, arg, 0, null, null));
                 case "guest" -> {
                     requireText(fileName, lineNo, keyword, arg, "a guest command");
-                    steps.add(new ScenarioStep(stepNo, lineNo, StepKind.GUEST, arg, 0, null, null));
+                    steps.add(new ScenarioStep(stepNo, lineNo, StepKind.GUEST, arg, guestTimeout(number, defaultTimeout), null, null));
                 }
                 case "wait" -> {
                     requireText(fileName, lineNo, keyword, arg, "a guest command such as 'test -e PATH'");
-                    steps.add(new ScenarioStep(stepNo, lineNo, StepKind.WAIT, arg, timeout(number), null, null));
+                    steps.add(new ScenarioStep(stepNo, lineNo, StepKind.WAIT, arg, timeout(number, defaultTimeout), null, null));
                 }
                 case "event" -> {
                     String name = arg.trim();
                     if (name.isEmpty() || name.contains(" ")) {
                         throw new ScenarioFormatException(fileName, lineNo, "expected 'event N: EVENT_NAME', got '" + raw + "'");
                     }
-                    steps.add(new ScenarioStep(stepNo, lineNo, StepKind.EVENT, arg, timeout(number), null, null));
+                    steps.add(new ScenarioStep(stepNo, lineNo, StepKind.EVENT, arg, timeout(number, defaultTimeout), null, null));
                 }
                 case "sleep" -> {
                     if (!NUMBER.matcher(arg.trim()).matches()) {
@@ -173,8 +203,18 @@ public final class ScenarioParser {
         return arg;
     }
 
-    private static long timeout(String number) {
-        return number == null ? DEFAULT_TIMEOUT_NS : seconds(number);
+    /** A wait/event step's timeout: its number, else the {@code timeout:} header, else {@link #DEFAULT_TIMEOUT_NS}. */
+    private static long timeout(String number, long header) {
+        return number != null ? seconds(number) : header > 0 ? header : DEFAULT_TIMEOUT_NS;
+    }
+
+    /** A guest step's timeout: its number, else the {@code timeout:} header, else {@link GuestShell#GUEST_TIMEOUT_NS}. */
+    private static long guestTimeout(String number, long header) {
+        return number != null ? seconds(number) : header > 0 ? header : GuestShell.GUEST_TIMEOUT_NS;
+    }
+
+    private static String stripCr(String line) {
+        return line.endsWith("\r") ? line.substring(0, line.length() - 1) : line;
     }
 
     private static long seconds(String number) {

@@ -41,14 +41,21 @@ final class ShellTokenizer {
         private static final long serialVersionUID = 1L;
         /** The exit status: 2 for a syntax error, 1 for a failed redirection. */
         final int rc;
+        /** True when the line is valid sh but outside the subset (a real shell would run it). */
+        final boolean outsideSubset;
 
         SyntaxError(String message) {
-            this(message, 2);
+            this(message, 2, false);
         }
 
         SyntaxError(String message, int rc) {
+            this(message, rc, false);
+        }
+
+        private SyntaxError(String message, int rc, boolean outsideSubset) {
             super(message);
             this.rc = rc;
+            this.outsideSubset = outsideSubset;
         }
     }
 
@@ -210,6 +217,6 @@ final class ShellTokenizer {
     }
 
     private static SyntaxError unsupported(String what) {
-        return new SyntaxError("sh: hotmem guest shell: '" + what + "' is outside the simple-command subset");
+        return new SyntaxError("sh: hotmem guest shell: '" + what + "' is outside the simple-command subset", 2, true);
     }
 }

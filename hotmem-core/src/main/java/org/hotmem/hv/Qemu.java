@@ -213,6 +213,20 @@ public final class Qemu {
 
     // ---- QMP ----
 
+    /** The {@code package} of the QEMU recorded (Debian 12's qemu-system-x86). */
+    public static final String PACKAGE = "Debian 1:7.2+dfsg-7+deb12u18+b3";
+
+    /**
+     * QEMU's version block, as query-version returns it and the QMP greeting carries it:
+     * {@code {"qemu": {"micro": 22, "minor": 2, "major": 7}, "package": "..."}}.
+     */
+    public static ObjectNode versionInfo() {
+        ObjectNode v = JSON.objectNode();
+        v.putObject("qemu").put("micro", 22).put("minor", 2).put("major", 7);
+        v.put("package", PACKAGE);
+        return v;
+    }
+
     /**
      * Executes one QMP command and returns QEMU's reply: {@code {"return": ...}} or
      * {@code {"error": {"class": ..., "desc": ...}}}.
@@ -306,6 +320,9 @@ public final class Qemu {
                 balloon.toTarget(value);
                 return JSON.objectNode();
             }
+            case "query-version":
+                a.checkConsumed();
+                return versionInfo();
             case "query-balloon":
                 a.checkConsumed();
                 requireBalloon();

@@ -47,6 +47,8 @@ public final class Machine {
             + "file drivers/acpi/acpi_memhotplug.c +p\"";
     /** Host wall-clock seconds at virtual time 0 (QMP event timestamps). */
     static final long EPOCH_BASE_SECONDS = 1_795_299_840L;
+    /** Where debugfs is mounted; its files live in the machine's kernfs tree under it. */
+    public static final String DEBUGFS = "/sys/kernel/debug";
     /** Virtual uptime at which acpi_init enumerates devices. */
     static final long ACPI_SCAN_NS = 2_000_000_000L;
     /** Virtual uptime at which the initramfs has loaded virtio_mem and virtio_balloon. */
@@ -64,6 +66,7 @@ public final class Machine {
     private VirtioBalloonDriver balloonDriver;
     private Hibernation power;
     private final HostState host;
+    private KernelModules modules;
     private Workqueue systemFreezableWq;
     private long logMark;
 
@@ -153,6 +156,8 @@ public final class Machine {
             Machine m = host.suspendedOn(disk);
             return m == null ? null : m.power;
         });
+        fs.mkdirs(DEBUGFS); // debugfs_init(): its mount point (model: debugfs lives in the one kernfs tree)
+        modules = new KernelModules(fs, hotplug, kernel.dmesg());
         systemFreezableWq = new Workqueue(kernel, "events_freezable", Workqueue.WQ_FREEZABLE);
         acpiDriver = new AcpiMemoryHotplugDriver(kernel, hotplug, qemu.acpiMemoryHotplug(), fs);
         kernel.spawn("swapper/0", Task.PF_KTHREAD, this::initTask);
@@ -275,6 +280,11 @@ public final class Machine {
     /** Whether the guest powered itself off (after writing a hibernation image). */
     public boolean poweredOff() {
         return kernel.halted();
+    }
+
+    /** The loadable modules (memory-notifier-error-inject); load and unload inside a task. */
+    public KernelModules modules() {
+        return modules;
     }
 
     /** The balloon driver, or null without a balloon device. */

@@ -455,6 +455,20 @@ public final class MemoryModel {
         return as;
     }
 
+    /**
+     * Creates an owner of movable anonymous pages whose faults allocate from node {@code nid}'s
+     * zonelist (an MPOL_BIND/MPOL_PREFERRED task; model: falling back to other nodes as the
+     * zonelist does, i.e. preferred, not strictly bound).
+     */
+    public AddressSpace newAddressSpace(String name, Gfp gfp, int nid) {
+        if (!nodePossible(nid)) {
+            throw new IllegalArgumentException("no node " + nid);
+        }
+        AddressSpace as = new AddressSpace(this, owners.size(), name, gfp, nid, AddressSpace.Backing.of(gfp));
+        owners.add(as);
+        return as;
+    }
+
     AddressSpace owner(int id) {
         return owners.get(id);
     }

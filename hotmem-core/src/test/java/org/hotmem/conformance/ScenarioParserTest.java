@@ -74,10 +74,37 @@ class ScenarioParserTest {
     }
 
     @Test
-    void sleepNeedsANumberAndTimeoutsOnlyOnWaitAndEvent() {
+    void theRecordersTimeoutHeaderGuestTimeoutsAndContinuationLines() {
+        Scenario s = ScenarioParser.parse("t.scn", """
+                machine: pc
+                smp: 1
+                timeout: 900
+                guest: ls /
+                guest 5: for b in 1 2; do \\
+                  echo $b; done
+                wait: true
+                event 7: X
+                """);
+        assertEquals(900_000_000_000L, s.steps().get(0).timeoutNs());
+        assertEquals(5_000_000_000L, s.steps().get(1).timeoutNs());
+        assertEquals("for b in 1 2; do \\\n  echo $b; done", s.steps().get(1).arg());
+        assertEquals(5, s.steps().get(1).line());
+        assertEquals(900_000_000_000L, s.steps().get(2).timeoutNs());
+        assertEquals(7_000_000_000L, s.steps().get(3).timeoutNs());
+        assertEquals(GuestShell.GUEST_TIMEOUT_NS, ScenarioParser.parse("t.scn", "guest: ls\n").steps().get(0).timeoutNs());
+        ScenarioFormatException e = assertThrows(ScenarioFormatException.class,
+                () -> ScenarioParser.parse("t.scn", "machine: q35\n"));
+        assertTrue(e.getMessage().contains("pc machine only"), e.getMessage());
+        e = assertThrows(ScenarioFormatException.class, () -> ScenarioParser.parse("t.scn", "host: qemu-img info x\n"));
+        assertTrue(e.getMessage().startsWith("t.scn:1: 'host:' (a host-side step of the recorder) is not modelled"), e.getMessage());
+        assertThrows(ScenarioFormatException.class, () -> ScenarioParser.parse("t.scn", "timeout: soon\n"));
+    }
+
+    @Test
+    void sleepNeedsANumberAndTimeoutsOnlyOnGuestWaitAndEvent() {
         assertThrows(ScenarioFormatException.class, () -> ScenarioParser.parse("s.scn", "sleep: soon\n"));
         ScenarioFormatException e = assertThrows(ScenarioFormatException.class,
-                () -> ScenarioParser.parse("s.scn", "guest 5: ls /\n"));
+                () -> ScenarioParser.parse("s.scn", "sleep 5: 1\n"));
         assertTrue(e.getMessage().contains("takes no timeout"), e.getMessage());
         assertThrows(ScenarioFormatException.class, () -> ScenarioParser.parse("s.scn", "guest:\n"));
         assertThrows(ScenarioFormatException.class, () -> ScenarioParser.parse("s.scn", "memory: 1G\nmemory: 2G\n"));
