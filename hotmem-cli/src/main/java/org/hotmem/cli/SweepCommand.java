@@ -76,21 +76,14 @@ public final class SweepCommand implements Callable<Integer> {
             seedList = Sweep.parseSeeds(seeds);
         } catch (IllegalArgumentException e) {
             err.println("hotmem sweep: " + e.getMessage());
-            return 2;
+            return ExitStatus.USAGE.code;
         }
-        String text;
-        try {
-            text = Files.readString(file, StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            err.println("hotmem sweep: cannot read " + file + ": " + e.getMessage());
-            return 2;
-        }
+        String text = CliFiles.read("sweep", file);
         Sweep sweep = new Sweep(file.toString(), text, grid, seedList, Runners.machine());
         try {
             sweep.validate();
         } catch (ScenarioException e) {
-            err.println("hotmem sweep: " + e.getMessage());
-            return 2;
+            return RunCommand.scenarioError("sweep", e, err);
         }
         int n = threads != null ? threads : Runtime.getRuntime().availableProcessors();
         long t0 = System.nanoTime();
@@ -100,10 +93,15 @@ public final class SweepCommand implements Callable<Integer> {
         });
         if (tty) err.print("\r" + " ".repeat(30) + "\r");
         List<String> names = new ArrayList<>(grid.keySet());
+        if (rows.stream().anyMatch(r -> r.error() == null) && rows.stream().noneMatch(r -> r.metrics().containsKey(metric))) {
+            err.println("hotmem sweep: --metric " + metric + ": no run has this metric; expected one of "
+                    + String.join(", ", SweepReport.metricColumns(rows)));
+            return ExitStatus.USAGE.code;
+        }
         String csvText = SweepReport.csv(names, rows);
-        if (csv != null) Files.writeString(csv, csvText, StandardCharsets.UTF_8);
+        if (csv != null) CliFiles.write("sweep", "--csv", csv, csvText);
         String scenarioName = file.getFileName().toString();
-        if (html != null) Files.writeString(html, SweepReport.html(scenarioName, names, grid, rows, metric), StandardCharsets.UTF_8);
+        if (html != null) CliFiles.write("sweep", "--html", html, SweepReport.html(scenarioName, names, grid, rows, metric));
         // stdout: the per-point means of the metric, then pass counts (a pure function of the inputs)
         out.print(SweepReport.table(names, grid, rows, metric));
         out.flush();
@@ -112,8 +110,8 @@ public final class SweepCommand implements Callable<Integer> {
         if (failed > 0) {
             rows.stream().filter(r -> r.error() != null).limit(5).forEach(r ->
                     err.println("hotmem sweep: run " + r.point().params() + " seed " + r.point().seed() + ": " + r.error()));
-            return 1;
+            return ExitStatus.FAILED.code;
         }
-        return 0;
+        return ExitStatus.OK.code;
     }
 }
