@@ -13,10 +13,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -25,8 +22,9 @@ import java.util.concurrent.Callable;
 /**
  * {@code hotmem run FILE}: plays a scenario and prints its timeline and summary. Stdout is a pure
  * function of the file, parameters and seed; the wall time and the progress bar go to stderr.
- * Exit status: 0 when every expectation held, 1 when one failed (named on stderr), 2 when the
- * file is malformed or its machine cannot be built, 3 when the model itself failed.
+ * Exit status ({@link ExitStatus}): 0 when every expectation held, 1 when one failed (named on
+ * stderr), 4 when the file cannot be read, 5 when a report cannot be written, 6 when the file is
+ * malformed, 7 when its machine cannot be built or booted, 3 when the model itself failed.
  */
 @Command(name = "run", mixinStandardHelpOptions = true,
         description = "Run a scenario file: timeline, summary, expectations; optional JSON and HTML reports.")
@@ -57,11 +55,9 @@ public final class RunCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         Scenario s;
         try {
-            s = ScenarioParser.parseFile(file, params);
+            s = ScenarioParser.parse(file.toString(), CliFiles.read("run", file), params);
         } catch (ScenarioException e) {
-            err.println("hotmem run: " + e.getMessage());
-            err.flush();
-            return 2;
+            return scenarioError("run", e, err);
         }
         return play(s, seed == null ? s.seed() : seed, params, json, html, progress, out, err);
     }
@@ -75,40 +71,32 @@ public final class RunCommand implements Callable<Integer> {
         try {
             r = Runners.machine().run(s, seed, params, bar);
         } catch (ScenarioException e) {
-            bar.done();
-            err.println("hotmem run: " + e.getMessage());
-            err.flush();
-            return 2;
-        } catch (RuntimeException e) {
-            // a fault of the model itself (a failed task, a broken invariant): say so, with its cause
-            bar.done();
-            err.println("hotmem run: " + s.file() + ": the model failed: " + e);
-            for (Throwable c = e.getCause(); c != null; c = c.getCause()) err.println("  caused by: " + c);
-            err.flush();
-            return 3;
+            return scenarioError("run", e, err);
+        } finally {
+            bar.done(); // any other failure is the model's own: ErrorHandler reports it (exit 3)
         }
-        bar.done();
         out.print(TextReport.timeline(r));
         out.println();
         out.print(TextReport.summary(r));
         out.flush();
-        try {
-            if (json != null) Files.writeString(json, JsonReport.write(r), StandardCharsets.UTF_8);
-            if (html != null) Files.writeString(html, HtmlReport.write(r, s.description()), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            err.println("hotmem run: cannot write the report: " + e.getMessage());
-            err.flush();
-            return 2;
-        }
+        if (json != null) CliFiles.write("run", "--json", json, JsonReport.write(r));
+        if (html != null) CliFiles.write("run", "--html", html, HtmlReport.write(r, s.description()));
         err.printf("wall time %.2f s%n", (System.nanoTime() - t0) / 1e9);
         int rc = 0;
         if (!r.passed()) {
             r.expectations().stream().filter(v -> !v.passed()).forEach(v -> err.println(
                     "hotmem run: expectation failed: " + s.file() + ":" + v.line() + ": " + v.expectation()
                             + " (got " + v.actual() + ")"));
-            rc = 1;
+            rc = ExitStatus.FAILED.code;
         }
         err.flush();
         return rc;
+    }
+
+    /** A malformed file (BAD_FILE) or a machine that cannot be built or booted (MACHINE): one line. */
+    static int scenarioError(String command, ScenarioException e, PrintWriter err) {
+        err.println("hotmem " + command + ": " + e.getMessage());
+        err.flush();
+        return (e.machine() ? ExitStatus.MACHINE : ExitStatus.BAD_FILE).code;
     }
 }

@@ -71,14 +71,19 @@ public final class ShellCommand implements Callable<Integer> {
         }
         Scenario s;
         try {
-            s = ScenarioParser.parse(scenario);
+            s = ScenarioParser.parse(scenario.getFileName().toString(), CliFiles.read("shell", scenario));
         } catch (ScenarioFormatException e) {
             System.err.println("hotmem shell: " + e.getMessage());
-            return 2;
+            return ExitStatus.BAD_FILE.code;
         }
-        Writer w = transcript == null
-                ? new OutputStreamWriter(System.out, StandardCharsets.UTF_8)
-                : Files.newBufferedWriter(transcript, StandardCharsets.UTF_8);
+        Writer w;
+        try {
+            w = transcript == null
+                    ? new OutputStreamWriter(System.out, StandardCharsets.UTF_8)
+                    : Files.newBufferedWriter(transcript, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw CliFiles.cantWrite("shell", "--transcript", transcript, e);
+        }
         TranscriptWriter tw = new TranscriptWriter(w);
         boolean[] aborted = new boolean[1];
         new ConformanceRunner(MachineTargets.factory(seed)).run(s, kernel, rec -> {
@@ -91,6 +96,6 @@ public final class ShellCommand implements Callable<Integer> {
         } else {
             w.flush();
         }
-        return aborted[0] ? 1 : 0;
+        return (aborted[0] ? ExitStatus.FAILED : ExitStatus.OK).code;
     }
 }

@@ -93,32 +93,25 @@ public final class SweepCommand implements Callable<Integer> {
             seedList = Sweep.parseSeeds(seeds);
         } catch (IllegalArgumentException e) {
             err.println("hotmem sweep: " + e.getMessage());
-            return 2;
+            return ExitStatus.USAGE.code;
         }
-        String text;
-        try {
-            text = Files.readString(file, StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            err.println("hotmem sweep: cannot read " + file + ": " + e.getMessage());
-            return 2;
-        }
+        String text = CliFiles.read("sweep", file);
         Sweep sweep = new Sweep(file.toString(), text, grid, seedList, Sweep.Boot.MACHINE);
         try {
             sweep.validate();
         } catch (ScenarioException e) {
-            err.println("hotmem sweep: " + e.getMessage());
-            return 2;
+            return RunCommand.scenarioError("sweep", e, err);
         }
         SweepWriter parquetWriter;
         try {
             parquetWriter = parquet == null ? null : SweepWriter.find("parquet");
         } catch (IllegalArgumentException e) {
             err.println("hotmem sweep: " + e.getMessage());
-            return 2;
+            return ExitStatus.USAGE.code;
         }
         if (runsPerTask < 1) {
             err.println("hotmem sweep: --runs-per-task must be at least 1");
-            return 2;
+            return ExitStatus.USAGE.code;
         }
         int n = threads != null ? threads : Runtime.getRuntime().availableProcessors();
         long t0 = System.nanoTime();
@@ -129,25 +122,27 @@ public final class SweepCommand implements Callable<Integer> {
             where = executor.describe();
         } catch (IllegalArgumentException e) {
             err.println("hotmem sweep: " + e.getMessage());
-            return 2;
+            return ExitStatus.USAGE.code;
         } catch (IllegalStateException e) {
             err.println("hotmem sweep: " + e.getMessage());
-            return 1;
+            return ExitStatus.FAILED.code;
         }
         List<String> names = new ArrayList<>(grid.keySet());
-        String scenarioName = file.getFileName().toString();
-        try {
-            if (csv != null) Files.writeString(csv, SweepReport.csv(names, rows), StandardCharsets.UTF_8);
-            if (parquet != null) parquetWriter.write(parquet, names, rows);
-            if (html != null) Files.writeString(html, SweepReport.html(scenarioName, names, grid, rows, metric), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            err.println("hotmem sweep: cannot write " + switch (e) {
-                case java.nio.file.NoSuchFileException f -> f.getFile() + ": No such file or directory";
-                case java.nio.file.AccessDeniedException f -> f.getFile() + ": Permission denied";
-                default -> e.getMessage();
-            });
-            return 2;
+        if (rows.stream().anyMatch(r -> r.error() == null) && rows.stream().noneMatch(r -> r.metrics().containsKey(metric))) {
+            err.println("hotmem sweep: --metric " + metric + ": no run has this metric; expected one of "
+                    + String.join(", ", SweepReport.metricColumns(rows)));
+            return ExitStatus.USAGE.code;
         }
+        String scenarioName = file.getFileName().toString();
+        if (csv != null) CliFiles.write("sweep", "--csv", csv, SweepReport.csv(names, rows));
+        if (parquet != null) {
+            try {
+                parquetWriter.write(parquet, names, rows);
+            } catch (IOException e) {
+                throw CliFiles.cantWrite("sweep", "--parquet", parquet, e);
+            }
+        }
+        if (html != null) CliFiles.write("sweep", "--html", html, SweepReport.html(scenarioName, names, grid, rows, metric));
         // stdout: the per-point means of the metric, then pass counts (a pure function of the inputs)
         out.print(SweepReport.table(names, grid, rows, metric));
         out.flush();
@@ -156,8 +151,8 @@ public final class SweepCommand implements Callable<Integer> {
         if (failed > 0) {
             rows.stream().filter(r -> r.error() != null).limit(5).forEach(r ->
                     err.println("hotmem sweep: run " + r.point().params() + " seed " + r.point().seed() + ": " + r.error()));
-            return 1;
+            return ExitStatus.FAILED.code;
         }
-        return 0;
+        return ExitStatus.OK.code;
     }
 }

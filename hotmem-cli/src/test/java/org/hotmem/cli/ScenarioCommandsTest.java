@@ -24,7 +24,7 @@ class ScenarioCommandsTest {
     static Out exec(String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        CommandLine cl = new CommandLine(new Main());
+        CommandLine cl = Main.commandLine(false);
         cl.setOut(new PrintWriter(out));
         cl.setErr(new PrintWriter(err));
         int rc = cl.execute(args);
@@ -62,21 +62,21 @@ class ScenarioCommandsTest {
     }
 
     @Test
-    void malformedFileGivesExitTwoWithFileLineAndWhatWasExpected(@TempDir Path tmp) throws IOException {
+    void malformedFileGivesExitSixWithFileLineAndWhatWasExpected(@TempDir Path tmp) throws IOException {
         Path bad = tmp.resolve("bad.yaml");
         Files.writeString(bad, "name: x\nmachine: {memory: 1G}\ntimeline:\n  - at: soon\n    note: hi\n");
         Out o = exec("run", bad.toString());
-        assertEquals(2, o.rc());
+        assertEquals(6, o.rc());
         assertTrue(o.err().contains("bad.yaml:4:9: timeline[0].at: expected a duration with a unit like 500ms, 30s, 10m or 1h, got \"soon\""),
                 o.err());
     }
 
     @Test
-    void machineQemuRefusesGivesExitTwoAtTheMachineLine(@TempDir Path tmp) throws IOException {
+    void machineQemuRefusesGivesExitSevenAtTheMachineLine(@TempDir Path tmp) throws IOException {
         Path bad = tmp.resolve("m.yaml");
         Files.writeString(bad, "name: x\nmachine:\n  memory: 4G,slots=4,maxmem=2G\ntimeline:\n  - at: 1s\n    note: hi\n");
         Out o = exec("run", bad.toString());
-        assertEquals(2, o.rc());
+        assertEquals(7, o.rc());
         assertTrue(o.err().contains("m.yaml:3: machine: invalid value of maxmem"), o.err());
     }
 

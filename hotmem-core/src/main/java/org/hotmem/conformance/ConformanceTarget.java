@@ -1,5 +1,7 @@
 package org.hotmem.conformance;
 
+import org.hotmem.hv.QmpMonitor;
+
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.List;
 import org.hotmem.kernel.Kernel;
@@ -25,6 +27,11 @@ public interface ConformanceTarget extends AutoCloseable {
      * {@code {"error": {"class": ..., "desc": ...}}}.
      */
     ObjectNode qmp(String execute, ObjectNode args);
+
+    /** Raw QMP input text, read as QEMU's monitor reads it ({@link QmpMonitor}): one reply per request. */
+    default java.util.List<ObjectNode> qmpText(String text) {
+        return QmpMonitor.handle(text, this::qmp);
+    }
 
     /** The QMP events emitted since the last drain, oldest first, each with {@code "event"} and a timestamp. */
     List<ObjectNode> drainEvents();

@@ -1,14 +1,13 @@
 package org.hotmem.conformance;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.math.BigDecimal;
+import java.util.List;
+import org.hotmem.hv.QmpMonitor;
 
 /**
  * An interactive session on a booted target, like the recording harness's console: a
@@ -21,8 +20,6 @@ import java.math.BigDecimal;
  * one thread.
  */
 public final class InteractiveShell {
-    private static final ObjectMapper JSON = new ObjectMapper();
-
     private final ConformanceTarget target;
     private final GuestShell shell;
     private final PrintStream out;
@@ -127,31 +124,26 @@ public final class InteractiveShell {
         return ns.compareTo(BigDecimal.valueOf(Long.MAX_VALUE)) >= 0 ? Long.MAX_VALUE : ns.longValue();
     }
 
+    /**
+     * {@code qmp EXECUTE [ARGS]} sends {@code {"execute": EXECUTE, "arguments": ARGS}} with ARGS
+     * as typed; {@code qmp {...}} sends the text itself. QEMU's monitor reads it, so malformed
+     * JSON gets QEMU's parse error and text after the first value is the next request.
+     */
     private void qmp(String rest) {
-        int sp = rest.indexOf(' ');
-        String execute = sp < 0 ? rest : rest.substring(0, sp);
-        String args = sp < 0 ? "" : rest.substring(sp).strip();
-        if (execute.isEmpty()) {
-            out.println("usage: qmp EXECUTE [{JSON arguments}]");
+        if (rest.isEmpty()) {
+            out.println("usage: qmp EXECUTE [{JSON arguments}] | qmp {QMP request}");
             return;
         }
-        ObjectNode a = JSON.createObjectNode();
-        if (!args.isEmpty()) {
-            try {
-                JsonNode n = JSON.readTree(args);
-                if (!(n instanceof ObjectNode o)) {
-                    out.println("qmp: the arguments must be a JSON object");
-                    return;
-                }
-                a = o;
-            } catch (JsonProcessingException e) {
-                out.println("qmp: bad JSON: " + e.getOriginalMessage());
-                return;
-            }
+        String text;
+        if (rest.startsWith("{")) {
+            text = rest;
+        } else {
+            int sp = rest.indexOf(' ');
+            text = QmpMonitor.request(sp < 0 ? rest : rest.substring(0, sp), sp < 0 ? "" : rest.substring(sp).strip());
         }
-        ObjectNode resp = target.qmp(execute, a);
+        List<ObjectNode> replies = target.qmpText(text);
         flushKernelLog();
-        out.println(PyJson.dumps(resp));
+        replies.forEach(r -> out.println(PyJson.dumps(r)));
         flushEvents();
     }
 

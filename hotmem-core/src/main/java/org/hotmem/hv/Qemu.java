@@ -243,12 +243,22 @@ public final class Qemu {
         return reply;
     }
 
+    /** QMPCapability (qapi/control.json). */
+    private static final List<String> QMP_CAPABILITIES = List.of("oob");
+
+    /**
+     * Runs one command with its arguments visited as its QAPI schema says (member order, types,
+     * unexpected members). The monitor has negotiated capabilities already (the recording
+     * harness does that first), so {@code qmp_capabilities} is refused after its arguments
+     * are checked, as monitor/qmp-cmds-control.c does.
+     */
     private JsonNode dispatch(String execute, QmpArgs a) {
         switch (execute) {
             case "qmp_capabilities":
-                a.optionalAny("enable");
-                a.checkConsumed();
-                return JSON.objectNode();
+                a.enumList("enable", false, QMP_CAPABILITIES);
+                a.check();
+                throw new QmpException(QmpException.COMMAND_NOT_FOUND,
+                        "Capabilities negotiation is already complete, command ignored");
             case "object-add": {
                 Map<String, JsonNode> props = new LinkedHashMap<>();
                 a.raw().fields().forEachRemaining(e -> props.put(e.getKey(), e.getValue()));
@@ -256,25 +266,26 @@ public final class Qemu {
                 return JSON.objectNode();
             }
             case "object-del": {
-                String id = a.requiredString("id");
-                a.checkConsumed();
+                String id = a.str("id", true);
+                a.check();
                 objectDel(id);
                 return JSON.objectNode();
             }
             case "device_add": {
+                // 'gen': false -- driver, bus and id are checked here, the rest are device properties
                 Map<String, JsonNode> props = new LinkedHashMap<>();
                 a.raw().fields().forEachRemaining(e -> props.put(e.getKey(), e.getValue()));
                 deviceAdd(props, false);
                 return JSON.objectNode();
             }
             case "device_del": {
-                String id = a.requiredString("id");
-                a.checkConsumed();
+                String id = a.str("id", true);
+                a.check();
                 deviceDel(id);
                 return JSON.objectNode();
             }
             case "query-memory-devices": {
-                a.checkConsumed();
+                a.check();
                 ArrayNode arr = JSON.arrayNode();
                 if (deviceMemory != null) {
                     for (MemoryDevice md : deviceMemory.devices()) {
@@ -284,35 +295,32 @@ public final class Qemu {
                 return arr;
             }
             case "query-memory-size-summary": {
-                a.checkConsumed();
+                a.check();
                 ObjectNode o = JSON.objectNode();
                 o.put("base-memory", memory.ramSize());
                 o.put("plugged-memory", pluggedMemorySize());
                 return o;
             }
             case "query-acpi-ospm-status":
-                a.checkConsumed();
+                a.check();
                 return acpiMemoryHotplug.ospmStatus();
             case "qom-set": {
-                String path = a.requiredString("path");
-                String property = a.requiredString("property");
-                JsonNode value = a.optionalAny("value");
-                if (value == null) {
-                    throw QmpException.generic("Parameter 'value' is missing");
-                }
-                a.checkConsumed();
+                String path = a.str("path", true);
+                String property = a.str("property", true);
+                JsonNode value = a.any("value", true);
+                a.check();
                 qomSet(path, property, value);
                 return JSON.objectNode();
             }
             case "qom-get": {
-                String path = a.requiredString("path");
-                String property = a.requiredString("property");
-                a.checkConsumed();
+                String path = a.str("path", true);
+                String property = a.str("property", true);
+                a.check();
                 return qomGet(path, property);
             }
             case "balloon": {
-                long value = a.requiredInt("value");
-                a.checkConsumed();
+                long value = a.int64("value", true);
+                a.check();
                 requireBalloon();
                 if (value <= 0) {
                     throw QmpException.generic("Parameter 'target' expects a size");
@@ -324,7 +332,7 @@ public final class Qemu {
                 a.checkConsumed();
                 return versionInfo();
             case "query-balloon":
-                a.checkConsumed();
+                a.check();
                 requireBalloon();
                 return balloon.stat();
             default:
@@ -340,37 +348,47 @@ public final class Qemu {
 
     // ---- objects ----
 
-    /** object-add / -object: models user_creatable_add_qapi() for memory-backend-ram. */
+    /** ObjectType values QEMU 7.2 knows that the model does not build. */
+    private static final List<String> UNMODELLED_OBJECT_TYPES = List.of("memory-backend-file", "memory-backend-memfd",
+            "memory-backend-epc", "iothread", "thread-context", "rng-random", "rng-builtin", "rng-egd", "secret",
+            "throttle-group", "main-loop", "cryptodev-backend", "filter-buffer", "colo-compare", "tls-creds-x509");
+    /** HostMemPolicy. */
+    private static final List<String> HOST_MEM_POLICIES = List.of("default", "preferred", "bind", "interleave");
+
+    /**
+     * object-add / -object: models user_creatable_add_qapi() for memory-backend-ram, visiting
+     * ObjectOptions (qom-type, id) and MemoryBackendProperties in schema order.
+     */
     private void objectAdd(Map<String, JsonNode> props, boolean commandLine) {
         Props p = new Props(props, commandLine, null);
-        String type = p.string("qom-type");
-        if (type == null) {
-            throw QmpException.generic("Parameter 'qom-type' is missing");
+        String type = p.string("qom-type", true);
+        if (UNMODELLED_OBJECT_TYPES.contains(type)) {
+            throw QmpException.generic("model: qom-type '" + type + "' is not modelled (only memory-backend-ram is)");
         }
         if (!type.equals("memory-backend-ram")) {
             throw QmpException.generic("Parameter 'qom-type' does not accept value '" + type + "'");
         }
-        String id = p.string("id");
-        if (id == null) {
-            throw QmpException.generic("Parameter 'id' is missing");
-        }
-        Long size = p.size("size");
-        for (String ignored : new String[] {"share", "prealloc", "merge", "dump", "reserve", "policy",
-                "prealloc-threads", "x-use-canonical-path-for-ramblock-id"}) {
-            p.consume(ignored);
-        }
+        String id = p.string("id", true);
+        p.bool("dump");
+        p.uint16List("host-nodes");
+        p.bool("merge");
+        p.enumValue("policy", HOST_MEM_POLICIES);
+        p.bool("prealloc");
+        p.uint32("prealloc-threads");
+        p.string("prealloc-context", false);
+        p.bool("share");
+        p.bool("reserve");
+        long size = p.size("size", true);
+        p.bool("x-use-canonical-path-for-ramblock-id");
         p.checkUnexpected(false);
         if (!idWellFormed(id)) {
             throw QmpException.generic("Parameter 'id' expects an identifier");
         }
-        if (size != null && size == 0) {
+        if (size == 0) {
             throw QmpException.generic("Property 'memory-backend-ram.size' doesn't take value '0'");
         }
         if (objects.containsKey(id)) {
             throw QmpException.generic("attempt to add duplicate property '" + id + "' to object (type 'container')");
-        }
-        if (size == null) {
-            throw QmpException.generic("can't create backend with size 0");
         }
         objects.put(id, new MemoryBackend(id, size));
     }
@@ -406,10 +424,8 @@ public final class Qemu {
     /** device_add / -device: models qdev_device_add_from_qdict() for the modelled drivers. */
     private void deviceAdd(Map<String, JsonNode> props, boolean commandLine) {
         Props p = new Props(props, commandLine, null);
-        String driver = p.string("driver");
-        if (driver == null) {
-            throw QmpException.generic("Parameter 'driver' is missing");
-        }
+        String driver = p.string("driver", true);
+        p.string("bus", false);
         switch (driver) {
             case "pc-dimm", "virtio-mem-pci", "virtio-balloon-pci" -> {
             }
@@ -419,7 +435,7 @@ public final class Qemu {
             throw QmpException.generic("model: hot-plugging " + driver
                     + " is not modelled; cold-plug it with -device on the command line");
         }
-        String id = p.string("id");
+        String id = p.string("id", false);
         if (id != null && !idWellFormed(id)) {
             throw QmpException.generic("Invalid parameter 'id'");
         }
@@ -428,6 +444,7 @@ public final class Qemu {
         }
         Props dp = new Props(props, commandLine, driver);
         dp.consume("driver");
+        dp.consume("bus");
         dp.consume("id");
         switch (driver) {
             case "pc-dimm" -> addDimm(id, dp);
@@ -438,9 +455,9 @@ public final class Qemu {
 
     private void addDimm(String id, Props p) {
         JsonNode memdevNode = p.raw("memdev");
-        Long slotHint = p.integer("slot");
-        Long addrHint = p.size("addr");
-        Long node = p.integer("node");
+        Long slotHint = p.int32("slot");
+        Long addrHint = p.uint64("addr");
+        Long node = p.uint32("node");
         p.checkUnexpected(true);
         MemoryBackend memdev = memdevNode == null ? null : resolveBackendLink("memdev", memdevNode);
         // pc_dimm_pre_plug(): slot first
@@ -504,12 +521,12 @@ public final class Qemu {
 
     private void addVirtioMem(String id, Props p) {
         JsonNode memdevNode = p.raw("memdev");
-        Long requested = p.size("requested-size");
-        Long blockSize = p.size("block-size");
-        Long node = p.integer("node");
-        Long memaddr = p.size("memaddr");
-        p.consume("prealloc");
-        p.consume("unplugged-inaccessible");
+        Long requested = p.size("requested-size", false);
+        Long blockSize = p.size("block-size", false);
+        Long node = p.uint32("node");
+        Long memaddr = p.uint64("memaddr");
+        p.bool("prealloc");
+        p.enumValue("unplugged-inaccessible", List.of("on", "off", "auto"));
         p.checkUnexpected(true);
         MemoryBackend memdev = memdevNode == null ? null : resolveBackendLink("memdev", memdevNode);
         long bs = blockSize == null ? VirtioMem.DEFAULT_BLOCK_SIZE : blockSize;
@@ -548,10 +565,10 @@ public final class Qemu {
     }
 
     private void addBalloon(String id, Props p) {
-        p.consume("deflate-on-oom");
-        p.consume("free-page-reporting");
-        p.consume("free-page-hint");
-        p.consume("guest-stats-polling-interval");
+        p.bool("deflate-on-oom");
+        p.bool("free-page-reporting");
+        p.bool("free-page-hint");
+        p.int64("guest-stats-polling-interval");
         p.checkUnexpected(true);
         if (balloon != null) {
             throw QmpException.generic("Only one balloon device is supported");
@@ -655,10 +672,7 @@ public final class Qemu {
             throw new QmpException(QmpException.DEVICE_NOT_FOUND, "Device '" + path + "' not found");
         }
         if (o instanceof VirtioMem vm && property.equals("requested-size")) {
-            if (!value.isIntegralNumber() || value.asLong() < 0) {
-                throw QmpException.generic("Invalid parameter type for 'requested-size', expected: size");
-            }
-            vm.setRequestedSize(value.asLong());
+            vm.setRequestedSize(QmpArgs.uint64Value("requested-size", value));
             return;
         }
         if (qomGetOrNull(o, property) != null) {
@@ -708,8 +722,12 @@ public final class Qemu {
     }
 
     /**
-     * Property values of a device_add/-device/object-add request. From the command line every
-     * value is a string parsed as QEMU's property parsers do; from QMP values are typed JSON.
+     * Property values of a device_add/-device/object-add request, read with the visitor QEMU
+     * uses for them. From QMP the values are typed JSON and go through {@link QmpArgs}' rules;
+     * from the command line every value is a string read by the keyval visitor
+     * (qobject_input_type_*_keyval): sizes by qemu_strtosz ({@code Parameter 'x' expects size}),
+     * integers by qemu_strto[iu]64 ({@code expects integer}), booleans as on/off
+     * ({@code expects 'on' or 'off'}).
      */
     private static final class Props {
         private final Map<String, JsonNode> props;
@@ -732,58 +750,145 @@ public final class Qemu {
             return props.get(name);
         }
 
-        String string(String name) {
+        private JsonNode get(String name, boolean required) {
             JsonNode n = raw(name);
-            if (n == null) {
-                return null;
+            if (n == null && required) {
+                throw QmpException.generic("Parameter '" + name + "' is missing");
             }
-            if (!n.isTextual()) {
-                throw QmpException.generic("Invalid parameter type for '" + name + "', expected: string");
-            }
-            return n.asText();
+            return n;
         }
 
-        Long size(String name) {
+        private static QmpException expects(String name, String what) {
+            return QmpException.generic("Parameter '" + name + "' expects " + what);
+        }
+
+        String string(String name, boolean required) {
+            JsonNode n = get(name, required);
+            if (n != null && !n.isTextual()) {
+                throw QmpException.generic("Invalid parameter type for '" + name + "', expected: string");
+            }
+            return n == null ? null : n.asText();
+        }
+
+        Boolean bool(String name) {
             JsonNode n = raw(name);
             if (n == null) {
                 return null;
             }
-            if (n.isTextual() && commandLine) {
+            if (commandLine) {
+                return switch (n.asText()) {
+                    case "on" -> true;
+                    case "off" -> false;
+                    default -> throw expects(name, "'on' or 'off'");
+                };
+            }
+            if (!n.isBoolean()) {
+                throw QmpException.generic("Invalid parameter type for '" + name + "', expected: boolean");
+            }
+            return n.booleanValue();
+        }
+
+        void enumValue(String name, List<String> values) {
+            String v = string(name, false);
+            if (v != null && !values.contains(v)) {
+                throw QmpException.generic("Parameter '" + name + "' does not accept value '" + v + "'");
+            }
+        }
+
+        Long size(String name, boolean required) {
+            JsonNode n = get(name, required);
+            if (n == null) {
+                return null;
+            }
+            if (commandLine) {
                 try {
                     return QemuSize.parse(n.asText(), 'B');
                 } catch (QemuSize.SizeFormatException e) {
-                    throw QmpException.generic("Parameter '" + name + "' expects a non-negative number below 2^64");
+                    throw expects(name, "size");
                 }
             }
-            if (!n.isIntegralNumber() || (!n.isBigInteger() && n.asLong() < 0)) {
-                throw QmpException.generic("Invalid parameter type for '" + name + "', expected: size");
-            }
-            return n.isBigInteger() ? n.bigIntegerValue().longValue() : n.asLong();
+            return QmpArgs.uint64Value(name, n);
         }
 
-        Long integer(String name) {
+        Long uint64(String name) {
             JsonNode n = raw(name);
             if (n == null) {
                 return null;
             }
-            if (n.isTextual() && commandLine) {
+            if (commandLine) {
                 try {
-                    return Long.decode(n.asText());
-                } catch (NumberFormatException e) {
-                    throw QmpException.generic("Parameter '" + name + "' expects a number");
+                    return QemuSize.strtou64(n.asText());
+                } catch (QemuSize.SizeFormatException e) {
+                    throw expects(name, "integer");
                 }
             }
-            if (!n.isIntegralNumber()) {
+            return QmpArgs.uint64Value(name, n);
+        }
+
+        Long uint32(String name) {
+            Long v = uint64(name);
+            if (v != null && Long.compareUnsigned(v, 0xffff_ffffL) > 0) {
+                throw expects(name, "uint32");
+            }
+            return v;
+        }
+
+        Long int64(String name) {
+            JsonNode n = raw(name);
+            if (n == null) {
+                return null;
+            }
+            if (commandLine) {
+                try {
+                    return QemuSize.strtoi64(n.asText());
+                } catch (QemuSize.SizeFormatException e) {
+                    throw expects(name, "integer");
+                }
+            }
+            Long v = QmpArgs.asInt64(n);
+            if (v == null) {
                 throw QmpException.generic("Invalid parameter type for '" + name + "', expected: integer");
             }
-            return n.asLong();
+            return v;
+        }
+
+        Long int32(String name) {
+            Long v = int64(name);
+            if (v != null && v != (int) (long) v) {
+                throw expects(name, "int32");
+            }
+            return v;
+        }
+
+        void uint16List(String name) {
+            JsonNode n = raw(name);
+            if (n == null) {
+                return;
+            }
+            if (commandLine) {
+                // keyval: host-nodes=0 (or host-nodes.0=0) -- a number list as one value
+                try {
+                    if (Long.compareUnsigned(QemuSize.strtou64(n.asText()), 0xffff) > 0) {
+                        throw expects(name, "uint16");
+                    }
+                } catch (QemuSize.SizeFormatException e) {
+                    throw expects(name, "integer");
+                }
+                return;
+            }
+            if (!n.isArray()) {
+                throw QmpException.generic("Invalid parameter type for '" + name + "', expected: array");
+            }
+            for (int i = 0; i < n.size(); i++) {
+                if (Long.compareUnsigned(QmpArgs.uint64Value(name + "[" + i + "]", n.get(i)), 0xffff) > 0) {
+                    throw expects(name + "[" + i + "]", "uint16");
+                }
+            }
         }
 
         /** Unknown members: a device property error ("Property 'pc-dimm.x' not found") or a QAPI one. */
         void checkUnexpected(boolean deviceProperties) {
-            Iterator<String> it = props.keySet().iterator();
-            while (it.hasNext()) {
-                String f = it.next();
+            for (String f : props.keySet()) {
                 if (!consumed.contains(f)) {
                     if (deviceProperties) {
                         throw QmpException.generic("Property '" + typeName + "." + f + "' not found");

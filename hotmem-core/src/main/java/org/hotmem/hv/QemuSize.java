@@ -122,6 +122,55 @@ public final class QemuSize {
         return bytes.longValue();
     }
 
+    /**
+     * Models qemu_strtou64(text, NULL, 0): strtoull's syntax (leading blanks, a sign, 0x hex,
+     * 0 octal), the whole text consumed; a '-' wraps as strtoull does; beyond 64 bits is
+     * OUT_OF_RANGE.
+     */
+    public static long strtou64(String text) throws SizeFormatException {
+        BigInteger v = strtox(text);
+        if (v.abs().compareTo(U64_LIMIT) >= 0) {
+            throw new SizeFormatException(Failure.OUT_OF_RANGE);
+        }
+        return v.longValue();
+    }
+
+    /** Models qemu_strtoi64(text, NULL, 0). */
+    public static long strtoi64(String text) throws SizeFormatException {
+        BigInteger v = strtox(text);
+        if (v.bitLength() >= 64) {
+            throw new SizeFormatException(Failure.OUT_OF_RANGE);
+        }
+        return v.longValue();
+    }
+
+    /** strtoll/strtoull with base 0 over the whole text: the exact value, or INVALID. */
+    private static BigInteger strtox(String text) throws SizeFormatException {
+        String t = text == null ? "" : text.stripLeading();
+        boolean neg = t.startsWith("-");
+        if (neg || t.startsWith("+")) {
+            t = t.substring(1);
+        }
+        int radix = 10;
+        if ((t.startsWith("0x") || t.startsWith("0X")) && t.length() > 2) {
+            radix = 16;
+            t = t.substring(2);
+        } else if (t.startsWith("0") && t.length() > 1) {
+            radix = 8;
+            t = t.substring(1);
+        }
+        for (int i = 0; i < t.length(); i++) {
+            if (Character.digit(t.charAt(i), radix) < 0 || t.charAt(i) >= 128) {
+                throw new SizeFormatException(Failure.INVALID);
+            }
+        }
+        if (t.isEmpty()) {
+            throw new SizeFormatException(Failure.INVALID);
+        }
+        BigInteger v = new BigInteger(t, radix);
+        return neg ? v.negate() : v;
+    }
+
     private static long suffixMultiplier(char c) {
         return switch (Character.toUpperCase(c)) {
             case 'B' -> 1L;

@@ -15,6 +15,7 @@ import org.hotmem.hv.Qemu;
 import org.hotmem.hv.VirtioMem;
 import org.hotmem.kernel.BootParams;
 import org.hotmem.kernel.Kernel;
+import org.hotmem.kernel.KernelPanic;
 import org.hotmem.kernel.LogLevel;
 import org.hotmem.kernel.SchedulingStrategy;
 import org.hotmem.kernel.Task;
@@ -96,6 +97,7 @@ public final class Machine {
      *
      * @throws org.hotmem.hv.QemuConfigException (an IllegalArgumentException) with QEMU's
      *         message when QEMU would refuse the configuration (bad -m, unknown device, ...)
+     * @throws KernelPanic if the guest kernel panics while booting (e.g. too little memory for its boot allocations)
      * @throws IllegalStateException if the guest does not settle after boot (a deadlock report)
      */
     public static Machine boot(MachineConfig config) {
@@ -111,7 +113,14 @@ public final class Machine {
      */
     public static Machine boot(MachineConfig config, HostState host) {
         Machine m = new Machine(config, host);
-        m.bootKernel();
+        try {
+            m.bootKernel();
+        } catch (KernelPanic p) {
+            // panic(): the message and the end marker; panic=-1 reboots at once and QEMU (-no-reboot) exits
+            m.kernel.dmesg().printk(LogLevel.EMERG, p.getMessage());
+            m.kernel.dmesg().printk(LogLevel.EMERG, "---[ end " + p.getMessage() + " ]---");
+            throw p;
+        }
         Machine resumed = m.resumeFromDisk();
         return resumed != null ? resumed : m;
     }

@@ -115,7 +115,10 @@ final class BootMemory {
         hashTable("Dentry cache", kernelPages, 13, memEnd);
         hashTable("Inode-cache", kernelPages, 14, memEnd);
         trapInit(memEnd);
-        swiotlb(memEnd);
+        boolean swiotlb = swiotlbNeeded(maxPfn);
+        if (swiotlb) {
+            swiotlb(memEnd);
+        }
         initMemmap();
         memblockFreeAll();
         runtimeAllocations();
@@ -130,7 +133,9 @@ final class BootMemory {
         assert smp >= 0;
         // init_per_zone_wmark_min() is a core_initcall: before the initrd (rootfs_initcall) and init sections are freed.
         mm.setupPerZoneWmarks();
-        log.info(String.format("software IO TLB: mapped [mem %#018x-%#018x] (64MB)", swiotlbStart, swiotlbStart + SWIOTLB_BYTES));
+        if (swiotlb) {
+            log.info(String.format("software IO TLB: mapped [mem %#018x-%#018x] (64MB)", swiotlbStart, swiotlbStart + SWIOTLB_BYTES));
+        }
         freeLate("initrd");
         freeLate("unused decrypted");
         freeLate("unused kernel image (initmem)");
@@ -243,7 +248,7 @@ final class BootMemory {
         long goal = nodeData & -MemoryModel.SECTION_SIZE;
         memblock.alloc(p.sectionUsageBytes() * present.size(), SMP_CACHE_BYTES, goal, goal + MemoryModel.SECTION_SIZE);
         long sectionMap = MemSection.PAGES * 64L;
-        memblock.alloc(sectionMap * present.size(), 2 * MB, 16 * MB, memEnd);
+        sparseMemmap(sectionMap, present.size(), memEnd);
         memblock.alloc(MemoryModel.PAGE_SIZE, MemoryModel.PAGE_SIZE, 16 * MB, memEnd); // vmemmap PUD
         memblock.alloc(MemoryModel.PAGE_SIZE, MemoryModel.PAGE_SIZE, 16 * MB, memEnd); // vmemmap PMD
         for (int nr : present) {
@@ -251,6 +256,28 @@ final class BootMemory {
             s.activate();
             s.online = true;
             mm.sections[nr] = s;
+        }
+    }
+
+    /**
+     * The boot memmap: sparse_buffer_init() asks for one buffer for all present sections (2 MiB
+     * aligned, above 16 MiB first, then anywhere); without it each section's memmap is
+     * populated on its own, as 2 MiB PMD blocks (vmemmap_populate_hugepages()) or, when no
+     * 2 MiB block is left, as base pages with their PTE table (vmemmap_populate_basepages()).
+     */
+    private void sparseMemmap(long sectionMap, int sections, long memEnd) {
+        if (memblock.tryAlloc(sectionMap * sections, 2 * MB, 16 * MB, memEnd) >= 0
+                || memblock.tryAlloc(sectionMap * sections, 2 * MB, 0, memEnd) >= 0) {
+            return;
+        }
+        for (long pmd = 0; pmd < sectionMap * sections / (2 * MB); pmd++) {
+            if (memblock.tryAlloc(2 * MB, 2 * MB, 16 * MB, memEnd) >= 0 || memblock.tryAlloc(2 * MB, 2 * MB, 0, memEnd) >= 0) {
+                continue;
+            }
+            memblock.alloc(MemoryModel.PAGE_SIZE, MemoryModel.PAGE_SIZE, 16 * MB, memEnd); // the PTE table
+            for (int page = 0; page < 2 * MB / MemoryModel.PAGE_SIZE; page++) {
+                memblock.alloc(MemoryModel.PAGE_SIZE, MemoryModel.PAGE_SIZE, 16 * MB, memEnd);
+            }
         }
     }
 
@@ -433,6 +460,19 @@ final class BootMemory {
         int order = 63 - Long.numberOfLeadingZeros(bytes >>> MemoryModel.PAGE_SHIFT);
         memblock.alloc(bytes, 64, 0, memEnd);
         log.info(String.format("%s hash table entries: %d (order: %d, %d bytes, linear)", name, entries, order, bytes));
+    }
+
+    /**
+     * pci_swiotlb_detect(): the bounce buffer is needed only when memory can lie above 4 GiB,
+     * max_possible_pfn counting the SRAT's hotpluggable ranges (a small guest without maxmem
+     * has none, and swiotlb_init() returns at once).
+     */
+    private boolean swiotlbNeeded(long maxPfn) {
+        long maxPossible = maxPfn;
+        for (Srat.Memory m : srat.memory()) {
+            maxPossible = Math.max(maxPossible, m.end() >>> MemoryModel.PAGE_SHIFT);
+        }
+        return maxPossible > MAX_DMA32_PFN;
     }
 
     /** swiotlb_init(): 64 MiB bounce buffer below 4 GiB, top-down, plus its slot array. */

@@ -1,5 +1,7 @@
 package org.hotmem.mm;
 
+import org.hotmem.kernel.KernelPanic;
+
 import java.util.ArrayList;
 import java.util.List;
 
@@ -57,12 +59,17 @@ public final class Memblock {
      * Models memblock_alloc_range_nid() / memblock_find_in_range_node(): finds a free range of
      * {@code size} bytes aligned to {@code align} inside [min, max), reserves and returns it.
      *
-     * @throws IllegalStateException if nothing fits (Linux panics: "Failed to allocate")
+     * If nothing fits above {@code min}, retries from 0 (memblock_alloc_internal()).
+     *
+     * @throws KernelPanic if nothing fits: the callers of memblock_alloc() panic ("Failed to allocate")
      */
     public long alloc(long size, long align, long min, long max) {
         long at = tryAlloc(size, align, min, max);
+        if (at < 0 && min > 0) {
+            at = tryAlloc(size, align, 0, max);
+        }
         if (at < 0) {
-            throw new IllegalStateException(String.format("memblock: Failed to allocate %d bytes align=0x%x", size, align));
+            throw new KernelPanic(String.format("memblock_alloc_try_nid: Failed to allocate %d bytes align=0x%x", size, align));
         }
         return at;
     }

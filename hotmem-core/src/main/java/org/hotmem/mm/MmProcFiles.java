@@ -1,5 +1,7 @@
 package org.hotmem.mm;
 
+import org.hotmem.kernel.Uevent;
+
 import org.hotmem.kernel.fs.KDir;
 import org.hotmem.kernel.fs.Kernfs;
 
@@ -56,7 +58,8 @@ final class MmProcFiles {
         for (NodeState s : NodeState.values()) {
             fs.addFile(root, s.attribute(), 0444, () -> bitmapList(mm.nodeState(s)) + "\n", null);
         }
-        fs.addFile(root, "uevent", 0644, () -> "", buf -> { });
+        fs.addFile(root, "uevent", 0644, () -> "",
+                buf -> Uevent.synthStore(mm.kernel.dmesg(), "", "node", "/devices/system/node", buf));
         fs.mkdirs("/sys/devices/system/node/power");
     }
 
@@ -88,7 +91,8 @@ final class MmProcFiles {
         fs.addFile(d, "distance", 0444, () -> nodeDistance(mm, n), null);
         fs.addFile(d, "cpulist", 0444, () -> n.nid == mm.cpuNode ? "0\n" : "\n", null);
         fs.addFile(d, "cpumap", 0444, () -> n.nid == mm.cpuNode ? "1\n" : "0\n", null);
-        fs.addFile(d, "uevent", 0644, () -> "", buf -> { });
+        fs.addFile(d, "uevent", 0644, () -> "",
+                buf -> Uevent.synthStore(mm.kernel.dmesg(), "node", "node" + n.nid, "/devices/system/node/node" + n.nid, buf));
         fs.mkdirs(path + "/power");
         fs.mkdirs(path + "/x86");
         fs.symlink(d, "subsystem", "../../../../bus/node");

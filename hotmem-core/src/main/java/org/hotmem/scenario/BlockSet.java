@@ -9,6 +9,8 @@ import java.util.List;
  * ({@code zone: Movable}). DIMM and zone sets are resolved when the action runs.
  */
 public record BlockSet(List<long[]> ranges, String dimm, String zone) {
+    /** Memory block ids there can be: 2^MAX_PHYSMEM_BITS (46) / 128 MiB. */
+    public static final long MAX_BLOCKS = 1L << (46 - 27);
 
     static BlockSet parse(Node n) {
         if (n.isScalar()) return new BlockSet(ranges(n), null, null);
@@ -29,6 +31,10 @@ public record BlockSet(List<long[]> ranges, String dimm, String zone) {
                 long lo = Long.parseLong(dash < 0 ? p : p.substring(0, dash).trim());
                 long hi = dash < 0 ? lo : Long.parseLong(p.substring(dash + 1).trim());
                 if (lo < 0 || hi < lo) throw new NumberFormatException();
+                if (hi >= MAX_BLOCKS) {
+                    throw n.error("expected block numbers below " + MAX_BLOCKS + " (x86-64's 64 TiB of 128 MiB blocks), got "
+                            + n.describe());
+                }
                 out.add(new long[] {lo, hi});
             } catch (NumberFormatException e) {
                 throw n.error("expected block numbers like 40-47,50, got " + n.describe());

@@ -48,8 +48,12 @@ final class Fields {
         return n == null ? dflt : scalar(n, "a string");
     }
 
+    /** A required scalar; an empty one is as good as missing. */
     String requireString(String key, String expected) {
-        return scalar(require(key, expected), expected);
+        Node n = require(key, expected);
+        String s = scalar(n, expected);
+        if (s.isBlank()) throw n.error("expected " + expected + ", got an empty value");
+        return s;
     }
 
     long size(String key, long dflt) {

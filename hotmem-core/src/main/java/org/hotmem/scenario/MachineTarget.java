@@ -9,6 +9,7 @@ import org.hotmem.hotplug.MemoryNotifier;
 import org.hotmem.hv.QmpEvent;
 import org.hotmem.kernel.Kernel;
 import org.hotmem.kernel.KernelException;
+import org.hotmem.kernel.KernelPanic;
 import org.hotmem.kernel.Task;
 import org.hotmem.kernel.fs.KDir;
 import org.hotmem.kernel.fs.KFile;
@@ -113,9 +114,9 @@ public final class MachineTarget implements Target {
             MachineConfig config = new MachineConfig(spec.memory(), spec.cmdline(), qemu, KernelVersion.parse(spec.kernel()), seed);
             HostState host = new HostState();
             return new MachineTarget(Machine.boot(config, host), config, host, disks);
-        } catch (IllegalArgumentException e) {
+        } catch (IllegalArgumentException | KernelPanic e) {
             deleteAll(disks);
-            throw new ScenarioException(null, 0, 0, "machine: " + e.getMessage());
+            throw new ScenarioException(null, 0, 0, "machine: " + e.getMessage(), true);
         } catch (java.io.IOException e) {
             deleteAll(disks);
             throw new java.io.UncheckedIOException(e);
@@ -230,15 +231,22 @@ public final class MachineTarget implements Target {
     @Override public GuestTask spawnWrites(String name, List<String[]> writes, boolean keepGoing) {
         List<WriteResult> results = new ArrayList<>();
         long[] end = {-1};
+        int[] killedBy = {0};
         Task task = kernel.spawn(name, 0, () -> {
             for (String[] w : writes) {
                 String errno = write(w[0], w[1]);
                 results.add(new WriteResult(w[0], w[1], errno, kernel.now() - t0));
+                Task self = kernel.current();
+                if (self.pendingSignals() != 0) {
+                    // back in user space with a signal pending: the default action ends the process
+                    killedBy[0] = self.fatalSignalPending() ? Task.SIGKILL : Long.numberOfTrailingZeros(self.pendingSignals());
+                    break;
+                }
                 if (errno != null && !keepGoing) break;
             }
             end[0] = kernel.now() - t0;
         });
-        return new MachineTask(task, results, end);
+        return new MachineTask(task, results, end, killedBy);
     }
 
     /** {@code echo VALUE > PATH} inside the current task: null, or the errno name of the failure. */
@@ -251,9 +259,10 @@ public final class MachineTarget implements Target {
         }
     }
 
-    private record MachineTask(Task task, List<WriteResult> results, long[] end) implements GuestTask {
+    private record MachineTask(Task task, List<WriteResult> results, long[] end, int[] killed) implements GuestTask {
         public boolean done() { return end[0] >= 0 || task.isDead(); }
         public long endNs() { return end[0]; }
+        public int killedBy() { return killed[0]; }
     }
 
     @Override public void signal(GuestTask task, int signal) {

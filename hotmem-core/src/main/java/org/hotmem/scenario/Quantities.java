@@ -20,7 +20,7 @@ public final class Quantities {
 
     private Quantities() {}
 
-    /** Parses a size; returns -1 for text that is not one. */
+    /** Parses a size; returns -1 for text that is not one, {@link #OUT_OF_RANGE} for one of 2^63 bytes or more. */
     public static long parseSize(String text) {
         Matcher m = SIZE.matcher(text.trim());
         if (!m.matches()) return -1;
@@ -32,10 +32,22 @@ public final class Quantities {
             case "t" -> 1L << 40;
             default -> 1L << 50;
         };
-        return new java.math.BigDecimal(m.group(1)).multiply(java.math.BigDecimal.valueOf(mult)).longValue();
+        return exact(new java.math.BigDecimal(m.group(1)).multiply(java.math.BigDecimal.valueOf(mult)));
     }
 
-    /** Parses a duration to nanoseconds ({@code 90s}, {@code 1.5h}, {@code 2m10s}); returns -1 for text that is not one. */
+    /** A whole number of bytes or nanoseconds (rounded down); -2 when it does not fit in 63 bits. */
+    private static long exact(java.math.BigDecimal v) {
+        java.math.BigInteger b = v.toBigInteger();
+        return b.bitLength() < 63 ? b.longValue() : OUT_OF_RANGE;
+    }
+
+    /** What {@link #parseSize} and {@link #parseDuration} return for a value too large to hold. */
+    static final long OUT_OF_RANGE = -2;
+
+    /**
+     * Parses a duration to nanoseconds ({@code 90s}, {@code 1.5h}, {@code 2m10s}); returns -1 for
+     * text that is not one, {@link #OUT_OF_RANGE} for one of 2^63 ns (292 years) or more.
+     */
     public static long parseDuration(String text) {
         String t = text.trim();
         if (t.isEmpty()) return -1;
@@ -52,20 +64,29 @@ public final class Quantities {
                 case "m", "min" -> 60 * NS_PER_SEC;
                 default -> 3600 * NS_PER_SEC;
             };
-            total += new java.math.BigDecimal(m.group(1)).multiply(java.math.BigDecimal.valueOf(mult)).longValue();
+            long part = exact(new java.math.BigDecimal(m.group(1)).multiply(java.math.BigDecimal.valueOf(mult)));
+            if (part < 0 || total + part < 0) return OUT_OF_RANGE;
+            total += part;
             pos = m.end();
         }
         return total;
     }
 
+    /** The virtual-time budget of a scenario: no time in it may lie further than this (a year). */
+    public static final long MAX_TIME_NS = 366L * 86400 * NS_PER_SEC;
+
     static long size(Node n) {
         long v = n.isScalar() ? parseSize(n.text()) : -1;
+        if (v == OUT_OF_RANGE) throw n.error("expected a size below 8E (2^63 bytes), got " + n.describe());
         if (v < 0) throw n.error("expected a size like 512M, 8G or 4096 (bytes), got " + n.describe());
         return v;
     }
 
     static long duration(Node n) {
         long v = n.isScalar() ? parseDuration(n.text()) : -1;
+        if (v == OUT_OF_RANGE || v > MAX_TIME_NS) {
+            throw n.error("expected a duration within the virtual-time budget of 366 days, got " + n.describe());
+        }
         if (v < 0) throw n.error("expected a duration with a unit like 500ms, 30s, 10m or 1h, got " + n.describe());
         return v;
     }

@@ -1,5 +1,8 @@
 package org.hotmem.scenario;
 
+import org.hotmem.hv.QmpException;
+import org.hotmem.kernel.Errno;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
@@ -328,12 +331,33 @@ public final class ScenarioParser {
         }
     }
 
+    /** The outcomes an action can end with besides an errno name (ScenarioRunner's finish() results). */
+    private static final Set<String> RESULTS = Set.of("ok", "killed", "timeout", QmpException.GENERIC_ERROR,
+            QmpException.COMMAND_NOT_FOUND, QmpException.DEVICE_NOT_ACTIVE, QmpException.DEVICE_NOT_FOUND);
+
+    /** The name a scenario gives signal {@code number} ("SIGKILL"). */
+    static String signalName(int number) {
+        return SIGNALS.entrySet().stream().filter(e -> e.getValue() == number).map(Map.Entry::getKey).sorted()
+                .findFirst().orElse("signal " + number);
+    }
+
+    private static boolean isErrnoName(String s) {
+        for (Errno e : Errno.values()) {
+            if (e.name().equals(s)) return true;
+        }
+        return false;
+    }
+
     private static Expectation expectation(Node n) {
         Fields f = Fields.of(n, "an expectation: {action: ID, result: ok|ERRNO, within: TIME} or "
                 + "{metric: NAME, atLeast|atMost|equals: VALUE} or {blocks: RANGE, state: online, zone: Movable}");
         if (f.has("action")) {
             String action = f.requireString("action", "an action id");
             String result = f.string("result", "ok");
+            if (!RESULTS.contains(result) && !isErrnoName(result)) {
+                throw f.get("result").error("expected ok, killed, timeout, an errno name like EBUSY or a QMP error class like "
+                        + "GenericError, got \"" + result + "\"");
+            }
             long within = f.duration("within", -1);
             f.done();
             return new Expectation.ActionResult(action, result, within, n.line());

@@ -57,7 +57,7 @@ public final class ScenarioRunner {
             booted = boot.apply(s.machine(), seed);
         } catch (ScenarioException e) {
             // the machine cannot be built: QEMU's or the kernel's complaint, placed at the file's machine:
-            throw e.file() != null ? e : new ScenarioException(s.file(), s.machine().line(), 0, e.detail());
+            throw e.file() != null ? e : new ScenarioException(s.file(), s.machine().line(), 0, e.detail(), e.machine());
         }
         try (Target target = booted) {
             return new Run(s, seed, params, target, progress).play();
@@ -426,6 +426,12 @@ public final class ScenarioRunner {
                 StringBuilder sb = new StringBuilder(ok + "/" + results.size() + " ok");
                 failed.forEach((err, where) -> sb.append(", ").append(err).append(": ").append(ranges(where)));
                 detail = sb.toString();
+            }
+            int sig = r.task.killedBy();
+            if (sig != 0) {
+                String by = "killed by " + ScenarioParser.signalName(sig);
+                finish(r, r.task.endNs(), "killed", detail.isEmpty() ? by : by + "; " + detail);
+                return;
             }
             finish(r, r.task.endNs(), firstErr == null ? "ok" : firstErr, detail);
         }

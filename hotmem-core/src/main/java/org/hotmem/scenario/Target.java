@@ -100,6 +100,15 @@ public interface Target extends AutoCloseable {
 
         /** One entry per write attempted so far: path, value, errno name or null, end time. */
         List<WriteResult> results();
+
+        /**
+         * The signal that killed the task's process, or 0. A signal whose default action is to
+         * terminate kills the writer when its write returns (an interrupted offline returns
+         * EINTR first), so the remaining writes never happen.
+         */
+        default int killedBy() {
+            return 0;
+        }
     }
 
     /** The outcome of one write. */

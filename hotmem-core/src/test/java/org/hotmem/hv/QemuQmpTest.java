@@ -125,7 +125,7 @@ class QemuQmpTest {
         run(q, "object-add", "{\"qom-type\":\"memory-backend-ram\",\"id\":\"mem1\",\"size\":268435456}");
         assertQmpError("GenericError", "attempt to add duplicate property 'mem1' to object (type 'container')",
                 run(q, "object-add", "{\"qom-type\":\"memory-backend-ram\",\"id\":\"mem1\",\"size\":268435456}"));
-        assertQmpError("GenericError", "can't create backend with size 0",
+        assertQmpError("GenericError", "Parameter 'size' is missing",
                 run(q, "object-add", "{\"qom-type\":\"memory-backend-ram\",\"id\":\"mem2\"}"));
         assertQmpError("GenericError", "Parameter 'id' is missing",
                 run(q, "object-add", "{\"qom-type\":\"memory-backend-ram\",\"size\":1}"));

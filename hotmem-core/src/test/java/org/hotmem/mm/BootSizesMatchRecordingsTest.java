@@ -28,7 +28,8 @@ class BootSizesMatchRecordingsTest {
     }
 
     private static MemoryModel boot(RecordedBoot r) {
-        return MemoryModel.boot(r.e820(), new MmBootOptions(false, r.initrdBytes()), r.version(), Kernel.withSeed(1), null);
+        return MemoryModel.boot(r.e820(), new MmBootOptions(false, r.initrdBytes()), r.version(), Kernel.withSeed(1), null,
+                r.srat());
     }
 
     @ParameterizedTest(name = "{0}")

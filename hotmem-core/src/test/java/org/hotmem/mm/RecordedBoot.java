@@ -13,15 +13,17 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 /**
- * One bundled real-kernel recording, read for its boot: the firmware e820 map and the initrd
+ * One bundled real-kernel recording, read for its boot: the firmware e820 map, the SRAT the
+ * kernel printed (its hotplug range decides whether swiotlb is set up) and the initrd
  * size (the inputs QEMU gave the kernel), and what the kernel printed and counted (the
  * "Memory:" line and the first {@code zonesum} after boot). Nothing here is a model result.
  */
 record RecordedBoot(String name, KernelVersion version, List<E820Entry> e820, long initrdBytes,
-        String memoryLine, long[] managed) {
+        String memoryLine, long[] managed, Srat srat) {
 
     private static final Pattern E820 = Pattern.compile("BIOS-e820: \\[mem (0x[0-9a-f]+)-(0x[0-9a-f]+)\\] (.+)$");
     private static final Pattern RAMDISK = Pattern.compile("RAMDISK: \\[mem (0x[0-9a-f]+)-(0x[0-9a-f]+)\\]");
+    private static final Pattern SRAT = Pattern.compile("ACPI: SRAT: Node \\d+ PXM (\\d+) \\[mem (0x[0-9a-f]+)-(0x[0-9a-f]+)\\]( hotplug)?$");
     private static final Pattern ZONE = Pattern.compile("^node 0 (\\S+) .* managed=(\\d+)$");
 
     /** Loads expected/{6.1|6.12}/{name}.jsonl from the classpath. */
@@ -42,6 +44,7 @@ record RecordedBoot(String name, KernelVersion version, List<E820Entry> e820, lo
         long initrd = -1;
         String memory = null;
         long[] managed = null;
+        List<Srat.Memory> srat = new ArrayList<>();
         String[] lines = text.split("\n");
         try {
             JsonNode boot = json.readTree(lines[0]);
@@ -56,6 +59,11 @@ record RecordedBoot(String name, KernelVersion version, List<E820Entry> e820, lo
                 m = RAMDISK.matcher(s);
                 if (m.find()) {
                     initrd = Long.decode(m.group(2)) + 1 - Long.decode(m.group(1));
+                }
+                m = SRAT.matcher(s);
+                if (m.find()) {
+                    long a = Long.decode(m.group(2));
+                    srat.add(new Srat.Memory(a, Long.decode(m.group(3)) + 1 - a, Integer.parseInt(m.group(1)), m.group(4) != null));
                 }
                 if (s.startsWith("Memory: ")) {
                     memory = s;
@@ -87,7 +95,8 @@ record RecordedBoot(String name, KernelVersion version, List<E820Entry> e820, lo
         if (e820.isEmpty() || initrd < 0 || memory == null || managed == null) {
             throw new IllegalArgumentException(res + ": expected BIOS-e820, RAMDISK and Memory: lines and a zonesum step");
         }
-        return new RecordedBoot(name, v, List.copyOf(e820), initrd, memory, managed);
+        return new RecordedBoot(name, v, List.copyOf(e820), initrd, memory, managed,
+                srat.isEmpty() ? Srat.NONE : new Srat(List.of(0), srat));
     }
 
     private static E820Type type(String text) {
