@@ -329,7 +329,7 @@ public final class Qemu {
                 return JSON.objectNode();
             }
             case "query-version":
-                a.checkConsumed();
+                a.check();
                 return versionInfo();
             case "query-balloon":
                 a.check();
