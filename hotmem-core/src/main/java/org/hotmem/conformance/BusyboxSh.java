@@ -128,7 +128,7 @@ public final class BusyboxSh {
      * returns the attribute, or prints ash's error and returns null.
      */
     private KFile openForWrite(String path, StringBuilder out) {
-        KNode n = fs.resolve(abs(path));
+        KNode n = fs.userPath(abs(path), true);
         Errno err;
         if (n instanceof KFile f) {
             if (f.writable()) {
@@ -158,7 +158,7 @@ public final class BusyboxSh {
 
     /** Why {@code dir} cannot be used as a directory (ENOENT, ENOTDIR), or null if it can. */
     private Errno missingError(String dir) {
-        KNode n = fs.resolve(dir);
+        KNode n = fs.userPath(dir, true);
         if (n instanceof KDir) {
             return null;
         }
@@ -179,7 +179,7 @@ public final class BusyboxSh {
                 continue;
             }
             prefix.append('/').append(parts[i]);
-            KNode n = fs.resolve(prefix.toString());
+            KNode n = fs.userPath(prefix.toString(), true);
             if (n == null) {
                 return false;
             }
@@ -192,7 +192,7 @@ public final class BusyboxSh {
 
     /** Why opening {@code path} for reading fails, or null if it opens. */
     private Errno openReadError(String path) {
-        KNode n = fs.resolve(abs(path));
+        KNode n = fs.userPath(abs(path), true);
         if (n == null) {
             return lookupError(abs(path));
         }
@@ -207,7 +207,7 @@ public final class BusyboxSh {
      * directory, the show's errno otherwise.
      */
     private String readOpened(String path) {
-        KNode n = fs.resolve(abs(path));
+        KNode n = fs.userPath(abs(path), true);
         if (n instanceof KFile f && !f.isRemoved()) {
             return f.read();
         }
@@ -325,7 +325,7 @@ public final class BusyboxSh {
         List<String> files = new ArrayList<>();
         List<String> dirs = new ArrayList<>();
         for (String p : paths) {
-            KNode n = p.equals(".") ? fs.root() : fs.resolve(abs(p));
+            KNode n = p.equals(".") ? fs.root() : fs.userPath(abs(p), true);
             if (n == null) {
                 io.err("ls: " + p + ": " + lookupError(abs(p)).strerror());
                 rc = 1;
@@ -345,7 +345,7 @@ public final class BusyboxSh {
                 io.out((first ? "" : "\n") + d + ":\n");
             }
             first = false;
-            KDir dir = d.equals(".") ? fs.root() : (KDir) fs.resolve(abs(d));
+            KDir dir = d.equals(".") ? fs.root() : (KDir) fs.userPath(abs(d), true);
             for (String name : dir.list()) {
                 io.out(name + "\n");
             }
@@ -527,7 +527,7 @@ public final class BusyboxSh {
         } else if (a.size() == 2) {
             String op = a.get(0);
             String p = a.get(1);
-            KNode n = op.equals("-L") || op.equals("-h") ? fs.lookup(abs(p)) : fs.resolve(abs(p));
+            KNode n = op.equals("-L") || op.equals("-h") ? fs.userPath(abs(p), false) : fs.userPath(abs(p), true);
             Boolean r = switch (op) {
                 case "-e" -> n != null;
                 case "-f" -> n instanceof KFile;
@@ -563,7 +563,7 @@ public final class BusyboxSh {
     private int memblocks(List<String> args, Io io) {
         List<String> ids = new ArrayList<>(args);
         if (ids.isEmpty()) {
-            KNode top = fs.resolve(MEMORY_DIR);
+            KNode top = fs.userPath(MEMORY_DIR, true);
             if (top instanceof KDir d) {
                 List<Long> nums = new ArrayList<>();
                 for (String e : d.list()) {
@@ -579,7 +579,7 @@ public final class BusyboxSh {
         for (String id : ids) {
             spend.accept(MEMBLOCKS_PER_BLOCK_NS);
             String dir = MEMORY_DIR + "/memory" + id;
-            if (!(fs.resolve(dir) instanceof KDir d)) {
+            if (!(fs.userPath(dir, true) instanceof KDir d)) {
                 io.out("memory" + id + " absent\n");
                 continue;
             }

@@ -159,6 +159,7 @@ public final class MemoryModel {
         new BootMemory(mm, e820, options, srat).run();
         if (fs != null) {
             MmProcFiles.register(mm, fs);
+            fs.setDentryCache(new Dcache(mm));
         }
         return mm;
     }
@@ -488,8 +489,8 @@ public final class MemoryModel {
         return allocKernelPages(gfp, order, subtype, nid, true);
     }
 
-    private long allocKernelPages(Gfp gfp, int order, int subtype, int nid, boolean aboveMin) {
-        if (gfp.migratetype() != MigrateType.UNMOVABLE) {
+    long allocKernelPages(Gfp gfp, int order, int subtype, int nid, boolean aboveMin) {
+        if (gfp.migratetype() == MigrateType.MOVABLE) {
             throw new IllegalArgumentException("allocPages is for kernel allocations; use an AddressSpace for " + gfp);
         }
         long pfn = allocFromZonelist(gfp, order, nid, aboveMin);

@@ -21,12 +21,34 @@ package org.hotmem.kernel.fs;
  * <p>Paths are absolute, {@code '/'}-separated; empty components and {@code "."} are
  * ignored, {@code ".."} goes to the parent of the directory reached so far (the root's
  * parent is the root), symlinks in the middle of a path are followed.
+ *
+ * <p>Dentries: {@link #userPath} is the path walk of a guest process (user_path_at()); each
+ * node it reaches is instantiated in the {@link DentryCache} once (d_alloc + the inode of
+ * kernfs_iop_lookup()), and removing a node kills its dentry. {@link #lookup} and
+ * {@link #resolve} are the model's own accesses (kernel code, tools, the scenario runner's
+ * writes) and allocate nothing.
  */
 public final class Kernfs {
     /** Maximum number of symlinks followed in one lookup (Linux: MAXSYMLINKS = 40, then ELOOP). */
     private static final int MAX_SYMLINKS = 40;
 
     private final KDir root = new KDir("", null);
+    /** Where the dentries and inodes of walked nodes live (the mm's slab caches), or null. */
+    private DentryCache dcache;
+
+    /** The dcache of a machine: memory for the dentry and inode of each node a path walk reached. */
+    public interface DentryCache {
+        /** First walk to {@code n}: allocate its dentry and inode. */
+        void instantiate(KNode n);
+
+        /** {@code n} was removed (d_invalidate() + the inode's eviction). */
+        void kill(KNode n);
+    }
+
+    /** Attaches the dcache (once, when mm is up). */
+    public void setDentryCache(DentryCache dcache) {
+        this.dcache = dcache;
+    }
 
     /** The root directory {@code /}. */
     public KDir root() {
@@ -51,7 +73,7 @@ public final class Kernfs {
             }
             KNode n = dir.child(c);
             if (n instanceof KSymlink) {
-                n = follow(dir, (KSymlink) n, 0);
+                n = follow(dir, (KSymlink) n, 0, false);
             }
             if (n == null) {
                 dir = dir.add(new KDir(c, dir));
@@ -93,7 +115,7 @@ public final class Kernfs {
      * @return false if nothing was at {@code path}
      */
     public boolean remove(String path) {
-        KNode n = lookup(path);
+        KNode n = walk(root, path, false, 0, false);
         if (n == null || n == root) {
             return false;
         }
@@ -102,12 +124,16 @@ public final class Kernfs {
         return true;
     }
 
-    private static void markRemoved(KNode n) {
+    private void markRemoved(KNode n) {
         if (n instanceof KDir d) {
             for (KNode c : d.children()) {
                 markRemoved(c);
             }
         }
+        if (n.dentry && dcache != null) {
+            dcache.kill(n);
+        }
+        n.dentry = false;
         n.markRemoved();
     }
 
@@ -116,12 +142,21 @@ public final class Kernfs {
      * symlink is returned itself. Null if there is none (ENOENT, ENOTDIR or ELOOP).
      */
     public KNode lookup(String path) {
-        return walk(root, path, false, 0);
+        return walk(root, path, false, 0, false);
     }
 
     /** The node at {@code path}, like stat(2): a final symlink is followed too. Null if none. */
     public KNode resolve(String path) {
-        return walk(root, path, true, 0);
+        return walk(root, path, true, 0, false);
+    }
+
+    /**
+     * A guest process's path walk (user_path_at() with or without LOOKUP_FOLLOW): the node at
+     * {@code path} as {@link #resolve} ({@code follow}) or {@link #lookup} finds it, with every
+     * node on the way instantiated in the dcache.
+     */
+    public KNode userPath(String path, boolean follow) {
+        return walk(root, path, follow, 0, true);
     }
 
     /** The directory at {@code path} (following symlinks), or null if there is none or it is not a directory. */
@@ -134,7 +169,7 @@ public final class Kernfs {
         return resolve(path) instanceof KFile f ? f : null;
     }
 
-    private KNode walk(KDir start, String path, boolean followLast, int depth) {
+    private KNode walk(KDir start, String path, boolean followLast, int depth, boolean instantiate) {
         KDir dir = path.startsWith("/") ? root : start;
         String[] cs = components(path);
         KNode cur = dir;
@@ -155,9 +190,13 @@ public final class Kernfs {
             if (n == null) {
                 return null; // ENOENT
             }
+            if (instantiate && !n.dentry && dcache != null) {
+                n.dentry = true;
+                dcache.instantiate(n);
+            }
             boolean last = i == cs.length - 1;
             if (n instanceof KSymlink l && (!last || followLast)) {
-                n = follow(dir, l, depth + 1);
+                n = follow(dir, l, depth + 1, instantiate);
                 if (n == null) {
                     return null;
                 }
@@ -167,11 +206,11 @@ public final class Kernfs {
         return cur;
     }
 
-    private KNode follow(KDir dir, KSymlink link, int depth) {
+    private KNode follow(KDir dir, KSymlink link, int depth, boolean instantiate) {
         if (depth > MAX_SYMLINKS) {
             return null; // ELOOP
         }
-        return walk(dir, link.target(), true, depth);
+        return walk(dir, link.target(), true, depth, instantiate);
     }
 
     private static String[] components(String path) {
