@@ -22,7 +22,10 @@ import org.hotmem.mm.ZoneType;
  *     points at an LRU page naming it;</li>
  * <li>present pages of each zone = pages of its online blocks (vmemmap included) plus boot
  *     pages; spans cover every online block of the zone;</li>
- * <li>pages of offline hot-added blocks are poisoned; no lockdep report was made.</li>
+ * <li>pages of offline hot-added blocks are poisoned; no lockdep report was made;</li>
+ * <li>memory that holds nothing costs no per-page words: every pageblock of an offline section
+ *     (but one holding self-hosted vmemmap) and every pageblock inside a free chunk of
+ *     pageblock order or more is stored as a pattern (see MemoryModel#runEnd).</li>
  * </ul>
  */
 public final class MemoryInvariants {
@@ -36,7 +39,7 @@ public final class MemoryInvariants {
         long[] free = new long[ZoneType.values().length];
         for (MemSection s : mm.presentSections()) {
             long base = s.startPfn();
-            for (long pfn = base; pfn < base + MemSection.PAGES; pfn++) {
+            for (long pfn = base; pfn < base + MemSection.PAGES; ) {
                 int kind = mm.kind(pfn);
                 if (!s.isOnline() && kind != PageState.POISONED && kind != PageState.VMEMMAP) {
                     bad.add(String.format("pfn 0x%x: section offline but page kind %d", pfn, kind));
@@ -48,10 +51,15 @@ public final class MemoryInvariants {
                         bad.add(String.format("pfn 0x%x: free chunk of order %d misaligned", pfn, o));
                     }
                     int zi = mm.zoneIndexOf(pfn);
-                    for (long p = pfn + 1; p < pfn + (1L << o); p++) {
+                    for (long p = pfn + 1; p < pfn + (1L << o); p = mm.runEnd(p)) {
                         if (mm.kind(p) != PageState.FREE_TAIL || mm.zoneIndexOf(p) != zi) {
                             bad.add(String.format("pfn 0x%x: chunk at 0x%x broken", p, pfn));
                             break;
+                        }
+                    }
+                    for (long pb = pfn; o >= MemoryModel.PAGEBLOCK_ORDER && pb < pfn + (1L << o); pb += MemoryModel.PAGEBLOCK_PAGES) {
+                        if (!holdsNothingPerPage(mm, pb)) {
+                            bad.add(String.format("pfn 0x%x: pageblock of the free chunk at 0x%x holds per-page words", pb, pfn));
                         }
                     }
                     free[zi] += 1L << o;
@@ -60,7 +68,8 @@ public final class MemoryInvariants {
                     if ((listType == MigrateType.ISOLATE) != (pbType == MigrateType.ISOLATE)) {
                         bad.add(String.format("pfn 0x%x: on %s list in a %s pageblock", pfn, listType, pbType));
                     }
-                    pfn += (1L << o) - 1;
+                    pfn += 1L << o;
+                    continue;
                 } else if (kind == PageState.FREE_TAIL) {
                     bad.add(String.format("pfn 0x%x: free tail without a head", pfn));
                 } else if (kind == PageState.LRU) {
@@ -69,6 +78,12 @@ public final class MemoryInvariants {
                     if (as == null || slot >= as.size() || as.pfn(slot) != pfn) {
                         bad.add(String.format("pfn 0x%x: LRU page not referenced by its owner slot %d", pfn, slot));
                     }
+                }
+                pfn = mm.runEnd(pfn);
+            }
+            for (long pb = base; !s.isOnline() && pb < base + MemSection.PAGES; pb += MemoryModel.PAGEBLOCK_PAGES) {
+                if (!holdsNothingPerPage(mm, pb) && !holdsVmemmap(mm, pb)) {
+                    bad.add(String.format("pfn 0x%x: offline pageblock holds per-page words", pb));
                 }
             }
         }
@@ -120,6 +135,20 @@ public final class MemoryInvariants {
             bad.add("lockdep: " + mm.kernel().lockdep().reports());
         }
         return bad;
+    }
+
+    /** Whether the pageblock at pb is stored without per-page words (see MemoryModel#runEnd). */
+    private static boolean holdsNothingPerPage(MemoryModel mm, long pb) {
+        return mm.runEnd(pb + 1) == pb + MemoryModel.PAGEBLOCK_PAGES;
+    }
+
+    private static boolean holdsVmemmap(MemoryModel mm, long pb) {
+        for (long pfn = pb; pfn < pb + MemoryModel.PAGEBLOCK_PAGES; pfn = mm.runEnd(pfn)) {
+            if (mm.kind(pfn) == PageState.VMEMMAP) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Boot blocks: present pages in zone z = System RAM pages of the block that the zone spans. */

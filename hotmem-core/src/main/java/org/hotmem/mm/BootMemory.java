@@ -461,9 +461,7 @@ final class BootMemory {
                 s.pbZone[pb] = (byte) zi;
                 s.pbMigrate[pb] = (byte) MigrateType.MOVABLE.ordinal();
             }
-            for (int i = 0; i < MemSection.PAGES; i++) {
-                s.info[i] = PageState.make(PageState.RESERVED, 0);
-            }
+            mm.fillPages(base, base + MemSection.PAGES, PageState.RESERVED, 0);
         }
     }
 

@@ -38,18 +38,12 @@ final class BuddyAllocator {
 
     /**
      * Models add_to_free_list()/add_to_free_list_tail() in mm/page_alloc.c (6.12:
-     * __add_to_free_list()), and marks the chunk's head Buddy and its other pages free tails.
+     * __add_to_free_list()), and marks the chunk's head Buddy and its other pages free tails
+     * (free pages hold no content: token 0).
      */
     void addToFreeList(Zone z, long pfn, int order, MigrateType mt, boolean tail) {
         z.freeArea.add(pfn, order, mt, tail);
-        MemSection s = mm.section(pfn);
-        int i = MemoryModel.idx(pfn);
-        s.info[i] = PageState.make(PageState.BUDDY, 0);
-        s.owner[i] = order | (mt.ordinal() << 8);
-        for (int k = 1; k < (1 << order); k++) {
-            s.info[i + k] = PageState.make(PageState.FREE_TAIL, 0);
-            s.owner[i + k] = 0;
-        }
+        mm.fillPages(pfn, pfn + (1L << order), PageState.BUDDY, order | (mt.ordinal() << 8), PageState.FREE_TAIL, 0);
     }
 
     /** Models del_page_from_free_list() in mm/page_alloc.c. */
@@ -76,8 +70,7 @@ final class BuddyAllocator {
             if (bs == null || !bs.hasMemmap() || bs != mm.section(pfn)) {
                 break;
             }
-            int bi = MemoryModel.idx(buddy);
-            if (PageState.kind(bs.info[bi]) != PageState.BUDDY || (bs.owner[bi] & 0xff) != order
+            if (mm.kind(buddy) != PageState.BUDDY || mm.buddyOrder(buddy) != order
                     || bs.pbZone[MemoryModel.pbIdx(buddy)] != mm.section(pfn).pbZone[MemoryModel.pbIdx(pfn)]) {
                 break;
             }
@@ -186,7 +179,7 @@ final class BuddyAllocator {
                 pfn += 1L << o;
                 moved += 1 << o;
             } else {
-                pfn++;
+                pfn = mm.runEnd(pfn);
             }
         }
         return moved;

@@ -1,33 +1,44 @@
 package org.hotmem.mm;
 
-import java.util.LinkedHashSet;
+import java.util.Arrays;
 
 /**
  * The buddy free lists of one zone: struct zone's {@code free_area[NR_PAGE_ORDERS]}, each
  * with one list per migratetype and its {@code nr_free}, plus the zone's NR_FREE_PAGES
  * counter. A list holds the head pfns of free chunks, in list order (the first element is
- * what list_first_entry() gives).
+ * what list_first_entry() gives). As in Linux the lists are intrusive doubly-linked lists: the
+ * links of a chunk belong to the chunk (its {@link FreeListLinks} entry, the model's
+ * {@code page->buddy_list}), so queueing at either end, unlinking any chunk and finding the
+ * first are O(1) and a free chunk costs no object.
  *
  * <p>Invariants: a pfn is on at most one list; {@code nrFree[o]} equals the total number of
  * entries of the lists of order o; {@code freePages} equals the sum of 2^o over every entry
- * of every list. The page metadata of the chunks (Buddy head, free tails) is kept by
- * {@link BuddyAllocator}, which is the only writer of this class.
+ * of every list; a list's head has no predecessor, its tail no successor, and following the
+ * successors from the head visits every entry of the list once, ending at the tail. The page
+ * metadata of the chunks (Buddy head, free tails) is kept by {@link BuddyAllocator}, which is
+ * the only writer of this class.
  *
  * <p>Guarded by: every field by the zone lock (zone->lock), as in Linux; readers of the
  * counters (/proc/buddyinfo, /proc/zoneinfo, vmstat) read them locklessly.
  */
 final class FreeArea {
-    @SuppressWarnings("unchecked")
-    private final LinkedHashSet<Long>[][] lists = new LinkedHashSet[Zone.NR_ORDERS][MigrateType.values().length];
-    private final long[] nrFree = new long[Zone.NR_ORDERS];
+    private static final int NR_MT = MigrateType.values().length;
+    private final int nrOrders = Zone.NR_ORDERS;
+    /** By list (order * NR_MT + migratetype): the first and last chunk, {@link FreeListLinks#NONE} if empty. */
+    private final long[] head = new long[nrOrders * NR_MT];
+    private final long[] tail = new long[nrOrders * NR_MT];
+    private final int[] count = new int[nrOrders * NR_MT];
+    private final FreeListLinks links = new FreeListLinks();
+    private final long[] nrFree = new long[nrOrders];
     private long freePages;
 
     FreeArea() {
-        for (int o = 0; o < Zone.NR_ORDERS; o++) {
-            for (int m = 0; m < MigrateType.values().length; m++) {
-                lists[o][m] = new LinkedHashSet<>();
-            }
-        }
+        Arrays.fill(head, FreeListLinks.NONE);
+        Arrays.fill(tail, FreeListLinks.NONE);
+    }
+
+    private static int listOf(int order, MigrateType mt) {
+        return order * NR_MT + mt.ordinal();
     }
 
     /**
@@ -37,14 +48,27 @@ final class FreeArea {
      * __mod_zone_freepage_state(); 6.12: account_freepages()).
      * // model: chunks on the MIGRATE_ISOLATE lists count in freePages too; Linux leaves
      * // them out of NR_FREE_PAGES.
+     *
+     * @throws IllegalStateException if pfn is already on a list
      */
     void add(long pfn, int order, MigrateType mt, boolean tail) {
-        LinkedHashSet<Long> list = lists[order][mt.ordinal()];
-        if (tail) {
-            list.addLast(pfn);
+        int l = listOf(order, mt);
+        long h = head[l];
+        long t = this.tail[l];
+        if (h == FreeListLinks.NONE) {
+            links.insert(pfn, l, FreeListLinks.NONE, FreeListLinks.NONE);
+            head[l] = pfn;
+            this.tail[l] = pfn;
+        } else if (tail) {
+            links.insert(pfn, l, t, FreeListLinks.NONE);
+            links.setNext(t, pfn);
+            this.tail[l] = pfn;
         } else {
-            list.addFirst(pfn);
+            links.insert(pfn, l, FreeListLinks.NONE, h);
+            links.setPrev(h, pfn);
+            head[l] = pfn;
         }
+        count[l]++;
         nrFree[order]++;
         freePages += 1L << order;
     }
@@ -55,9 +79,24 @@ final class FreeArea {
      * when pfn is not on that list.
      */
     boolean remove(long pfn, int order, MigrateType mt) {
-        if (!lists[order][mt.ordinal()].remove(pfn)) {
+        int l = listOf(order, mt);
+        if (links.list(pfn) != l) {
             return false;
         }
+        long p = links.prev(pfn);
+        long n = links.next(pfn);
+        if (p == FreeListLinks.NONE) {
+            head[l] = n;
+        } else {
+            links.setNext(p, n);
+        }
+        if (n == FreeListLinks.NONE) {
+            tail[l] = p;
+        } else {
+            links.setPrev(n, p);
+        }
+        links.delete(pfn);
+        count[l]--;
         nrFree[order]--;
         freePages -= 1L << order;
         return true;
@@ -65,8 +104,7 @@ final class FreeArea {
 
     /** get_page_from_free_area(): the first chunk of the list of (order, mt), or -1 if it is empty. */
     long first(int order, MigrateType mt) {
-        LinkedHashSet<Long> list = lists[order][mt.ordinal()];
-        return list.isEmpty() ? -1 : list.getFirst();
+        return head[listOf(order, mt)];
     }
 
     /** free_area[order].nr_free: free chunks of the order on all lists. */
@@ -76,7 +114,7 @@ final class FreeArea {
 
     /** Free chunks of the order on the list of mt (what /proc/pagetypeinfo counts). */
     int nrFree(int order, MigrateType mt) {
-        return lists[order][mt.ordinal()].size();
+        return count[listOf(order, mt)];
     }
 
     /** zone_page_state(zone, NR_FREE_PAGES). */

@@ -5,9 +5,10 @@ import java.util.Arrays;
 /**
  * One SPARSEMEM section (struct mem_section): 128 MiB, 32768 pages, 64 pageblocks.
  *
- * <p>The memmap is three primitive arrays, allocated when the section is added
- * (sparse_add_section / sparse_init) and dropped when it is removed: a 64-bit content token,
- * an owner word and an info word (see {@link PageState}) = 16 bytes per 4 KiB page.
+ * <p>The memmap ({@link Memmap}: per page an info word, an owner word and a content token, see
+ * {@link PageState}) exists from when the section is added (sparse_add_section / sparse_init)
+ * until it is removed; it holds per-page words only for pageblocks whose pages differ (16 bytes
+ * per 4 KiB page there), and two longs for a pageblock of memory that holds nothing.
  * Pageblock metadata (migratetype, zone) is one byte each per pageblock.
  *
  * <p>Guarded by: memmap contents and pageblock bytes by the zone lock of the page's zone
@@ -20,9 +21,8 @@ public final class MemSection {
     public static final int PAGEBLOCKS = 64;
 
     final int nr;
-    long[] token;
-    int[] owner;
-    int[] info;
+    /** The memmap; null while the section has none. */
+    Memmap memmap;
     final byte[] pbMigrate = new byte[PAGEBLOCKS];
     final byte[] pbZone = new byte[PAGEBLOCKS];
     /** SECTION_MARKED_PRESENT / SECTION_HAS_MEM_MAP / SECTION_IS_ONLINE / SECTION_IS_EARLY. */
@@ -40,25 +40,26 @@ public final class MemSection {
 
     /** Allocates (and poisons) the memmap, as section_activate() does. */
     void activate() {
-        token = new long[PAGES];
-        owner = new int[PAGES];
-        info = new int[PAGES];
+        memmap = new Memmap(PAGES, MemoryModel.PAGEBLOCK_ORDER);
         present = true;
     }
 
     /**
-     * Bytes of per-page metadata this section holds (its packed memmap arrays, without the
-     * per-pageblock bytes), or 0 when it has no memmap.
+     * Bytes hotmem holds for this section's memmap (see {@link Memmap}; without the
+     * per-pageblock bytes), or 0 when it has none. Not what the guest is charged for its
+     * struct pages: that is {@link SparseVmemmap}'s.
      */
     public long memmapBytes() {
-        if (info == null) {
-            return 0;
-        }
-        return (long) token.length * Long.BYTES + (long) owner.length * Integer.BYTES + (long) info.length * Integer.BYTES;
+        return memmap == null ? 0 : memmap.bytes();
+    }
+
+    /** Pageblocks whose pages hold per-page words (see {@link Memmap}). */
+    public int materialisedPageblocks() {
+        return memmap == null ? 0 : memmap.materialisedPageblocks();
     }
 
     public boolean hasMemmap() {
-        return info != null;
+        return memmap != null;
     }
 
     public boolean isOnline() {

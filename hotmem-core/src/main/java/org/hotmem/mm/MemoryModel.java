@@ -259,21 +259,30 @@ public final class MemoryModel {
 
     /** The page kind ({@link PageState}) of pfn. */
     public int kind(long pfn) {
-        MemSection s = section(pfn);
-        return PageState.kind(s.info[idx(pfn)]);
+        return PageState.kind(info(pfn));
     }
 
     public int info(long pfn) {
-        return section(pfn).info[idx(pfn)];
+        return section(pfn).memmap.info(idx(pfn));
     }
 
     public int ownerWord(long pfn) {
-        return section(pfn).owner[idx(pfn)];
+        return section(pfn).memmap.owner(idx(pfn));
     }
 
-    /** The content token of pfn. */
+    /** The content token of pfn (0 for a page that holds no content: free, reserved, poisoned). */
     public long token(long pfn) {
-        return section(pfn).token[idx(pfn)];
+        return section(pfn).memmap.token(idx(pfn));
+    }
+
+    /**
+     * The end of the run of pages from pfn (at most to its pageblock's end) that carry exactly
+     * pfn's info and owner words and token 0 without being stored page by page (see
+     * {@link Memmap}); pfn + 1 when the memmap holds pfn's words per page. A scan that decides
+     * by those words alone can treat the whole run as pfn.
+     */
+    public long runEnd(long pfn) {
+        return pfn - idx(pfn) + section(pfn).memmap.runEnd(idx(pfn));
     }
 
     public boolean isPinned(long pfn) {
@@ -281,12 +290,11 @@ public final class MemoryModel {
     }
 
     void setPinned(long pfn, boolean on) {
-        MemSection s = section(pfn);
-        int i = idx(pfn);
-        if (PageState.kind(s.info[i]) != PageState.LRU) {
+        int info = info(pfn);
+        if (PageState.kind(info) != PageState.LRU) {
             throw new IllegalStateException("pin of a non-LRU page pfn 0x" + Long.toHexString(pfn));
         }
-        s.info[i] = on ? s.info[i] | PageState.PINNED : s.info[i] & ~PageState.PINNED;
+        section(pfn).memmap.set(idx(pfn), on ? info | PageState.PINNED : info & ~PageState.PINNED, ownerWord(pfn));
         if (!on) {
             bumpGeneration();
         }
@@ -338,8 +346,7 @@ public final class MemoryModel {
         try {
             buddy.takeFreePage(pfn);
             setPage(pfn, PageState.KERNEL, PageState.KERNEL_OTHER, 0);
-            MemSection s = section(pfn);
-            s.info[idx(pfn)] |= PageState.HWPOISON;
+            section(pfn).memmap.set(idx(pfn), info(pfn) | PageState.HWPOISON, ownerWord(pfn));
             counters.hwpoisonedPages++;
         } finally {
             zoneUnlock(z);
@@ -373,14 +380,33 @@ public final class MemoryModel {
     }
 
     void setPage(long pfn, int kind, int ownerWord, int slot) {
-        MemSection s = section(pfn);
-        int i = idx(pfn);
-        s.info[i] = PageState.make(kind, slot);
-        s.owner[i] = ownerWord;
+        section(pfn).memmap.set(idx(pfn), PageState.make(kind, slot), ownerWord);
     }
 
     void setToken(long pfn, long token) {
-        section(pfn).token[idx(pfn)] = token;
+        section(pfn).memmap.setToken(idx(pfn), token);
+    }
+
+    /**
+     * Initialises pages [start, end) (within one zone's sections, which all have a memmap): the
+     * first page to ({@code firstKind}, {@code firstOwner}), the others to ({@code kind},
+     * {@code owner}), slot 0, flags clear and token 0, as memmap_init_range(), a free chunk being
+     * queued or a range being poisoned writes them; whole pageblocks cost no per-page words.
+     */
+    void fillPages(long start, long end, int firstKind, int firstOwner, int kind, int owner) {
+        long first = Memmap.word(PageState.make(firstKind, 0), firstOwner);
+        long others = Memmap.word(PageState.make(kind, 0), owner);
+        long pfn = start;
+        while (pfn < end) {
+            long sEnd = Math.min(end, (pfn | (MemSection.PAGES - 1)) + 1);
+            section(pfn).memmap.fill(idx(pfn), idx(sEnd - 1) + 1, pfn == start ? first : others, others);
+            pfn = sEnd;
+        }
+    }
+
+    /** {@link #fillPages} with the same words for every page. */
+    void fillPages(long start, long end, int kind, int owner) {
+        fillPages(start, end, kind, owner, kind, owner);
     }
 
     public List<AddressSpace> owners() {
@@ -497,13 +523,12 @@ public final class MemoryModel {
         if (pfn < 0) {
             return -1;
         }
-        setPage(pfn, PageState.KERNEL, subtype, 0);
+        setPage(pfn, PageState.KERNEL, subtype | (order << 8), 0);
         setToken(pfn, nextKernelToken++);
         for (int k = 1; k < (1 << order); k++) {
             setPage(pfn + k, PageState.KERNEL_TAIL, order, k);
             setToken(pfn + k, nextKernelToken++);
         }
-        section(pfn).owner[idx(pfn)] = subtype | (order << 8);
         counters.kernelPages(subtype, 1L << order);
         return pfn;
     }
@@ -694,9 +719,7 @@ public final class MemoryModel {
     /** Marks [start, start+nr) as self-hosted vmemmap pages of zone (mhp_init_memmap_on_memory). */
     public void initMemmapOnMemory(Zone zone, long start, long nr) {
         movePfnRangeToZone(zone, start, nr, MigrateType.UNMOVABLE);
-        for (long pfn = start; pfn < start + nr; pfn++) {
-            setPage(pfn, PageState.VMEMMAP, 0, 0);
-        }
+        fillPages(start, start + nr, PageState.VMEMMAP, 0);
         if (nr % MemSection.PAGES == 0) {
             setSectionsOnline(start, start + nr, true);
         }

@@ -33,25 +33,21 @@ public final class PageIsolation {
         }
         Zone zone = mm.zoneOf(pbStart);
         long end = pbStart + MemoryModel.PAGEBLOCK_PAGES;
-        for (long pfn = pbStart; pfn < end; pfn++) {
+        for (long pfn = pbStart; pfn < end; ) {
             int info = mm.info(pfn);
             int kind = PageState.kind(info);
             if (kind == PageState.RESERVED) {
                 return pfn;
             }
-            if (zone.type == ZoneType.MOVABLE) {
+            if (kind == PageState.BUDDY && zone.type != ZoneType.MOVABLE) {
+                pfn += 1L << mm.buddyOrder(pfn);
                 continue;
             }
-            switch (kind) {
-                case PageState.BUDDY -> pfn += (1L << mm.buddyOrder(pfn)) - 1;
-                case PageState.FREE_TAIL, PageState.LRU, PageState.OFFLINE, PageState.VMEMMAP -> {
-                }
-                default -> {
-                    if ((info & PageState.HWPOISON) == 0) {
-                        return pfn;
-                    }
-                }
+            if (zone.type != ZoneType.MOVABLE && kind != PageState.FREE_TAIL && kind != PageState.LRU
+                    && kind != PageState.OFFLINE && kind != PageState.VMEMMAP && (info & PageState.HWPOISON) == 0) {
+                return pfn;
             }
+            pfn = mm.runEnd(pfn);
         }
         return -1;
     }
@@ -138,13 +134,15 @@ public final class PageIsolation {
                 return -Errno.EBUSY.number();
             }
         }
-        for (long pfn = start; pfn < end; pfn++) {
+        for (long pfn = start; pfn < end; ) {
             int info = mm.info(pfn);
             int kind = PageState.kind(info);
             if (kind == PageState.BUDDY) {
-                pfn += (1L << mm.buddyOrder(pfn)) - 1;
+                pfn += 1L << mm.buddyOrder(pfn);
             } else if (kind != PageState.FREE_TAIL && kind != PageState.OFFLINE && (info & PageState.HWPOISON) == 0) {
                 return -Errno.EBUSY.number();
+            } else {
+                pfn = mm.runEnd(pfn);
             }
         }
         return 0;
@@ -154,14 +152,12 @@ public final class PageIsolation {
      * Models scan_movable_pages(): the first LRU page in [start, end), -ENOENT if none.
      */
     public long scanMovablePages(long start, long end) {
-        for (long pfn = start; pfn < end; pfn++) {
+        for (long pfn = start; pfn < end; ) {
             int kind = mm.kind(pfn);
             if (kind == PageState.LRU) {
                 return pfn;
             }
-            if (kind == PageState.BUDDY) {
-                pfn += (1L << mm.buddyOrder(pfn)) - 1;
-            }
+            pfn = kind == PageState.BUDDY ? pfn + (1L << mm.buddyOrder(pfn)) : mm.runEnd(pfn);
         }
         return -Errno.ENOENT.number();
     }
@@ -203,6 +199,7 @@ public final class PageIsolation {
         boolean nomem = false;
         for (long pfn = start; pfn < end; pfn++) {
             if (mm.kind(pfn) != PageState.LRU) {
+                pfn = mm.runEnd(pfn) - 1;
                 continue;
             }
             isolated++;
@@ -235,17 +232,16 @@ public final class PageIsolation {
             if (kind == PageState.BUDDY) {
                 int o = mm.buddyOrder(pfn);
                 mm.buddy.delFromFreeList(mm.zoneOf(pfn), pfn);
-                for (long p = pfn; p < pfn + (1L << o); p++) {
-                    mm.setPage(p, PageState.POISONED, 0, 0);
-                }
+                mm.fillPages(pfn, pfn + (1L << o), PageState.POISONED, 0);
                 count += 1L << o;
                 pfn += 1L << o;
             } else {
+                long run = Math.min(end, mm.runEnd(pfn));
                 if (kind != PageState.OFFLINE) {
-                    count++;
+                    count += run - pfn;
                 }
-                mm.setPage(pfn, PageState.POISONED, 0, 0);
-                pfn++;
+                mm.fillPages(pfn, run, PageState.POISONED, 0);
+                pfn = run;
             }
         }
         return count;

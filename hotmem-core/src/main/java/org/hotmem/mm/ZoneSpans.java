@@ -53,10 +53,7 @@ final class ZoneSpans {
             s.pbZone[MemoryModel.pbIdx(pfn)] = (byte) zone.type.ordinal();
             s.pbMigrate[MemoryModel.pbIdx(pfn)] = (byte) mt.ordinal();
         }
-        for (long pfn = start; pfn < start + nr; pfn++) {
-            mm.setPage(pfn, PageState.RESERVED, 0, 0);
-            mm.setToken(pfn, 0);
-        }
+        mm.fillPages(start, start + nr, PageState.RESERVED, 0);
     }
 
     /**
@@ -66,13 +63,12 @@ final class ZoneSpans {
      * update_pgdat_span().
      */
     void removePfnRangeFromZone(Zone zone, long start, long nr) {
-        for (long pfn = start; pfn < start + nr; pfn++) {
+        for (long pfn = start; pfn < start + nr; pfn = mm.runEnd(pfn)) {
             if ((mm.info(pfn) & PageState.HWPOISON) != 0) {
                 mm.counters.hwpoisonedPages--; // model: num_poisoned_pages_sub() happens here, not at section removal
             }
-            mm.setPage(pfn, PageState.POISONED, 0, 0);
-            mm.setToken(pfn, 0);
         }
+        mm.fillPages(start, start + nr, PageState.POISONED, 0);
         for (long pfn = start; pfn < start + nr; pfn += MemoryModel.PAGEBLOCK_PAGES) {
             mm.section(pfn).pbZone[MemoryModel.pbIdx(pfn)] = -1;
         }
