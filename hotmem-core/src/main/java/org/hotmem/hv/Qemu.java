@@ -415,7 +415,7 @@ public final class Qemu {
         JsonNode memdevNode = p.raw("memdev");
         Long slotHint = p.integer("slot");
         Long addrHint = p.size("addr");
-        Long node = p.integer("node");
+        Long node = p.uint32("node");
         p.checkUnexpected(true);
         MemoryBackend memdev = memdevNode == null ? null : resolveBackendLink("memdev", memdevNode);
         // pc_dimm_pre_plug(): slot first
@@ -481,7 +481,7 @@ public final class Qemu {
         JsonNode memdevNode = p.raw("memdev");
         Long requested = p.size("requested-size");
         Long blockSize = p.size("block-size");
-        Long node = p.integer("node");
+        Long node = p.uint32("node");
         Long memaddr = p.size("memaddr");
         p.consume("prealloc");
         p.consume("unplugged-inaccessible");
@@ -752,6 +752,34 @@ public final class Qemu {
                 throw QmpException.generic("Invalid parameter type for '" + name + "', expected: integer");
             }
             return n.asLong();
+        }
+
+        /**
+         * A uint32 device property (the node of a memory device): a number, also given as a string
+         * ("1" is accepted, "x" is not an integer); out of 0..2^32-1 it "expects uint32_t".
+         */
+        Long uint32(String name) {
+            JsonNode n = raw(name);
+            if (n == null) {
+                return null;
+            }
+            java.math.BigInteger v;
+            if (n.isIntegralNumber()) {
+                v = n.bigIntegerValue();
+            } else {
+                try {
+                    v = n.isTextual() ? new java.math.BigInteger(n.asText().strip()) : null;
+                } catch (NumberFormatException e) {
+                    v = null;
+                }
+                if (v == null) {
+                    throw QmpException.generic("Parameter '" + name + "' expects integer");
+                }
+            }
+            if (v.signum() < 0 || v.bitLength() > 32) {
+                throw QmpException.generic("Parameter '" + name + "' expects uint32_t");
+            }
+            return v.longValue();
         }
 
         /** Unknown members: a device property error ("Property 'pc-dimm.x' not found") or a QAPI one. */

@@ -79,7 +79,7 @@ final class MmProcFiles {
     }
 
     /** The attributes of a node device (register_node() + hugetlb_register_node() + memory_failure). */
-    private static void registerNode(MemoryModel mm, Kernfs fs, Node n) {
+    static void registerNode(MemoryModel mm, Kernfs fs, Node n) {
         String path = "/sys/devices/system/node/node" + n.nid;
         KDir d = fs.mkdirs(path);
         fs.addFile(d, "meminfo", 0444, () -> nodeMeminfo(mm, n), null);
@@ -88,6 +88,10 @@ final class MmProcFiles {
         fs.addFile(d, "distance", 0444, () -> nodeDistance(mm, n), null);
         fs.addFile(d, "cpulist", 0444, () -> n.nid == mm.cpuNode ? "0\n" : "\n", null);
         fs.addFile(d, "cpumap", 0444, () -> n.nid == mm.cpuNode ? "1\n" : "0\n", null);
+        fs.addFile(d, "compact", 0200, null, buf -> { });
+        if (n.nid == mm.cpuNode) {
+            fs.symlink(d, "cpu0", "../../cpu/cpu0");
+        }
         fs.addFile(d, "uevent", 0644, () -> "", buf -> { });
         fs.mkdirs(path + "/power");
         fs.mkdirs(path + "/x86");
@@ -316,7 +320,7 @@ final class MmProcFiles {
         return sb.toString();
     }
 
-    /** Models node_read_distance(): LOCAL_DISTANCE to itself, REMOTE_DISTANCE to the others. */
+    /** Models node_read_distance(): node_distance() to every online node. */
     static String nodeDistance(MemoryModel mm, Node n) {
         StringBuilder sb = new StringBuilder();
         for (Node o : mm.nodes) {
@@ -326,7 +330,7 @@ final class MmProcFiles {
             if (sb.length() > 0) {
                 sb.append(' ');
             }
-            sb.append(o == n ? 10 : 20);
+            sb.append(mm.nodeDistance(n.nid, o.nid));
         }
         return sb.append('\n').toString();
     }
