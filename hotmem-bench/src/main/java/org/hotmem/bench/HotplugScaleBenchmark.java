@@ -1,5 +1,6 @@
 package org.hotmem.bench;
 
+import java.lang.management.ManagementFactory;
 import java.util.concurrent.TimeUnit;
 
 import org.hotmem.hotplug.HotplugParams;
@@ -28,16 +29,20 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * Memory hotplug at scale: a guest booted with 4 GiB and {@code hotAddGib} GiB hot-added as
  * 128 MiB blocks (default 1020: a 1 TiB guest). {@link #onlineThenOfflineAll} onlines every
- * hot-added block (plain online: the default zone) and offlines it again; {@link #sequentialMetadataPass}
- * reads the same per-page metadata arrays once, as the floor any per-page operation has to
- * pay; {@link #metadataBytesPerPage} reports the packed memmap size per 4 KiB page.
+ * hot-added block (plain online: the default zone) and offlines it again;
+ * {@link #sequentialMetadataPass} reads the info word of every present page once, as the floor
+ * any per-page operation has to pay; {@link #footprint} reports, with every block online, the
+ * heap in use and the bytes hotmem holds for the memmap per 4 KiB page.
  *
- * <p>Run: {@code ./bench HotplugScale} (needs ~6 GiB heap for 1 TiB; the fork gets -Xmx12g).
+ * <p>Run: {@code ./bench HotplugScale} (the fork gets a 4 GiB heap and runs the simulated tasks
+ * as continuations of the benchmark thread, as {@code ./hotmem} does); a 4 TiB guest:
+ * {@code ./bench HotplugScale -p hotAddGib=4092 -jvmArgsAppend "-Xmx12g -Xms12g --add-exports
+ * java.base/jdk.internal.vm=ALL-UNNAMED"}.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.SingleShotTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
-@Fork(value = 1, jvmArgsAppend = {"-Xmx12g", "-Xms12g"})
+@Fork(value = 1, jvmArgsAppend = {"-Xmx4g", "-Xms4g", "--add-exports", "java.base/jdk.internal.vm=ALL-UNNAMED"})
 @Warmup(iterations = 1)
 @Measurement(iterations = 3)
 public class HotplugScaleBenchmark {
@@ -85,20 +90,47 @@ public class HotplugScaleBenchmark {
         }
     }
 
-    /** Online (movable) and then offline every hot-added block. */
+    /** Online (the default zone) and then offline every hot-added block. */
     @Benchmark
     public long onlineThenOfflineAll() {
+        long cpu0 = threadCpuNs();
+        onlineAll();
+        offlineAll();
+        printCpu(cpu0);
+        return mm.totalManagedPages();
+    }
+
+    private static long threadCpuNs() {
+        return ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime();
+    }
+
+    /**
+     * Prints the CPU time this thread (which runs every simulated task: the fork exports
+     * jdk.internal.vm) spent since cpu0: a figure that other processes on the machine inflate
+     * far less than the wall time JMH reports.
+     */
+    private static void printCpu(long cpu0) {
+        System.out.printf("(thread cpu %d ms) ", (threadCpuNs() - cpu0) / 1_000_000);
+    }
+
+    private void onlineAll() {
         run(() -> {
             for (int id = firstBlock; id <= lastBlock; id++) {
-                MemoryBlock b = hp.block(id);
                 hp.lockDeviceHotplug();
                 try {
                     hp.deviceOnline(id);
                 } finally {
                     hp.unlockDeviceHotplug();
                 }
-                assert b.state() == MemoryBlock.State.ONLINE;
+                if (hp.block(id).state() != MemoryBlock.State.ONLINE) {
+                    throw new IllegalStateException("memory" + id + " did not come online");
+                }
             }
+        });
+    }
+
+    private void offlineAll() {
+        run(() -> {
             for (int id = firstBlock; id <= lastBlock; id++) {
                 hp.lockDeviceHotplug();
                 try {
@@ -106,39 +138,59 @@ public class HotplugScaleBenchmark {
                 } finally {
                     hp.unlockDeviceHotplug();
                 }
+                if (hp.block(id).state() != MemoryBlock.State.OFFLINE) {
+                    throw new IllegalStateException("memory" + id + " did not go offline");
+                }
             }
         });
-        return mm.totalManagedPages();
     }
 
-    /** One sequential pass over the info words of every present section (the same arrays). */
+    /** One sequential pass over the info words of every present page. */
     @Benchmark
     public long sequentialMetadataPass() {
+        long cpu0 = threadCpuNs();
         long sum = 0;
         for (MemSection s : mm.presentSections()) {
-            long base = s.startPfn();
-            for (int i = 0; i < MemSection.PAGES; i++) {
-                sum += mm.info(base + i);
-            }
+            sum += sectionPass(s.startPfn());
+        }
+        printCpu(cpu0);
+        return sum;
+    }
+
+    /** One section of the pass: a method of its own, so that it is compiled like any hot method, not only on stack replacement. */
+    private long sectionPass(long base) {
+        long sum = 0;
+        for (int i = 0; i < MemSection.PAGES; i++) {
+            sum += mm.info(base + i);
         }
         return sum;
     }
 
     /**
-     * Bytes of per-page metadata per 4 KiB page, measured on the model's arrays (reported as
-     * the benchmark's result; the time is irrelevant).
+     * With every hot-added block online: the heap in use after a full GC (MiB, the result) and
+     * the bytes hotmem holds for the memmap per 4 KiB page, printed; the time is irrelevant.
      */
     @Benchmark
-    @BenchmarkMode(Mode.SingleShotTime)
-    public long metadataBytesPerPage() {
+    public long footprint() {
+        onlineAll();
         long bytes = 0;
         long pages = 0;
+        int materialised = 0;
         for (MemSection s : mm.presentSections()) {
             bytes += s.memmapBytes();
             pages += MemSection.PAGES;
+            materialised += s.materialisedPageblocks();
         }
-        long perPage = bytes / pages;
-        System.out.println("metadata bytes per 4 KiB page: " + perPage);
-        return perPage;
+        long heapMib = heapUsedMib();
+        System.out.printf("online: heap used %d MiB, memmap %.3f bytes per 4 KiB page, %d pageblocks with per-page words%n",
+                heapMib, (double) bytes / pages, materialised);
+        offlineAll();
+        System.out.printf("offline again: heap used %d MiB%n", heapUsedMib());
+        return heapMib;
+    }
+
+    private static long heapUsedMib() {
+        System.gc();
+        return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed() >> 20;
     }
 }

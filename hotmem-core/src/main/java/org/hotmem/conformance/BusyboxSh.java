@@ -61,23 +61,40 @@ public final class BusyboxSh {
         try {
             cmd = ShellTokenizer.parse(line);
         } catch (ShellTokenizer.SyntaxError e) {
-            return new ShellResult(e.getMessage() + "\n", 2);
+            return new ShellResult(e.getMessage() + "\n", e.rc);
         }
-        KFile target = null;
-        if (cmd.redirect() != null) {
-            target = openForWrite(cmd.redirect(), out);
-            if (target == null) {
+        // redirections in order, as ash's redirect(): each target is opened when it is reached
+        Sink[] fds = {null, Sink.CONSOLE, Sink.CONSOLE};
+        for (ShellTokenizer.Redirect r : cmd.redirects()) {
+            if (r.fd() != 1 && r.fd() != 2) {
+                continue; // another descriptor: nothing of the subset writes to it
+            }
+            if (r.target() == null) {
+                fds[r.fd()] = fds[r.dupOf()];
+                continue;
+            }
+            if (r.target().equals("/dev/null")) {
+                fds[r.fd()] = Sink.NULL;
+                continue;
+            }
+            try {
+                fds[r.fd()] = new Sink(fs.openForWrite(abs(r.target()), true));
+            } catch (KernelException e) {
+                out.append("sh: can't create ").append(r.target()).append(": ")
+                        .append(e.errno() == Errno.ENOENT ? "nonexistent directory" : e.errno().strerror()).append('\n');
                 return new ShellResult(out.toString(), 1);
             }
         }
-        if (cmd.words().isEmpty()) {
+        List<String> words = expand(cmd);
+        if (words.isEmpty()) {
             // "> FILE" alone opens (and truncates) the file: no write reaches a store
             return new ShellResult(out.toString(), 0);
         }
-        StringBuilder stdout = target == null ? out : new StringBuilder();
-        Io io = new Io(stdout, out);
-        String name = cmd.words().get(0);
-        List<String> args = cmd.words().subList(1, cmd.words().size());
+        StringBuilder stdout = fds[1] == Sink.CONSOLE ? out : new StringBuilder();
+        StringBuilder stderr = fds[2] == Sink.CONSOLE ? out : fds[2] == fds[1] ? stdout : new StringBuilder();
+        Io io = new Io(stdout, stderr);
+        String name = words.get(0);
+        List<String> args = words.subList(1, words.size());
         int rc = switch (name) {
             case "cat" -> cat(args, io);
             case "echo" -> echo(args, io);
@@ -94,16 +111,45 @@ public final class BusyboxSh {
                 yield 127;
             }
         };
-        if (target != null && !stdout.isEmpty()) {
-            // the applet's one write(2) of its whole output (echo writes "WORD\n" at once)
+        // the applet's one write(2) of its whole output (echo writes "WORD\n" at once)
+        if (fds[1].file != null && !stdout.isEmpty()) {
             try {
-                target.write(stdout.toString());
+                fds[1].file.write(stdout.toString());
             } catch (KernelException e) {
-                out.append(name.equals("echo") ? "sh" : name).append(": write error: ").append(e.errno().strerror()).append('\n');
+                (fds[2] == fds[1] ? out : stderr).append(name.equals("echo") ? "sh" : name)
+                        .append(": write error: ").append(e.errno().strerror()).append('\n');
                 rc = 1;
             }
         }
+        if (fds[2].file != null && fds[2] != fds[1] && !stderr.isEmpty()) {
+            try {
+                fds[2].file.write(stderr.toString());
+            } catch (KernelException e) {
+                rc = 1; // nowhere left to say so
+            }
+        }
         return new ShellResult(out.toString(), rc);
+    }
+
+    /** Where a descriptor's output goes: the console, nowhere (/dev/null) or a sysfs attribute. */
+    private record Sink(KFile file) {
+        static final Sink CONSOLE = new Sink(null);
+        static final Sink NULL = new Sink(null);
+    }
+
+    /** ash's pathname expansion: a glob word becomes the sorted matching paths, or stays as written if none match. */
+    private List<String> expand(ShellTokenizer.Command cmd) {
+        List<String> out = new ArrayList<>();
+        for (int i = 0; i < cmd.words().size(); i++) {
+            String g = cmd.globs().get(i);
+            List<String> matches = g == null ? List.of() : Glob.expand(fs, g);
+            if (matches.isEmpty()) {
+                out.add(cmd.words().get(i));
+            } else {
+                out.addAll(matches);
+            }
+        }
+        return out;
     }
 
     /** The command's stdout and stderr; both end up in the one output, stderr unbuffered. */
@@ -119,87 +165,19 @@ public final class BusyboxSh {
 
     // ---------------------------------------------------------------- file access
 
+    /** The shell runs in {@code /}: a relative path is taken from there; "" stays empty (ENOENT). */
     private static String abs(String path) {
-        return path.startsWith("/") ? path : "/" + path;
-    }
-
-    /**
-     * Opens {@code path} for writing as ash's {@code >} does (O_WRONLY|O_CREAT|O_TRUNC) and
-     * returns the attribute, or prints ash's error and returns null.
-     */
-    private KFile openForWrite(String path, StringBuilder out) {
-        KNode n = fs.userPath(abs(path), true);
-        Errno err;
-        if (n instanceof KFile f) {
-            if (f.writable()) {
-                return f;
-            }
-            err = Errno.EACCES; // sysfs: no write bit, even for root
-        } else if (n instanceof KDir) {
-            err = Errno.EISDIR;
-        } else {
-            // creating a file: sysfs never allows it; a missing directory is ENOENT
-            Errno parentErr = missingError(parentOf(abs(path)));
-            err = parentErr == null ? Errno.EACCES : parentErr;
-        }
-        out.append("sh: can't create ").append(path).append(": ")
-                .append(err == Errno.ENOENT ? "nonexistent directory" : err.strerror()).append('\n');
-        return null;
-    }
-
-    private static String parentOf(String path) {
-        String p = path;
-        while (p.length() > 1 && p.endsWith("/")) {
-            p = p.substring(0, p.length() - 1);
-        }
-        int slash = p.lastIndexOf('/');
-        return slash <= 0 ? "/" : p.substring(0, slash);
-    }
-
-    /** Why {@code dir} cannot be used as a directory (ENOENT, ENOTDIR), or null if it can. */
-    private Errno missingError(String dir) {
-        KNode n = fs.userPath(dir, true);
-        if (n instanceof KDir) {
-            return null;
-        }
-        return n != null ? Errno.ENOTDIR : lookupError(dir);
-    }
-
-    /** The errno of a path lookup that found nothing: ENOTDIR if a leading component is not a directory, else ENOENT. */
-    private Errno lookupError(String path) {
-        return anyPrefixIsFile(path) ? Errno.ENOTDIR : Errno.ENOENT;
-    }
-
-    /** True if some leading component of {@code path} is not a directory (the open fails with ENOTDIR). */
-    private boolean anyPrefixIsFile(String path) {
-        StringBuilder prefix = new StringBuilder();
-        String[] parts = path.split("/");
-        for (int i = 0; i < parts.length - 1; i++) {
-            if (parts[i].isEmpty()) {
-                continue;
-            }
-            prefix.append('/').append(parts[i]);
-            KNode n = fs.userPath(prefix.toString(), true);
-            if (n == null) {
-                return false;
-            }
-            if (!(n instanceof KDir)) {
-                return true;
-            }
-        }
-        return false;
+        return path.isEmpty() || path.startsWith("/") ? path : "/" + path;
     }
 
     /** Why opening {@code path} for reading fails, or null if it opens. */
     private Errno openReadError(String path) {
-        KNode n = fs.userPath(abs(path), true);
-        if (n == null) {
-            return lookupError(abs(path));
+        try {
+            fs.openForRead(abs(path), true);
+            return null;
+        } catch (KernelException e) {
+            return e.errno();
         }
-        if (n instanceof KFile f && !f.readable()) {
-            return Errno.EACCES;
-        }
-        return null;
     }
 
     /**
@@ -325,11 +303,15 @@ public final class BusyboxSh {
         List<String> files = new ArrayList<>();
         List<String> dirs = new ArrayList<>();
         for (String p : paths) {
-            KNode n = p.equals(".") ? fs.root() : fs.userPath(abs(p), true);
-            if (n == null) {
-                io.err("ls: " + p + ": " + lookupError(abs(p)).strerror());
+            KNode n;
+            try {
+                n = p.equals(".") ? fs.root() : fs.userWalk(abs(p), true);
+            } catch (KernelException e) {
+                io.err("ls: " + p + ": " + e.errno().strerror());
                 rc = 1;
-            } else if (n instanceof KDir) {
+                continue;
+            }
+            if (n instanceof KDir) {
                 dirs.add(p);
             } else {
                 files.add(p);

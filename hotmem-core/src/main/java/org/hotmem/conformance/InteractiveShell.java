@@ -66,14 +66,15 @@ public final class InteractiveShell {
             qmp(l.substring(3).strip());
             return rc;
         }
-        if (l.startsWith("sleep ")) {
-            String n = l.substring(6).strip();
+        if (l.equals("sleep") || l.startsWith("sleep ")) {
+            long ns;
             try {
-                target.runFor(new BigDecimal(n).movePointRight(9).longValueExact());
-            } catch (NumberFormatException | ArithmeticException e) {
-                out.println("sleep: invalid number '" + n + "'");
+                ns = sleepNs(l.substring(5).strip().split("\\s+"));
+            } catch (IllegalArgumentException e) {
+                out.println(e.getMessage());
                 return 1;
             }
+            target.runFor(ns);
             flush();
             return 0;
         }
@@ -87,6 +88,43 @@ public final class InteractiveShell {
         out.print(o.result().output());
         flushEvents();
         return o.result().rc();
+    }
+
+    /**
+     * busybox 1.35 sleep's arguments (parse_duration_str() with FLOAT_DURATION): each a
+     * non-negative integer or decimal with an optional suffix s, m, h or d; the sum is slept.
+     * Errors carry busybox's text ({@code sleep: invalid number '-1'}).
+     */
+    static long sleepNs(String[] args) {
+        if (args.length == 0 || args[0].isEmpty()) {
+            throw new IllegalArgumentException("usage: sleep seconds");
+        }
+        BigDecimal total = BigDecimal.ZERO;
+        for (String a : args) {
+            if (a.equals("inf") || a.equals("infinity")) {
+                throw new IllegalArgumentException("sleep: hotmem: an endless sleep never returns to the prompt");
+            }
+            String num = a;
+            long mul = 1;
+            if (!a.isEmpty() && "smhd".indexOf(a.charAt(a.length() - 1)) >= 0) {
+                mul = switch (a.charAt(a.length() - 1)) {
+                    case 'm' -> 60;
+                    case 'h' -> 3600;
+                    case 'd' -> 86400;
+                    default -> 1;
+                };
+                num = a.substring(0, a.length() - 1);
+            }
+            if (!num.matches("[0-9]+(\\.[0-9]*)?|\\.[0-9]+")) {
+                throw new IllegalArgumentException("sleep: invalid number '" + a + "'");
+            }
+            if (!num.contains(".") && new java.math.BigInteger(num).bitLength() > 64) {
+                throw new IllegalArgumentException("sleep: number " + a + " is not in 0..18446744073709551615 range");
+            }
+            total = total.add(new BigDecimal(num).multiply(BigDecimal.valueOf(mul)));
+        }
+        BigDecimal ns = total.movePointRight(9);
+        return ns.compareTo(BigDecimal.valueOf(Long.MAX_VALUE)) >= 0 ? Long.MAX_VALUE : ns.longValue();
     }
 
     private void qmp(String rest) {

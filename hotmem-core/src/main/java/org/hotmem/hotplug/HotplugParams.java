@@ -1,6 +1,9 @@
 package org.hotmem.hotplug;
 
-import org.hotmem.mm.CmdlineWords;
+import org.hotmem.kernel.BootParams;
+import org.hotmem.kernel.Errno;
+import org.hotmem.kernel.KernelException;
+import org.hotmem.kernel.KernelStrings;
 import org.hotmem.mm.KernelVersion;
 
 /**
@@ -35,71 +38,76 @@ public final class HotplugParams {
     OnlinePolicy onlinePolicy = OnlinePolicy.CONTIG_ZONES;
     int autoMovableRatio = 301;
     boolean autoMovableNumaAware = true;
+    /** The kernel whose parameter types apply (memmap_on_memory changed type in 6.6). */
+    private KernelVersion version;
 
     /** Defaults of a kernel version: 6.12 (Debian, MHP_DEFAULT_ONLINE_TYPE_ONLINE_AUTO) onlines, 6.1 does not. */
     public static HotplugParams defaults(KernelVersion v) {
         HotplugParams p = new HotplugParams();
         p.defaultOnlineType = v.atLeast612() ? OnlineType.ONLINE : OnlineType.OFFLINE;
+        p.version = v;
+        return p;
+    }
+
+    /** Parses the kernel command line (messages about bad values are dropped; see {@link #register}). */
+    public static HotplugParams fromCmdline(String cmdline, KernelVersion v) {
+        HotplugParams p = defaults(v);
+        p.register(BootParams.x86Defaults(), v).parse(cmdline);
         return p;
     }
 
     /**
-     * Parses the kernel command line. Unknown or malformed values are ignored, as the
-     * kernel's parameter parsers do (memhp_default_state= with an unknown word keeps the default).
+     * Adds this subsystem's boot parameters to the kernel's table: the module parameters of
+     * mm/memory_hotplug.c (their set functions are the ones the sysfs files use), the
+     * {@code memhp_default_state=} setup (an unknown word keeps the default, as
+     * setup_memhp_default_state() does) and the early {@code movable_node}.
      */
-    public static HotplugParams fromCmdline(String cmdline, KernelVersion v) {
-        HotplugParams p = defaults(v);
-        for (String w : CmdlineWords.split(cmdline)) {
-            int eq = w.indexOf('=');
-            String key = eq < 0 ? w : w.substring(0, eq);
-            String val = eq < 0 ? null : w.substring(eq + 1);
-            switch (key) {
-                case "movable_node" -> p.movableNode = true;
-                case "memhp_default_state" -> {
-                    OnlineType t = val == null ? null : OnlineType.fromString(val);
-                    if (t != null) {
-                        p.defaultOnlineType = t;
-                    }
-                }
-                case "memory_hotplug.memmap_on_memory" -> {
-                    if (val == null || val.isEmpty()) {
-                        p.memmapOnMemory = MemmapOnMemory.Y;
-                    } else if (val.equalsIgnoreCase("force")) {
-                        p.memmapOnMemory = MemmapOnMemory.FORCE;
-                    } else {
-                        try {
-                            p.memmapOnMemory = SysfsStrings.kstrtobool(val) ? MemmapOnMemory.Y : MemmapOnMemory.N;
-                        } catch (RuntimeException ignored) {
-                            // kernel: "Malformed value" warning, parameter unchanged
-                        }
-                    }
-                }
-                case "memory_hotplug.online_policy" -> {
-                    for (OnlinePolicy op : OnlinePolicy.values()) {
-                        if (op.text.equals(val)) {
-                            p.onlinePolicy = op;
-                        }
-                    }
-                }
-                case "memory_hotplug.auto_movable_ratio" -> {
-                    try {
-                        p.autoMovableRatio = SysfsStrings.kstrtouint(val == null ? "" : val);
-                    } catch (RuntimeException ignored) {
-                        // unchanged
-                    }
-                }
-                case "memory_hotplug.auto_movable_numa_aware" -> {
-                    try {
-                        p.autoMovableNumaAware = val == null || SysfsStrings.kstrtobool(val);
-                    } catch (RuntimeException ignored) {
-                        // unchanged
-                    }
-                }
-                default -> {
-                }
+    public BootParams register(BootParams bp, KernelVersion v) {
+        bp.param("memory_hotplug.memmap_on_memory", !v.atLeast612(), this::setMemmapOnMemory);
+        bp.param("memory_hotplug.online_policy", false, this::setOnlinePolicy);
+        bp.param("memory_hotplug.auto_movable_ratio", false, this::setAutoMovableRatio);
+        bp.param("memory_hotplug.auto_movable_numa_aware", true, this::setAutoMovableNumaAware);
+        bp.setup("memhp_default_state=", val -> {
+            OnlineType t = OnlineType.fromString(val);
+            if (t != null) {
+                defaultOnlineType = t;
+            }
+        });
+        bp.early("movable_node", val -> movableNode = true);
+        return bp;
+    }
+
+    /**
+     * memmap_on_memory: a bool in 6.1; set_memmap_mode() since 6.6 ("force"/"FORCE", else
+     * kstrtobool).
+     */
+    void setMemmapOnMemory(String val) {
+        if (version.atLeast612() && (KernelStrings.sysfsStreq(val, "force") || KernelStrings.sysfsStreq(val, "FORCE"))) {
+            memmapOnMemory = MemmapOnMemory.FORCE;
+            return;
+        }
+        memmapOnMemory = KernelStrings.kstrtobool(val == null ? "1" : val) ? MemmapOnMemory.Y : MemmapOnMemory.N;
+    }
+
+    /** Models set_online_policy(): sysfs_match_string() over the policy names, else EINVAL. */
+    void setOnlinePolicy(String val) {
+        for (OnlinePolicy op : OnlinePolicy.values()) {
+            if (KernelStrings.sysfsStreq(val, op.text)) {
+                onlinePolicy = op;
+                return;
             }
         }
-        return p;
+        throw new KernelException(Errno.EINVAL);
+    }
+
+    /** param_set_uint(): kstrtouint(val, 0). */
+    void setAutoMovableRatio(String val) {
+        autoMovableRatio = KernelStrings.kstrtouint(val, 0);
+    }
+
+    /** param_set_bool(): a bare name means "1", else kstrtobool. */
+    void setAutoMovableNumaAware(String val) {
+        autoMovableNumaAware = KernelStrings.kstrtobool(val == null ? "1" : val);
     }
 
     public OnlineType defaultOnlineType() {

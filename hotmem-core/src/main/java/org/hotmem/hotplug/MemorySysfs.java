@@ -2,6 +2,8 @@ package org.hotmem.hotplug;
 
 import org.hotmem.kernel.Errno;
 import org.hotmem.kernel.KernelException;
+import org.hotmem.kernel.KernelStrings;
+import org.hotmem.kernel.Uevent;
 import org.hotmem.kernel.fs.KDir;
 import org.hotmem.kernel.fs.Kernfs;
 
@@ -34,7 +36,8 @@ final class MemorySysfs {
         }
         fs.addFile(root, "hard_offline_page", 0200, null, buf -> new PoisonPage(hp).hardOffline(buf));
         fs.addFile(root, "soft_offline_page", 0200, null, buf -> new PoisonPage(hp).softOffline(buf));
-        fs.addFile(root, "uevent", 0644, () -> "", buf -> { });
+        fs.addFile(root, "uevent", 0644, () -> "", buf -> Uevent.synthStore(hp.mm.kernel().dmesg(), "", "memory",
+                "/devices/system/memory", buf));
         fs.mkdirs(ROOT + "/power");
         fs.mkdirs("/sys/devices/system/node/node0");
         fs.mkdirs("/sys/bus/memory");
@@ -44,20 +47,12 @@ final class MemorySysfs {
             case Y -> "Y\n";
             case FORCE -> "force\n";
         }, null);
-        fs.addFile(params, "online_policy", 0644, () -> p.onlinePolicy.text() + "\n", buf -> {
-            String t = SysfsStrings.stripOneNewline(buf);
-            for (HotplugParams.OnlinePolicy op : HotplugParams.OnlinePolicy.values()) {
-                if (op.text().equals(t)) {
-                    p.onlinePolicy = op;
-                    return;
-                }
-            }
-            throw new KernelException(Errno.EINVAL);
-        });
+        // param_attr_store(): the parameter's own set function, as on the command line
+        fs.addFile(params, "online_policy", 0644, () -> p.onlinePolicy.text() + "\n", p::setOnlinePolicy);
         fs.addFile(params, "auto_movable_ratio", 0644, () -> Integer.toUnsignedString(p.autoMovableRatio) + "\n",
-                buf -> p.autoMovableRatio = SysfsStrings.kstrtouint(buf));
+                p::setAutoMovableRatio);
         fs.addFile(params, "auto_movable_numa_aware", 0644, () -> (p.autoMovableNumaAware ? "Y" : "N") + "\n",
-                buf -> p.autoMovableNumaAware = SysfsStrings.kstrtobool(buf));
+                p::setAutoMovableNumaAware);
     }
 
     /** Models register_memory() + the attribute groups of a memory block device. */
@@ -69,7 +64,8 @@ final class MemorySysfs {
         fs.addFile(d, "state", 0644, () -> b.state.text() + "\n", buf -> stateStore(b, buf));
         fs.addFile(d, "online", 0644, () -> (b.offline ? "0" : "1") + "\n", buf -> onlineStore(b, buf));
         fs.addFile(d, "valid_zones", 0444, () -> hp.validZones(b) + "\n", null);
-        fs.addFile(d, "uevent", 0644, () -> "", buf -> { });
+        fs.addFile(d, "uevent", 0644, () -> "", buf -> Uevent.synthStore(hp.mm.kernel().dmesg(), "memory", b.name(),
+                "/devices/system/memory/" + b.name(), buf));
         fs.mkdirs(ROOT + "/" + b.name() + "/power");
         fs.symlink(d, "node" + b.nid, "../../node/node" + b.nid);
         fs.symlink(d, "subsystem", "../../../../bus/memory");
@@ -117,7 +113,7 @@ final class MemorySysfs {
 
     /** Models online_store(): kstrtobool, then device_online/offline; "already there" is success. */
     private void onlineStore(MemoryBlock b, String buf) {
-        boolean on = SysfsStrings.kstrtobool(buf);
+        boolean on = KernelStrings.kstrtobool(buf);
         hp.lockDeviceHotplugSysfs(b);
         try {
             if (on) {

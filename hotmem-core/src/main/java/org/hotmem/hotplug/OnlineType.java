@@ -1,5 +1,7 @@
 package org.hotmem.hotplug;
 
+import org.hotmem.kernel.KernelStrings;
+
 /** MMOP_* online types (include/linux/memory_hotplug.h) with the strings sysfs accepts. */
 public enum OnlineType {
     OFFLINE("offline"),
@@ -19,9 +21,8 @@ public enum OnlineType {
 
     /** Models mhp_online_type_from_str(): exact match (sysfs_streq), null if none. */
     public static OnlineType fromString(String s) {
-        String t = SysfsStrings.stripOneNewline(s);
         for (OnlineType o : values()) {
-            if (o.text.equals(t)) {
+            if (KernelStrings.sysfsStreq(s, o.text)) {
                 return o;
             }
         }

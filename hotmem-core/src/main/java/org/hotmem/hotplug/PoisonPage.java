@@ -2,6 +2,7 @@ package org.hotmem.hotplug;
 
 import org.hotmem.kernel.Errno;
 import org.hotmem.kernel.KernelException;
+import org.hotmem.kernel.KernelStrings;
 import org.hotmem.mm.MemoryModel;
 import org.hotmem.mm.PageState;
 
@@ -19,17 +20,11 @@ final class PoisonPage {
         this.hp = hp;
     }
 
+    /** The stores' kstrtoull(buf, 0): any failure, ERANGE included, is EINVAL. */
     private static long parseAddr(String buf) {
-        String t = SysfsStrings.stripOneNewline(buf);
         try {
-            if (t.startsWith("0x") || t.startsWith("0X")) {
-                return Long.parseUnsignedLong(t.substring(2), 16);
-            }
-            if (t.length() > 1 && t.startsWith("0")) {
-                return Long.parseUnsignedLong(t.substring(1), 8);
-            }
-            return Long.parseUnsignedLong(t);
-        } catch (NumberFormatException e) {
+            return KernelStrings.kstrtoull(buf, 0);
+        } catch (KernelException e) {
             throw new KernelException(Errno.EINVAL);
         }
     }

@@ -13,7 +13,9 @@ import org.hotmem.hv.HostTimers;
 import org.hotmem.hv.QmpEvent;
 import org.hotmem.hv.Qemu;
 import org.hotmem.hv.VirtioMem;
+import org.hotmem.kernel.BootParams;
 import org.hotmem.kernel.Kernel;
+import org.hotmem.kernel.LogLevel;
 import org.hotmem.kernel.SchedulingStrategy;
 import org.hotmem.kernel.Task;
 import org.hotmem.kernel.Workqueue;
@@ -100,8 +102,14 @@ public final class Machine {
         kernel.setUname(release(v), version(v));
         kernel.dmesg().info(banner(v));
         kernel.dmesg().info("Command line: " + cmdline);
-        mm = MemoryModel.boot(qemu.layout().e820(), MmBootOptions.fromCmdline(cmdline), v, kernel, fs, qemu.srat());
-        hotplug = new MemoryHotplug(mm, fs, HotplugParams.fromCmdline(cmdline, v));
+        HotplugParams hotplugParams = HotplugParams.defaults(v);
+        BootParams bootParams = hotplugParams.register(BootParams.x86Defaults(), v);
+        mm = MemoryModel.boot(qemu.layout().e820(), MmBootOptions.fromCmdline(cmdline), v, kernel, fs, qemu.srat(),
+                () -> {
+                    kernel.dmesg().printk(LogLevel.NOTICE, "Kernel command line: " + cmdline);
+                    bootParams.parse(cmdline, kernel.dmesg());
+                });
+        hotplug = new MemoryHotplug(mm, fs, hotplugParams);
         systemFreezableWq = new Workqueue(kernel, "events_freezable", Workqueue.WQ_FREEZABLE);
         acpiDriver = new AcpiMemoryHotplugDriver(kernel, hotplug, qemu.acpiMemoryHotplug(), fs);
         kernel.spawn("swapper/0", Task.PF_KTHREAD, this::initTask);

@@ -46,6 +46,8 @@ final class BootMemory {
     private final MmBootOptions options;
     /** The firmware's SRAT, parsed by initmem_init(). */
     private final Srat srat;
+    /** start_kernel()'s "Kernel command line:" and parse_args(). */
+    private final Runnable parseArgs;
     private final KernelProfile p;
     private final Dmesg log;
     private final Memblock memblock = new Memblock();
@@ -61,8 +63,9 @@ final class BootMemory {
     /** The usable e820 ranges after the x86 trims, sorted. */
     private List<long[]> usableE820 = List.of();
 
-    BootMemory(MemoryModel mm, List<E820Entry> e820, MmBootOptions options, Srat srat) {
+    BootMemory(MemoryModel mm, List<E820Entry> e820, MmBootOptions options, Srat srat, Runnable parseArgs) {
         this.srat = srat;
+        this.parseArgs = parseArgs;
         this.mm = mm;
         this.e820 = List.copyOf(e820);
         this.options = options;
@@ -116,6 +119,7 @@ final class BootMemory {
         kernelPagesAtBoot = kernelPages;
         long buildTotal = mm.version.atLeast612() ? mm.totalPresentPages() : zonelistBootTotal(zr);
         mm.buildAllZonelists(null, buildTotal);
+        parseArgs.run();
         // hashdist (more than one online node): dcache_init_early()/inode_init_early() leave the
         // tables to vfs_caches_init(), which vmallocs them across the nodes
         boolean hashdist = mm.nodeState(NodeState.ONLINE).cardinality() > 1;

@@ -80,11 +80,13 @@ final class FreeArea {
      */
     boolean remove(long pfn, int order, MigrateType mt) {
         int l = listOf(order, mt);
-        if (links.list(pfn) != l) {
+        int slot = links.find(pfn);
+        if (slot < 0 || links.listAt(slot) != l) {
             return false;
         }
-        long p = links.prev(pfn);
-        long n = links.next(pfn);
+        long p = links.prevAt(slot);
+        long n = links.nextAt(slot);
+        links.deleteAt(slot);
         if (p == FreeListLinks.NONE) {
             head[l] = n;
         } else {
@@ -95,7 +97,6 @@ final class FreeArea {
         } else {
             links.setPrev(n, p);
         }
-        links.delete(pfn);
         count[l]--;
         nrFree[order]--;
         freePages -= 1L << order;

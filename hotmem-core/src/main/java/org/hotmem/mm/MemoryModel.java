@@ -167,8 +167,18 @@ public final class MemoryModel {
      */
     public static MemoryModel boot(List<E820Entry> e820, MmBootOptions options, KernelVersion version, Kernel kernel,
                                    Kernfs fs, Srat srat) {
+        return boot(e820, options, version, kernel, fs, srat, () -> { });
+    }
+
+    /**
+     * As above, with start_kernel()'s command-line parsing: {@code parseArgs} runs where the
+     * kernel prints "Kernel command line:" and parses its parameters (after the zonelists of
+     * 6.1, before the dentry hash table), so those lines land where Linux prints them.
+     */
+    public static MemoryModel boot(List<E820Entry> e820, MmBootOptions options, KernelVersion version, Kernel kernel,
+                                   Kernfs fs, Srat srat, Runnable parseArgs) {
         MemoryModel mm = new MemoryModel(kernel, fs, version, options.movableNode(), NumaInit.nrNodeIds(srat));
-        new BootMemory(mm, e820, options, srat).run();
+        new BootMemory(mm, e820, options, srat, parseArgs).run();
         if (fs != null) {
             MmProcFiles.register(mm, fs);
             fs.setDentryCache(new Dcache(mm));

@@ -128,16 +128,8 @@ public final class MachineTarget implements Target {
 
     /** {@code echo VALUE > PATH} inside the current task: null, or the errno name of the failure. */
     private String write(String path, String value) {
-        KNode node = machine.fs().lookup(path);
-        if (node == null) {
-            int slash = path.lastIndexOf('/');
-            KNode dir = machine.fs().lookup(slash <= 0 ? "/" : path.substring(0, slash));
-            return dir instanceof KDir ? "EACCES" : "ENOENT";
-        }
-        if (!(node instanceof KFile f)) return "EISDIR";
-        if (!f.writable()) return "EACCES";
         try {
-            f.write(value + "\n");
+            machine.fs().openForWrite(path).write(value + "\n");
             return null;
         } catch (KernelException e) {
             return e.errno().name();

@@ -61,15 +61,15 @@ final class TestGuest {
 
     /** echo text > path: null on success, else the errno. */
     Errno write(String path, String text) {
+        return writeRaw(path, text + "\n");
+    }
+
+    /** printf %s text > path: exactly these bytes; null on success, else the errno. */
+    Errno writeRaw(String path, String text) {
         Errno[] out = new Errno[1];
         run(() -> {
-            KFile f = fs.lookupFile(path);
-            if (f == null) {
-                out[0] = Errno.ENOENT;
-                return;
-            }
             try {
-                f.write(text + "\n");
+                fs.openForWrite(path).write(text);
             } catch (KernelException e) {
                 out[0] = e.errno();
             }

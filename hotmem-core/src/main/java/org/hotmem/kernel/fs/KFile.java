@@ -1,5 +1,7 @@
 package org.hotmem.kernel.fs;
 
+import java.nio.charset.StandardCharsets;
+
 /**
  * A kernfs attribute file: a mode and the {@link Show}/{@link Store} callbacks of its owner.
  *
@@ -11,6 +13,8 @@ package org.hotmem.kernel.fs;
  * or write touches belongs to the owner and is guarded by the owner's locks.
  */
 public final class KFile extends KNode {
+    /** The most one write(2) hands to a sysfs store (PAGE_SIZE). */
+    public static final int PAGE_SIZE = 4096;
     private final int mode;
     private final Show show;
     private final Store store;
@@ -49,13 +53,21 @@ public final class KFile extends KNode {
     }
 
     /**
-     * Writes {@code buf} in one write(2). Runs the store callback, which may throw
-     * {@code KernelException}. The caller checks {@link #writable()} first.
+     * Writes {@code buf} as a user-space full_write() loop does: kernfs_fop_write_iter() takes
+     * at most {@link #PAGE_SIZE} bytes per write(2) of a sysfs attribute, so a longer text
+     * reaches the store in page-sized pieces, one call each, until one fails; an empty text
+     * makes no call (sysfs_kf_write() returns 0 for a zero count). The store sees each piece's
+     * bytes (UTF-8) one char per byte. Throws the store's {@code KernelException}; the caller
+     * checks {@link #writable()} first.
      */
     public void write(String buf) {
         if (store == null) {
             throw new IllegalStateException("kernfs: " + path() + " has no store");
         }
-        store.store(buf);
+        byte[] bytes = buf.getBytes(StandardCharsets.UTF_8);
+        for (int off = 0; off < bytes.length; off += PAGE_SIZE) {
+            int len = Math.min(PAGE_SIZE, bytes.length - off);
+            store.store(new String(bytes, off, len, StandardCharsets.ISO_8859_1));
+        }
     }
 }

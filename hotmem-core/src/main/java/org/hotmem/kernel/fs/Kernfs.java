@@ -1,5 +1,8 @@
 package org.hotmem.kernel.fs;
 
+import org.hotmem.kernel.Errno;
+import org.hotmem.kernel.KernelException;
+
 /**
  * kernfs: the one virtual tree of a machine's sysfs and procfs files ({@code /sys/...},
  * {@code /proc/zoneinfo}). Models the part of fs/kernfs and fs/sysfs that attribute owners
@@ -21,12 +24,12 @@ package org.hotmem.kernel.fs;
  * <p>Paths are absolute, {@code '/'}-separated; empty components and {@code "."} are
  * ignored, {@code ".."} goes to the parent of the directory reached so far (the root's
  * parent is the root), symlinks in the middle of a path are followed.
- *
- * <p>Dentries: {@link #userPath} is the path walk of a guest process (user_path_at()); each
- * node it reaches is instantiated in the {@link DentryCache} once (d_alloc + the inode of
- * kernfs_iop_lookup()), and removing a node kills its dentry. {@link #lookup} and
- * {@link #resolve} are the model's own accesses (kernel code, tools, the scenario runner's
- * writes) and allocate nothing.
+  *
+ * <p>Dentries: the {@code user} walks ({@link #userWalk}, {@link #userPath}, the open methods
+ * with {@code user}) are a guest process's path walks; each node they reach is instantiated in
+ * the {@link DentryCache} once (d_alloc + the inode of kernfs_iop_lookup()), and removing a
+ * node kills its dentry. The other lookups are the model's own accesses (kernel code, tools,
+ * the scenario runner's writes) and allocate nothing.
  */
 public final class Kernfs {
     /** Maximum number of symlinks followed in one lookup (Linux: MAXSYMLINKS = 40, then ELOOP). */
@@ -73,7 +76,7 @@ public final class Kernfs {
             }
             KNode n = dir.child(c);
             if (n instanceof KSymlink) {
-                n = follow(dir, (KSymlink) n, 0, false);
+                n = walk(dir, ((KSymlink) n).target(), true, false, new int[1], false);
             }
             if (n == null) {
                 dir = dir.add(new KDir(c, dir));
@@ -115,7 +118,7 @@ public final class Kernfs {
      * @return false if nothing was at {@code path}
      */
     public boolean remove(String path) {
-        KNode n = walk(root, path, false, 0, false);
+        KNode n = lookup(path);
         if (n == null || n == root) {
             return false;
         }
@@ -142,21 +145,20 @@ public final class Kernfs {
      * symlink is returned itself. Null if there is none (ENOENT, ENOTDIR or ELOOP).
      */
     public KNode lookup(String path) {
-        return walk(root, path, false, 0, false);
+        try {
+            return walk(path, false);
+        } catch (KernelException e) {
+            return null;
+        }
     }
 
     /** The node at {@code path}, like stat(2): a final symlink is followed too. Null if none. */
     public KNode resolve(String path) {
-        return walk(root, path, true, 0, false);
-    }
-
-    /**
-     * A guest process's path walk (user_path_at() with or without LOOKUP_FOLLOW): the node at
-     * {@code path} as {@link #resolve} ({@code follow}) or {@link #lookup} finds it, with every
-     * node on the way instantiated in the dcache.
-     */
-    public KNode userPath(String path, boolean follow) {
-        return walk(root, path, follow, 0, true);
+        try {
+            return walk(path, true);
+        } catch (KernelException e) {
+            return null;
+        }
     }
 
     /** The directory at {@code path} (following symlinks), or null if there is none or it is not a directory. */
@@ -169,14 +171,104 @@ public final class Kernfs {
         return resolve(path) instanceof KFile f ? f : null;
     }
 
-    private KNode walk(KDir start, String path, boolean followLast, int depth, boolean instantiate) {
+    /**
+     * Resolves {@code path} with the VFS's lookup rules (path_lookupat()): an empty path is
+     * ENOENT; a component that is missing is ENOENT, one that is not a directory but is
+     * followed by more (a trailing {@code '/'} included) is ENOTDIR; more than
+     * {@value #MAX_SYMLINKS} symlinks is ELOOP. {@code followLast}: stat(2) rather than
+     * lstat(2); a trailing slash always follows a final symlink.
+     *
+     * @throws KernelException with ENOENT, ENOTDIR or ELOOP
+     */
+    public KNode walk(String path, boolean followLast) {
+        return walk(path, followLast, false);
+    }
+
+    /** {@link #walk(String, boolean)} as a guest process does it: every node reached gets its dentry. */
+    public KNode userWalk(String path, boolean followLast) {
+        return walk(path, followLast, true);
+    }
+
+    /** A guest process's lookup: {@link #userWalk}, null instead of an errno. */
+    public KNode userPath(String path, boolean followLast) {
+        try {
+            return walk(path, followLast, true);
+        } catch (KernelException e) {
+            return null;
+        }
+    }
+
+    private KNode walk(String path, boolean followLast, boolean user) {
+        if (path.isEmpty()) {
+            throw new KernelException(Errno.ENOENT);
+        }
+        return walk(root, path, followLast || path.endsWith("/"), path.endsWith("/"), new int[1], user);
+    }
+
+    /**
+     * Opens {@code path} for writing as open(O_WRONLY|O_CREAT|O_TRUNC) does on sysfs: the
+     * attribute if it is writable; EISDIR for a directory (or a missing name with a trailing
+     * slash), EACCES for an attribute without a store or a name sysfs cannot create, the
+     * lookup's errno for a missing or non-directory parent.
+     */
+    public KFile openForWrite(String path) {
+        return openForWrite(path, false);
+    }
+
+    /** {@link #openForWrite(String)}, by a guest process ({@code user}: the walk instantiates dentries). */
+    public KFile openForWrite(String path, boolean user) {
+        KNode n;
+        try {
+            n = walk(path, true, user);
+        } catch (KernelException e) {
+            if (e.errno() != Errno.ENOENT || path.isEmpty()) {
+                throw e;
+            }
+            // the last component is missing: creating it needs the parent directory
+            String p = path;
+            while (p.length() > 1 && p.endsWith("/")) {
+                p = p.substring(0, p.length() - 1);
+            }
+            int slash = p.lastIndexOf('/');
+            KNode parent = walk((slash <= 0 ? "" : p.substring(0, slash)) + "/", true, user);
+            String name = p.substring(slash + 1);
+            if (name.isEmpty() || ((KDir) parent).child(name) != null) {
+                throw e; // nothing to create, or a dangling symlink (its target is missing)
+            }
+            throw new KernelException(path.endsWith("/") ? Errno.EISDIR : Errno.EACCES);
+        }
+        if (n instanceof KDir) {
+            throw new KernelException(Errno.EISDIR);
+        }
+        KFile f = (KFile) n;
+        if (!f.writable()) {
+            throw new KernelException(Errno.EACCES); // sysfs: no write bit, even for root
+        }
+        return f;
+    }
+
+    /** Opens {@code path} for reading: the node (a directory opens too; reading it is EISDIR), EACCES without a read bit. */
+    public KNode openForRead(String path) {
+        return openForRead(path, false);
+    }
+
+    /** {@link #openForRead(String)}, by a guest process ({@code user}: the walk instantiates dentries). */
+    public KNode openForRead(String path, boolean user) {
+        KNode n = walk(path, true, user);
+        if (n instanceof KFile f && !f.readable()) {
+            throw new KernelException(Errno.EACCES);
+        }
+        return n;
+    }
+
+    private KNode walk(KDir start, String path, boolean followLast, boolean mustBeDir, int[] links, boolean user) {
         KDir dir = path.startsWith("/") ? root : start;
         String[] cs = components(path);
         KNode cur = dir;
         for (int i = 0; i < cs.length; i++) {
             String c = cs[i];
             if (!(cur instanceof KDir d)) {
-                return null; // ENOTDIR
+                throw new KernelException(Errno.ENOTDIR);
             }
             dir = d;
             if (c.equals(".")) {
@@ -188,29 +280,25 @@ public final class Kernfs {
             }
             KNode n = dir.child(c);
             if (n == null) {
-                return null; // ENOENT
+                throw new KernelException(Errno.ENOENT);
             }
-            if (instantiate && !n.dentry && dcache != null) {
+            if (user && !n.dentry && dcache != null) {
                 n.dentry = true;
                 dcache.instantiate(n);
             }
             boolean last = i == cs.length - 1;
             if (n instanceof KSymlink l && (!last || followLast)) {
-                n = follow(dir, l, depth + 1, instantiate);
-                if (n == null) {
-                    return null;
+                if (++links[0] > MAX_SYMLINKS) {
+                    throw new KernelException(Errno.ELOOP);
                 }
+                n = walk(dir, l.target(), true, false, links, user);
             }
             cur = n;
         }
-        return cur;
-    }
-
-    private KNode follow(KDir dir, KSymlink link, int depth, boolean instantiate) {
-        if (depth > MAX_SYMLINKS) {
-            return null; // ELOOP
+        if (mustBeDir && !(cur instanceof KDir)) {
+            throw new KernelException(Errno.ENOTDIR);
         }
-        return walk(dir, link.target(), true, depth, instantiate);
+        return cur;
     }
 
     private static String[] components(String path) {
