@@ -96,7 +96,7 @@ public final class BusyboxSh {
                 continue;
             }
             try {
-                fds[r.fd()] = new Sink(fs.openForWrite(abs(r.target())));
+                fds[r.fd()] = new Sink(fs.openForWrite(abs(r.target()), true));
             } catch (KernelException e) {
                 out.append("sh: can't create ").append(r.target()).append(": ")
                         .append(e.errno() == Errno.ENOENT ? "nonexistent directory" : e.errno().strerror()).append('\n');
@@ -191,7 +191,7 @@ public final class BusyboxSh {
     /** Why opening {@code path} for reading fails, or null if it opens. */
     private Errno openReadError(String path) {
         try {
-            fs.openForRead(abs(path));
+            fs.openForRead(abs(path), true);
             return null;
         } catch (KernelException e) {
             return e.errno();
@@ -203,7 +203,7 @@ public final class BusyboxSh {
      * directory, the show's errno otherwise.
      */
     private String readOpened(String path) {
-        KNode n = fs.resolve(abs(path));
+        KNode n = fs.userPath(abs(path), true);
         if (n instanceof KFile f && !f.isRemoved()) {
             return f.read();
         }
@@ -323,7 +323,7 @@ public final class BusyboxSh {
         for (String p : paths) {
             KNode n;
             try {
-                n = p.equals(".") ? fs.root() : fs.walk(abs(p), true);
+                n = p.equals(".") ? fs.root() : fs.userWalk(abs(p), true);
             } catch (KernelException e) {
                 io.err("ls: " + p + ": " + e.errno().strerror());
                 rc = 1;
@@ -345,7 +345,7 @@ public final class BusyboxSh {
                 io.out((first ? "" : "\n") + d + ":\n");
             }
             first = false;
-            KDir dir = d.equals(".") ? fs.root() : (KDir) fs.resolve(abs(d));
+            KDir dir = d.equals(".") ? fs.root() : (KDir) fs.userPath(abs(d), true);
             for (String name : dir.list()) {
                 io.out(name + "\n");
             }
@@ -527,7 +527,7 @@ public final class BusyboxSh {
         } else if (a.size() == 2) {
             String op = a.get(0);
             String p = a.get(1);
-            KNode n = op.equals("-L") || op.equals("-h") ? fs.lookup(abs(p)) : fs.resolve(abs(p));
+            KNode n = op.equals("-L") || op.equals("-h") ? fs.userPath(abs(p), false) : fs.userPath(abs(p), true);
             Boolean r = switch (op) {
                 case "-e" -> n != null;
                 case "-f" -> n instanceof KFile;
@@ -563,7 +563,7 @@ public final class BusyboxSh {
     private int memblocks(List<String> args, Io io) {
         List<String> ids = new ArrayList<>(args);
         if (ids.isEmpty()) {
-            KNode top = fs.resolve(MEMORY_DIR);
+            KNode top = fs.userPath(MEMORY_DIR, true);
             if (top instanceof KDir d) {
                 List<Long> nums = new ArrayList<>();
                 for (String e : d.list()) {
@@ -579,7 +579,7 @@ public final class BusyboxSh {
         for (String id : ids) {
             spend.accept(MEMBLOCKS_PER_BLOCK_NS);
             String dir = MEMORY_DIR + "/memory" + id;
-            if (!(fs.resolve(dir) instanceof KDir d)) {
+            if (!(fs.userPath(dir, true) instanceof KDir d)) {
                 io.out("memory" + id + " absent\n");
                 continue;
             }

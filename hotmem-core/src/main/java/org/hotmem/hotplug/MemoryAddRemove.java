@@ -179,7 +179,8 @@ final class MemoryAddRemove {
                     throw new KernelException(Errno.EEXIST);
                 }
             }
-            mm.sparseAddSections(startPfn, nr, altmap);
+            mm.tryOnlineNode(nid);
+            mm.sparseAddSections(startPfn, nr, altmap, nid);
             for (long pfn = startPfn; pfn < startPfn + nr; pfn += MemoryHotplug.PAGES_PER_BLOCK) {
                 MemoryBlock b = newBlock((int) (pfn / MemoryHotplug.PAGES_PER_BLOCK), nid, false,
                         altmap ? MemoryHotplug.PAGES_PER_BLOCK * 64 / MemoryModel.PAGE_SIZE : 0, group);
@@ -221,7 +222,8 @@ final class MemoryAddRemove {
      * Models try_remove_memory() in mm/memory_hotplug.c (caller holds device_hotplug_lock):
      * -EINVAL unaligned; -EBUSY with a pr_warn if a block is not offline; -EINVAL for a range
      * mixing memmap_on_memory and regular blocks; else, under mem_hotplug_lock, the block
-     * devices, the sections and the resource go.
+     * devices, the sections and the resource go, and the node goes offline if nothing is left
+     * in it (try_offline_node()).
      */
     void tryRemoveMemory(long start, long size) {
         if (size == 0 || start % MemoryHotplug.BLOCK_SIZE != 0 || size % MemoryHotplug.BLOCK_SIZE != 0) {
@@ -250,6 +252,10 @@ final class MemoryAddRemove {
             }
             mm.sparseRemoveSections(start >>> MemoryModel.PAGE_SHIFT, size >>> MemoryModel.PAGE_SHIFT);
             resources.removeIf(r -> r[0] >= start && r[1] <= start + size);
+            if (!in.isEmpty()) {
+                int nid = in.get(0).nid;
+                mm.tryOfflineNode(nid, hp.blocks.values().stream().anyMatch(b -> b.nid == nid));
+            }
         } finally {
             hp.memHotplugDone();
         }

@@ -92,7 +92,8 @@ public final class MemoryHotplug {
             if (blocks.containsKey(id)) {
                 continue;
             }
-            MemoryBlock b = addRemove.newBlock(id, 0, true, 0, null);
+            // memory_block_add_nid_early(): the node of the block's memory
+            MemoryBlock b = addRemove.newBlock(id, Math.max(0, mm.nidOf(s.startPfn())), true, 0, null);
             b.state = MemoryBlock.State.ONLINE;
             b.offline = false;
             b.zone = earlyZone(b);

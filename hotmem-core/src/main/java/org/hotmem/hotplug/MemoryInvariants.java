@@ -36,7 +36,7 @@ public final class MemoryInvariants {
     public static List<String> check(MemoryHotplug hp) {
         List<String> bad = new ArrayList<>();
         MemoryModel mm = hp.mm();
-        long[] free = new long[ZoneType.values().length];
+        long[] free = new long[mm.nrNodes() * ZoneType.values().length];
         for (MemSection s : mm.presentSections()) {
             long base = s.startPfn();
             for (long pfn = base; pfn < base + MemSection.PAGES; ) {
@@ -50,9 +50,9 @@ public final class MemoryInvariants {
                     if ((pfn & ((1L << o) - 1)) != 0) {
                         bad.add(String.format("pfn 0x%x: free chunk of order %d misaligned", pfn, o));
                     }
-                    int zi = mm.zoneIndexOf(pfn);
+                    int zi = mm.zoneOf(pfn).id();
                     for (long p = pfn + 1; p < pfn + (1L << o); p = mm.runEnd(p)) {
-                        if (mm.kind(p) != PageState.FREE_TAIL || mm.zoneIndexOf(p) != zi) {
+                        if (mm.kind(p) != PageState.FREE_TAIL || mm.zoneOf(p).id() != zi) {
                             bad.add(String.format("pfn 0x%x: chunk at 0x%x broken", p, pfn));
                             break;
                         }
@@ -87,9 +87,9 @@ public final class MemoryInvariants {
                 }
             }
         }
-        for (Zone z : mm.node(0).zones()) {
-            if (z.freePages() != free[z.type().ordinal()]) {
-                bad.add(z.name() + ": freePages " + z.freePages() + " but chunks add up to " + free[z.type().ordinal()]);
+        for (Zone z : allZones(mm)) {
+            if (z.freePages() != free[z.id()]) {
+                bad.add(z.name() + ": freePages " + z.freePages() + " but chunks add up to " + free[z.id()]);
             }
         }
         for (AddressSpace as : mm.owners()) {
@@ -100,7 +100,7 @@ public final class MemoryInvariants {
                 }
             }
         }
-        long[] hotPresent = new long[ZoneType.values().length];
+        long[] hotPresent = new long[mm.nrNodes() * ZoneType.values().length];
         for (MemoryBlock b : hp.blocks().values()) {
             if (b.early) {
                 continue;
@@ -111,21 +111,21 @@ public final class MemoryInvariants {
                     bad.add(b.name() + ": online without a zone");
                     continue;
                 }
-                hotPresent[z.type().ordinal()] += b.nrPages();
+                hotPresent[z.id()] += b.nrPages();
                 if (b.startPfn() < z.startPfn() || b.startPfn() + b.nrPages() > z.endPfn()) {
                     bad.add(b.name() + ": online in " + z.name() + " but outside its span");
                 }
             }
         }
-        for (Zone z : mm.node(0).zones()) {
+        for (Zone z : allZones(mm)) {
             long boot = 0;
             for (MemoryBlock b : hp.blocks().values()) {
                 if (b.early && b.state() == MemoryBlock.State.ONLINE) {
                     boot += presentInZone(mm, b, z);
                 }
             }
-            if (z.presentPages() != boot + hotPresent[z.type().ordinal()]) {
-                bad.add(z.name() + ": present " + z.presentPages() + " != boot " + boot + " + hot-added online " + hotPresent[z.type().ordinal()]);
+            if (z.presentPages() != boot + hotPresent[z.id()]) {
+                bad.add(z.name() + ": present " + z.presentPages() + " != boot " + boot + " + hot-added online " + hotPresent[z.id()]);
             }
             if (z.managedPages() > z.presentPages()) {
                 bad.add(z.name() + ": managed > present");
@@ -135,6 +135,14 @@ public final class MemoryInvariants {
             bad.add("lockdep: " + mm.kernel().lockdep().reports());
         }
         return bad;
+    }
+
+    private static List<Zone> allZones(MemoryModel mm) {
+        List<Zone> out = new ArrayList<>();
+        for (int nid = 0; nid < mm.nrNodes(); nid++) {
+            out.addAll(List.of(mm.node(nid).zones()));
+        }
+        return out;
     }
 
     /** Whether the pageblock at pb is stored without per-page words (see MemoryModel#runEnd). */
@@ -163,7 +171,7 @@ public final class MemoryInvariants {
             for (long pb = s & -MemoryModel.PAGEBLOCK_PAGES; pb < e; pb += MemoryModel.PAGEBLOCK_PAGES) {
                 long lo = Math.max(pb, s);
                 long hi = Math.min(pb + MemoryModel.PAGEBLOCK_PAGES, e);
-                if (lo < hi && mm.zoneIndexOf(pb) == z.type().ordinal()) {
+                if (lo < hi && mm.zoneIndexOf(pb) >= 0 && mm.zoneOf(pb) == z) {
                     n += hi - lo;
                 }
             }

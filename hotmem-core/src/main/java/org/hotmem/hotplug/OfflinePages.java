@@ -114,8 +114,16 @@ final class OfflinePages {
         mm.adjustManagedPageCount(zone, -managed);
         hp.adjustPresent(zone, group, start, -nr);
         mm.setupPerZoneWmarks();
+        // 6.12 marks the node memoryless before the rebuild so that it leaves the fallback lists; 6.1 after it
+        boolean clearFirst = mm.version().atLeast612();
+        if (clearFirst) {
+            mm.nodeStatesClearNode(zone.node());
+        }
         if (!zone.populated()) {
-            mm.buildAllZonelists(mm.totalPagesForZonelistMessage());
+            mm.buildAllZonelists(null, mm.totalPagesForZonelistMessage());
+        }
+        if (!clearFirst) {
+            mm.nodeStatesClearNode(zone.node());
         }
         hp.notifierChain.memoryNotify(MemoryNotifier.Event.MEM_OFFLINE, start, nr);
         mm.removePfnRangeFromZone(zone, start, nr);

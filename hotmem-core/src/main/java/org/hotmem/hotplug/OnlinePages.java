@@ -64,8 +64,9 @@ final class OnlinePages {
         }
         mm.setSectionsOnline(pfn & -MemSection.PAGES, pfn + nr, true);
         hp.adjustPresent(zone, group, pfn, nr);
+        mm.nodeStatesSetNode(zone);
         if (rebuild) {
-            mm.buildAllZonelists(mm.totalPagesForZonelistMessage());
+            mm.buildAllZonelists(null, mm.totalPagesForZonelistMessage());
         }
         mm.zoneLock(zone);
         try {

@@ -233,7 +233,8 @@ public final class PcMachineLayout {
      * Models build_srat() in hw/i386/acpi-build.c: the APIC affinity of CPU 0, then each
      * node's boot RAM in node order (RAM is laid out node after node from address 0) with the
      * 640 KiB-1 MiB hole and the PCI hole cut out, and one hotpluggable entry covering device
-     * memory on the last node. QEMU builds no SRAT without NUMA nodes ({@link Srat#NONE}).
+     * memory on the last node; with {@code -numa dist} also the SLIT (build_slit()). QEMU builds
+     * no SRAT without NUMA nodes ({@link Srat#NONE}).
      */
     public Srat srat(NumaConfig numa) {
         if (numa.nodeCount() == 0) {
@@ -273,7 +274,17 @@ public final class PcMachineLayout {
         if (hasDeviceMemory()) {
             out.add(new Srat.Memory(deviceMemoryBase, deviceMemorySize, numa.nodeCount() - 1, true));
         }
-        return new Srat(List.of(numa.cpuNode()), out);
+        List<List<Integer>> slit = new ArrayList<>();
+        if (numa.hasDistances()) {
+            for (int a = 0; a < numa.nodeCount(); a++) {
+                List<Integer> row = new ArrayList<>();
+                for (int b = 0; b < numa.nodeCount(); b++) {
+                    row.add(numa.distance(a, b));
+                }
+                slit.add(row);
+            }
+        }
+        return new Srat(List.of(numa.cpuNode()), out, slit);
     }
 
     /** A sorted, non-overlapping e820 list: later additions override earlier ones where they overlap. */

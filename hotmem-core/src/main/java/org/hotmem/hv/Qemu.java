@@ -825,14 +825,6 @@ public final class Qemu {
             return QmpArgs.uint64Value(name, n);
         }
 
-        Long uint32(String name) {
-            Long v = uint64(name);
-            if (v != null && Long.compareUnsigned(v, 0xffff_ffffL) > 0) {
-                throw expects(name, "uint32");
-            }
-            return v;
-        }
-
         Long int64(String name) {
             JsonNode n = raw(name);
             if (n == null) {
@@ -884,6 +876,34 @@ public final class Qemu {
                     throw expects(name + "[" + i + "]", "uint16");
                 }
             }
+        }
+
+        /**
+         * A uint32 device property (the node of a memory device): a number, also given as a string
+         * ("1" is accepted, "x" is not an integer); out of 0..2^32-1 it "expects uint32_t".
+         */
+        Long uint32(String name) {
+            JsonNode n = raw(name);
+            if (n == null) {
+                return null;
+            }
+            java.math.BigInteger v;
+            if (n.isIntegralNumber()) {
+                v = n.bigIntegerValue();
+            } else {
+                try {
+                    v = n.isTextual() ? new java.math.BigInteger(n.asText().strip()) : null;
+                } catch (NumberFormatException e) {
+                    v = null;
+                }
+                if (v == null) {
+                    throw QmpException.generic("Parameter '" + name + "' expects integer");
+                }
+            }
+            if (v.signum() < 0 || v.bitLength() > 32) {
+                throw QmpException.generic("Parameter '" + name + "' expects uint32_t");
+            }
+            return v.longValue();
         }
 
         /** Unknown members: a device property error ("Property 'pc-dimm.x' not found") or a QAPI one. */

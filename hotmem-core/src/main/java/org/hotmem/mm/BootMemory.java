@@ -54,6 +54,12 @@ final class BootMemory {
     /** Ranges reserved at boot and freed later: {start, end, kind} (printed by "Freeing ..."). */
     private final List<Object[]> lateFrees = new ArrayList<>();
     private long swiotlbStart;
+    /** The NUMA layout initmem_init() found. */
+    private NumaInit numa;
+    /** nr_kernel_pages, which sizes the large system hashes. */
+    private long kernelPagesAtBoot;
+    /** NODE_DATA(nid)'s physical address (0 for nodes without one). */
+    private long[] nodeDataAddr;
     /** The usable e820 ranges after the x86 trims, sorted. */
     private List<long[]> usableE820 = List.of();
 
@@ -96,24 +102,31 @@ final class BootMemory {
         new DirectMapping(memblock, imageEnd - DirectMapping.INIT_PGT_BUF_PAGES * MemoryModel.PAGE_SIZE, imageEnd)
                 .initMemMapping(memEnd);
         memblock.setBottomUp(false); // numa_init() resets the direction
-        NumaInit numa = NumaInit.run(srat, memblock.memory(), maxPfn, mm.version, log);
+        numa = NumaInit.run(srat, memblock.memory(), maxPfn, mm.version, log);
         mm.possibleNodes.or(numa.possible());
         mm.cpuNode = numa.cpuNode();
-        long nd = memblock.alloc(p.nodeDataBytes(), p.nodeDataAlign(), 0, memEnd);
-        log.info(String.format("NODE_DATA(0) allocated [mem %#010x-%#010x]", nd, nd + p.nodeDataBytes() - 1));
+        mm.slit = srat.slit();
+        long nd = registerNodes();
         List<Integer> present = presentSections();
         printZoneRanges(maxPfn);
         sparseInit(present, nd, memEnd);
+        offlineNodeData(memEnd);
         setupArchTail(memEnd);
         setupCommandLine(memEnd);
         percpu(memEnd);
         ZoneRanges zr = initZones(maxPfn);
         long kernelPages = nrKernelPages(zr);
+        kernelPagesAtBoot = kernelPages;
         long buildTotal = mm.version.atLeast612() ? mm.totalPresentPages() : zonelistBootTotal(zr);
-        mm.buildAllZonelists(buildTotal);
+        mm.buildAllZonelists(null, buildTotal);
         parseArgs.run();
-        hashTable("Dentry cache", kernelPages, 13, memEnd);
-        hashTable("Inode-cache", kernelPages, 14, memEnd);
+        // hashdist (more than one online node): dcache_init_early()/inode_init_early() leave the
+        // tables to vfs_caches_init(), which vmallocs them across the nodes
+        boolean hashdist = mm.nodeState(NodeState.ONLINE).cardinality() > 1;
+        if (!hashdist) {
+            hashTable("Dentry cache", kernelPages, 13, memEnd);
+            hashTable("Inode-cache", kernelPages, 14, memEnd);
+        }
         trapInit(memEnd);
         boolean swiotlb = swiotlbNeeded(maxPfn);
         if (swiotlb) {
@@ -209,6 +222,58 @@ final class BootMemory {
         return out;
     }
 
+    /**
+     * numa_register_memblks(): alloc_node_data() for every node with memory (top-down inside
+     * the node, "NODE_DATA(N) allocated"), which sets it online; then init_cpu_to_node() brings a
+     * memoryless CPU node online with its own pgdat. Returns NODE_DATA(0)'s address.
+     */
+    private long registerNodes() {
+        long nd0 = -1;
+        nodeDataAddr = new long[mm.nodes.length];
+        for (int nid = 0; nid < mm.nodes.length; nid++) {
+            long[] span = numa.span(nid);
+            boolean cpuOnly = span == null && nid == mm.cpuNode;
+            if (span == null && !cpuOnly) {
+                continue;
+            }
+            long lo = span == null ? 0 : span[0];
+            long hi = span == null ? maxPfnBytes() : span[1];
+            long nd = memblock.alloc(p.nodeDataBytes(), p.nodeDataAlign(), lo, hi);
+            log.info(String.format("NODE_DATA(%d) allocated [mem %#010x-%#010x]", nid, nd, nd + p.nodeDataBytes() - 1));
+            if (cpuOnly) {
+                log.info(String.format("    NODE_DATA(%d) on node %d", nid, numa.nodeOf(nd >>> MemoryModel.PAGE_SHIFT)));
+            }
+            mm.nodes[nid].online = true;
+            nodeDataAddr[nid] = nd;
+            nd0 = nd0 < 0 ? nd : nd0;
+        }
+        return nd0;
+    }
+
+    private long maxPfnBytes() {
+        return mm.maxPfn << MemoryModel.PAGE_SHIFT;
+    }
+
+    /**
+     * free_area_init() for the possible nodes that are not online: a pgdat from memblock
+     * (6.1 arch_alloc_nodedata(), 6.12 alloc_offline_node_data(): sizeof(pg_data_t), cache
+     * aligned, top-down anywhere), initialised memoryless; the node stays offline.
+     */
+    private void offlineNodeData(long memEnd) {
+        for (Node n : mm.nodes) {
+            if (n.online || !mm.possibleNodes.get(n.nid)) {
+                continue;
+            }
+            if (!mm.version.atLeast612()) {
+                log.info("Initializing node " + n.nid + " as memoryless");
+            }
+            // FITTED: whole pages (6.1's rounded pgdat, 0x2b000 B) make both versions lose the 43 pages
+            // the numa-memoryless recordings show; 6.12's sizeof(pg_data_t) alone would leave one.
+            memblock.alloc(Memblock.alignUp(p.nodeDataBytes(), MemoryModel.PAGE_SIZE), MemoryModel.PAGE_SIZE, 0, memEnd);
+            log.info("Initmem setup node " + n.nid + " as memoryless");
+        }
+    }
+
     /** The "Zone ranges:", "Early memory node ranges" and "Initmem setup" lines free_area_init() prints. */
     private void printZoneRanges(long maxPfn) {
         long minPfn = memblock.memory().get(0)[0] >>> MemoryModel.PAGE_SHIFT;
@@ -229,28 +294,70 @@ final class BootMemory {
         log.info("Early memory node ranges");
         List<long[]> mem = memblock.memory();
         for (long[] r : mem) {
-            log.info(String.format("  node   0: [mem %#018x-%#018x]", r[0], r[1] - 1));
+            for (long[] part : numa.split(r)) {
+                log.info(String.format("  node %3d: [mem %#018x-%#018x]", part[2], part[0], part[1] - 1));
+            }
         }
-        log.info(String.format("Initmem setup node 0 [mem %#018x-%#018x]", mem.get(0)[0], mem.get(mem.size() - 1)[1] - 1));
+        for (Node n : mm.nodes) {
+            long first = -1;
+            long last = -1;
+            for (long[] r : mem) {
+                for (long[] part : numa.split(r)) {
+                    if (part[2] == n.nid) {
+                        first = first < 0 ? part[0] : first;
+                        last = part[1];
+                    }
+                }
+            }
+            if (first >= 0) {
+                log.info(String.format("Initmem setup node %d [mem %#018x-%#018x]", n.nid, first, last - 1));
+            }
+        }
     }
 
     /** sparse_init(): section roots, usage maps, the vmemmap buffer (64 B per page of each present section) and its page tables. */
     private void sparseInit(List<Integer> present, long nodeData, long memEnd) {
         memblock.alloc(NR_SECTION_ROOTS * 8, SMP_CACHE_BYTES, 0, memEnd); // mem_section: the root pointers
-        int roots = 0;
+        // sparse_index_init(): a root page of SECTIONS_PER_ROOT struct mem_section for each root in
+        // use, on the node of the first section that needs it (memblock_alloc_node())
+        java.util.BitSet rootsDone = new java.util.BitSet();
         for (int nr : present) {
-            roots = Math.max(roots, nr / SECTIONS_PER_ROOT + 1);
+            int root = nr / SECTIONS_PER_ROOT;
+            if (rootsDone.get(root)) {
+                continue;
+            }
+            rootsDone.set(root);
+            long[] span = numa.span(numa.nodeOfOrNearest((long) nr << MemSection.PFN_SHIFT));
+            memblock.alloc(MemoryModel.PAGE_SIZE, SMP_CACHE_BYTES, span == null ? 0 : span[0], span == null ? memEnd : span[1]);
         }
-        for (int i = 0; i < roots; i++) {
-            memblock.alloc(MemoryModel.PAGE_SIZE, SMP_CACHE_BYTES, 0, memEnd); // SECTIONS_PER_ROOT struct mem_section
-        }
-        // usage maps: as near NODE_DATA as possible, in its section
-        long goal = nodeData & -MemoryModel.SECTION_SIZE;
-        memblock.alloc(p.sectionUsageBytes() * present.size(), SMP_CACHE_BYTES, goal, goal + MemoryModel.SECTION_SIZE);
+        // sparse_init_nid() for each node in section order: usage maps as near NODE_DATA(nid) as
+        // possible (in its section), then the node's memmap buffer on the node itself
         long sectionMap = MemSection.PAGES * 64L;
-        sparseMemmap(sectionMap, present.size(), memEnd);
-        memblock.alloc(MemoryModel.PAGE_SIZE, MemoryModel.PAGE_SIZE, 16 * MB, memEnd); // vmemmap PUD
-        memblock.alloc(MemoryModel.PAGE_SIZE, MemoryModel.PAGE_SIZE, 16 * MB, memEnd); // vmemmap PMD
+        boolean first = true;
+        for (int nid = 0; nid < mm.nodes.length; nid++) {
+            int count = 0;
+            for (int nr : present) {
+                if (numa.nodeOfOrNearest((long) nr << MemSection.PFN_SHIFT) == nid) {
+                    count++;
+                }
+            }
+            if (count == 0) {
+                continue;
+            }
+            long goal = nodeDataAddr[nid] & -MemoryModel.SECTION_SIZE;
+            memblock.alloc(p.sectionUsageBytes() * count, SMP_CACHE_BYTES, goal, goal + MemoryModel.SECTION_SIZE);
+            long[] span = numa.span(nid);
+            long lo = Math.max(16 * MB, span == null ? 0 : span[0]);
+            long hi = span == null ? memEnd : span[1];
+            if (memblock.tryAlloc(sectionMap * count, 2 * MB, lo, hi) < 0) {
+                sparseMemmap(sectionMap, count, memEnd);
+            }
+            if (first) {
+                memblock.alloc(MemoryModel.PAGE_SIZE, MemoryModel.PAGE_SIZE, lo, hi); // vmemmap PUD
+                memblock.alloc(MemoryModel.PAGE_SIZE, MemoryModel.PAGE_SIZE, lo, hi); // vmemmap PMD
+                first = false;
+            }
+        }
         for (int nr : present) {
             MemSection s = new MemSection(nr, true);
             s.activate();
@@ -339,7 +446,9 @@ final class BootMemory {
         long ai = memblock.alloc(MemoryModel.PAGE_SIZE, MemoryModel.PAGE_SIZE, 0, memEnd);
         long areas = memblock.alloc(MemoryModel.PAGE_SIZE, SMP_CACHE_BYTES, 0, memEnd);
         long unit = 2 * MB;
-        long base = memblock.alloc(unit, unit, 16 * MB, memEnd);
+        long[] cpuNodeSpan = numa.span(mm.cpuNode); // pcpu_fc_alloc(): on the CPU's node
+        long base = memblock.alloc(unit, unit, Math.max(16 * MB, cpuNodeSpan == null ? 0 : cpuNodeSpan[0]),
+                cpuNodeSpan == null ? memEnd : cpuNodeSpan[1]);
         long used = p.percpuStaticBytes() + PERCPU_RESERVED_BYTES + PERCPU_DYNAMIC_BYTES;
         memblock.free(base + used, unit - used);
         log.info(String.format("percpu: Embedded %d pages/cpu s%d r%d d%d u%d", used / MemoryModel.PAGE_SIZE,
@@ -386,53 +495,72 @@ final class BootMemory {
     private record ZoneRanges(long[] start, long[] end) {
     }
 
-    /** free_area_init(): zone spans and present pages from the zone ranges and memblock memory. */
+    /**
+     * free_area_init(): per node, each zone's span is the zone range clipped to the node's
+     * span (zone_spanned_pages_in_node()) and its present pages the node's memblock memory in
+     * it; nodes with present pages are N_MEMORY.
+     */
     private ZoneRanges initZones(long maxPfn) {
         long minPfn = memblock.memory().get(0)[0] >>> MemoryModel.PAGE_SHIFT;
         long[] lo = {minPfn, MAX_DMA_PFN, MAX_DMA32_PFN};
         long[] hi = {Math.min(maxPfn, MAX_DMA_PFN), Math.min(maxPfn, MAX_DMA32_PFN), maxPfn};
-        Node node = mm.nodes[0];
-        for (int zi = 0; zi < 3; zi++) {
-            Zone z = node.zones[zi];
-            if (hi[zi] <= lo[zi]) {
-                continue;
-            }
-            long present = 0;
-            long first = -1;
-            long last = -1;
+        for (Node node : mm.nodes) {
+            List<long[]> ranges = new ArrayList<>();
             for (long[] r : memblock.memory()) {
-                long s = Math.max(r[0] >>> 12, lo[zi]);
-                long e = Math.min(r[1] >>> 12, hi[zi]);
-                if (s < e) {
-                    present += e - s;
-                    first = first < 0 ? s : first;
-                    last = e;
+                for (long[] part : numa.split(r)) {
+                    if (part[2] == node.nid) {
+                        ranges.add(new long[] {part[0] >>> 12, part[1] >>> 12});
+                    }
                 }
             }
-            if (present == 0) {
+            if (ranges.isEmpty()) {
                 continue;
             }
-            z.startPfn = lo[zi];
-            z.spannedPages = hi[zi] - lo[zi];
-            z.presentPages = present;
-            z.presentEarlyPages = present;
-            z.initialized = true;
+            long nodeStart = ranges.get(0)[0];
+            long nodeEnd = ranges.get(ranges.size() - 1)[1];
+            for (int zi = 0; zi < 3; zi++) {
+                Zone z = node.zones[zi];
+                long zs = Math.max(lo[zi], nodeStart);
+                long ze = Math.min(hi[zi], nodeEnd);
+                if (ze <= zs) {
+                    continue;
+                }
+                long present = 0;
+                for (long[] r : ranges) {
+                    long s0 = Math.max(r[0], zs);
+                    long e0 = Math.min(r[1], ze);
+                    if (s0 < e0) {
+                        present += e0 - s0;
+                    }
+                }
+                if (present == 0) {
+                    continue;
+                }
+                z.startPfn = zs;
+                z.spannedPages = ze - zs;
+                z.presentPages = present;
+                z.presentEarlyPages = present;
+                z.initialized = true;
+            }
+            node.updateSpan();
+            node.presentPages = 0;
+            for (Zone z : node.zones) {
+                node.presentPages += z.presentPages;
+            }
+            node.checkForMemory();
+            node.online = true;
         }
-        node.updateSpan();
-        node.presentPages = 0;
-        for (Zone z : node.zones) {
-            node.presentPages += z.presentPages;
-        }
-        node.online = true;
         return new ZoneRanges(lo, hi);
     }
 
     /** nr_kernel_pages as free_area_init_core counts it: present minus the memmap pages of each low zone. */
     private long nrKernelPages(ZoneRanges zr) {
         long sum = 0;
-        for (Zone z : mm.nodes[0].zones) {
-            if (z.type.isKernelZone() && z.presentPages > 0) {
-                sum += z.presentPages - memmapPages(z.presentPages);
+        for (Node n : mm.nodes) {
+            for (Zone z : n.zones) {
+                if (z.type.isKernelZone() && z.presentPages > 0) {
+                    sum += z.presentPages - memmapPages(z.presentPages);
+                }
             }
         }
         return sum;
@@ -455,11 +583,40 @@ final class BootMemory {
 
     /** alloc_large_system_hash(): entries = roundup_pow_of_two(nr_kernel_pages >> (scale - PAGE_SHIFT)), 8 B each. */
     private void hashTable(String name, long kernelPages, int scale, long memEnd) {
-        long entries = Long.highestOneBit(Math.max(1, (kernelPages >> (scale - MemoryModel.PAGE_SHIFT)) - 1)) << 1;
+        long entries = hashEntries(kernelPages, scale);
         long bytes = entries * 8;
-        int order = 63 - Long.numberOfLeadingZeros(bytes >>> MemoryModel.PAGE_SHIFT);
         memblock.alloc(bytes, 64, 0, memEnd);
-        log.info(String.format("%s hash table entries: %d (order: %d, %d bytes, linear)", name, entries, order, bytes));
+        log.info(String.format("%s hash table entries: %d (order: %d, %d bytes, linear)", name, entries, hashOrder(bytes), bytes));
+    }
+
+    private static long hashEntries(long kernelPages, int scale) {
+        return Long.highestOneBit(Math.max(1, (kernelPages >> (scale - MemoryModel.PAGE_SHIFT)) - 1)) << 1;
+    }
+
+    private static int hashOrder(long bytes) {
+        return 63 - Long.numberOfLeadingZeros(bytes >>> MemoryModel.PAGE_SHIFT);
+    }
+
+    /**
+     * alloc_large_system_hash() without HASH_EARLY under hashdist: the table is vmalloc'd with
+     * its pages interleaved over the online nodes, in 2 MiB pages when it is at least that big
+     * ("vmalloc hugepage", the dentry cache's) and base pages otherwise.
+     */
+    private void hashTableVmalloc(String name, long kernelPages, int scale, boolean huge) {
+        long entries = hashEntries(kernelPages, scale);
+        long bytes = entries * 8;
+        long pages = bytes >>> MemoryModel.PAGE_SHIFT;
+        int order = huge && pages >= MemoryModel.PAGEBLOCK_PAGES ? MemoryModel.PAGEBLOCK_ORDER : 0;
+        java.util.BitSet online = mm.nodeState(NodeState.ONLINE);
+        int nid = online.nextSetBit(0);
+        for (long done = 0; done < pages; done += 1L << order) {
+            if (mm.allocPagesAboveMin(Gfp.KERNEL, order, PageState.KERNEL_OTHER, nid) < 0) {
+                mm.allocPages(Gfp.KERNEL, order, PageState.KERNEL_OTHER);
+            }
+            nid = online.nextSetBit(nid + 1) < 0 ? online.nextSetBit(0) : online.nextSetBit(nid + 1);
+        }
+        log.info(String.format("%s hash table entries: %d (order: %d, %d bytes, %s)", name, entries, hashOrder(bytes), bytes,
+                order > 0 ? "vmalloc hugepage" : "vmalloc"));
     }
 
     /**
@@ -489,11 +646,11 @@ final class BootMemory {
      * PageReserved in the zone its pfn falls in (holes included); pageblocks MIGRATE_MOVABLE.
      */
     private void initMemmap() {
-        Node node = mm.nodes[0];
         for (MemSection s : mm.presentSections()) {
             long base = s.startPfn();
             for (int pb = 0; pb < MemSection.PAGEBLOCKS; pb++) {
                 long pfn = base + ((long) pb << MemoryModel.PAGEBLOCK_ORDER);
+                Node node = mm.nodes[numa.nodeOfOrNearest(pfn)];
                 int zi = ZoneType.NORMAL.ordinal();
                 for (int i = 0; i < 3; i++) {
                     Zone z = node.zones[i];
@@ -502,7 +659,7 @@ final class BootMemory {
                         break;
                     }
                 }
-                s.pbZone[pb] = (byte) zi;
+                s.pbZone[pb] = (byte) node.zones[zi].id();
                 s.pbMigrate[pb] = (byte) MigrateType.MOVABLE.ordinal();
             }
             mm.fillPages(base, base + MemSection.PAGES, PageState.RESERVED, 0);
@@ -527,6 +684,10 @@ final class BootMemory {
      * pools, and the page cache / anonymous memory of the initramfs and init.
      */
     private void runtimeAllocations() {
+        if (mm.nodeState(NodeState.ONLINE).cardinality() > 1) {
+            hashTableVmalloc("Dentry cache", kernelPagesAtBoot, 13, true);
+            hashTableVmalloc("Inode-cache", kernelPagesAtBoot, 14, false);
+        }
         mm.allocPages(Gfp.KERNEL, 0, PageState.KERNEL_PAGE_TABLE);
         for (int i = 0; i < 64; i++) {
             mm.allocPages(Gfp.KERNEL, 0, PageState.KERNEL_SLAB);

@@ -7,6 +7,8 @@ package org.hotmem.mm;
 public enum Gfp {
     /** GFP_KERNEL: slab, page tables, kernel stacks. Unmovable, never from ZONE_MOVABLE. */
     KERNEL(MigrateType.UNMOVABLE, ZoneType.NORMAL),
+    /** GFP_KERNEL | __GFP_RECLAIMABLE: slabs of SLAB_RECLAIM_ACCOUNT caches (dentries, inodes). */
+    KERNEL_RECLAIMABLE(MigrateType.RECLAIMABLE, ZoneType.NORMAL),
     /** GFP_DMA32 | GFP_KERNEL. */
     KERNEL_DMA32(MigrateType.UNMOVABLE, ZoneType.DMA32),
     /** GFP_DMA | GFP_KERNEL. */

@@ -56,9 +56,19 @@ public final class MemoryModel {
     final java.util.BitSet possibleNodes = new java.util.BitSet();
     /** cpu_to_node(0), set by boot's NUMA init. */
     int cpuNode;
+    /** The firmware's SLIT (numa_distance[]), empty without one. */
+    int[][] slit = new int[0][];
+    /** node_load[] of build_zonelists(), per node. */
+    private final int[] nodeLoad;
+    /** Each node's zonelist node order as the last build_all_zonelists() left it (null: not built). */
+    private final int[][] nodeOrder;
+    /** policy_zone: only ever raised, by check_highest_zone() during zonelist builds. */
+    private ZoneType policyZone = ZoneType.DMA;
+    /** MAX_NUMNODES of Debian's x86-64 build (CONFIG_NODES_SHIFT 10). */
+    private static final int MAX_NUMNODES = 1024;
     /** Boot System RAM ranges (memblock memory, page aligned), [start, end) in bytes. */
     final List<long[]> bootRam = new ArrayList<>();
-    /** Zone locks by zone index (lock class "&zone->lock"). */
+    /** Zone locks by zone id (lock class "&zone->lock"). */
     final org.hotmem.kernel.SpinLock[] zoneLocks;
     /** Tokens for kernel pages come from this counter (deterministic). */
     private long nextKernelToken = 0x6b65726e00000000L;
@@ -85,12 +95,14 @@ public final class MemoryModel {
         this.profile = KernelProfile.of(version);
         this.movableNode = movableNode;
         this.nodes = new Node[possibleNodes];
+        this.nodeLoad = new int[possibleNodes];
+        this.nodeOrder = new int[possibleNodes][];
         for (int i = 0; i < possibleNodes; i++) {
             nodes[i] = new Node(i);
         }
         owners.add(null); // owner id 0 = none
         progress = new org.hotmem.kernel.WaitQueue(kernel, "mm progress");
-        zoneLocks = new org.hotmem.kernel.SpinLock[ZoneType.values().length];
+        zoneLocks = new org.hotmem.kernel.SpinLock[possibleNodes * ZoneType.values().length];
         for (int i = 0; i < zoneLocks.length; i++) {
             zoneLocks[i] = new org.hotmem.kernel.SpinLock(kernel, "&zone->lock");
         }
@@ -111,14 +123,14 @@ public final class MemoryModel {
      */
     public void zoneLock(Zone z) {
         if (kernel.current() != null) {
-            zoneLocks[z.type.ordinal()].lock();
+            zoneLocks[z.id()].lock();
         }
     }
 
     /** spin_unlock_irqrestore(&zone->lock). */
     public void zoneUnlock(Zone z) {
         if (kernel.current() != null) {
-            zoneLocks[z.type.ordinal()].unlock();
+            zoneLocks[z.id()].unlock();
         }
     }
 
@@ -169,6 +181,7 @@ public final class MemoryModel {
         new BootMemory(mm, e820, options, srat, parseArgs).run();
         if (fs != null) {
             MmProcFiles.register(mm, fs);
+            fs.setDentryCache(new Dcache(mm));
         }
         return mm;
     }
@@ -201,10 +214,9 @@ public final class MemoryModel {
     }
 
     /**
-     * The nodes in a node state (node_states[]). The memory states follow from the present
-     * pages, which is where node_states_set_node()/node_states_clear_node() put them on every
-     * online and offline: N_MEMORY while the node has present pages, N_NORMAL_MEMORY while its
-     * zones up to ZONE_NORMAL have some (check_for_memory() at boot).
+     * The nodes in a node state (node_states[]). N_MEMORY and N_NORMAL_MEMORY are set by boot's
+     * check_for_memory() and by {@link #nodeStatesSetNode} / {@link #nodeStatesClearNode}, which
+     * online and offline call where Linux does (after the zonelist rebuild of an offline).
      */
     public java.util.BitSet nodeState(NodeState state) {
         java.util.BitSet out = new java.util.BitSet();
@@ -216,9 +228,8 @@ public final class MemoryModel {
                 for (Node n : nodes) {
                     boolean in = switch (state) {
                         case ONLINE -> n.online;
-                        case MEMORY -> n.presentPages > 0;
-                        default -> n.zones[ZoneType.DMA.ordinal()].populated() || n.zones[ZoneType.DMA32.ordinal()].populated()
-                                || n.zones[ZoneType.NORMAL.ordinal()].populated();
+                        case MEMORY -> n.memory;
+                        default -> n.normalMemory;
                     };
                     out.set(n.nid, in);
                 }
@@ -369,13 +380,25 @@ public final class MemoryModel {
         if (z < 0) {
             throw new IllegalStateException("pfn 0x" + Long.toHexString(pfn) + " has no zone (memmap not initialised)");
         }
-        return nodes[0].zones[z];
+        return nodes[z / ZoneType.values().length].zones[z % ZoneType.values().length];
     }
 
-    /** The zone index of a pageblock, -1 if uninitialised. */
+    /** The zone index (enum zone_type) of a pageblock, -1 if uninitialised. */
     public int zoneIndexOf(long pfn) {
         MemSection s = section(pfn);
-        return s == null || !s.hasMemmap() ? -1 : s.pbZone[pbIdx(pfn)];
+        if (s == null || !s.hasMemmap() || s.pbZone[pbIdx(pfn)] < 0) {
+            return -1;
+        }
+        return s.pbZone[pbIdx(pfn)] % ZoneType.values().length;
+    }
+
+    /** page_to_nid() of an initialised page, -1 if uninitialised. */
+    public int nidOf(long pfn) {
+        MemSection s = section(pfn);
+        if (s == null || !s.hasMemmap() || s.pbZone[pbIdx(pfn)] < 0) {
+            return -1;
+        }
+        return s.pbZone[pbIdx(pfn)] / ZoneType.values().length;
     }
 
     /** get_pageblock_migratetype(). */
@@ -486,16 +509,19 @@ public final class MemoryModel {
     }
 
     /**
-     * The zonelist of an allocation: the populated zones of the node from the highest zone
-     * the GFP intent allows downwards (ZONE_MOVABLE only for movable intents), like
-     * node_zonelist() + for_next_zone_zonelist_nodemask().
+     * The zonelist of an allocation: node by node in the node's fallback order
+     * (ZONELIST_ORDER_NODE), the populated zones of each from the highest zone the GFP intent
+     * allows downwards (ZONE_MOVABLE only for movable intents), like node_zonelist() +
+     * for_next_zone_zonelist_nodemask().
      */
     public List<Zone> zonelist(Gfp gfp, int nid) {
         List<Zone> out = new ArrayList<>();
-        for (int i = gfp.highestZone().ordinal(); i >= 0; i--) {
-            Zone z = nodes[nid].zones[i];
-            if (z.type != ZoneType.DEVICE && z.managedPages > 0) {
-                out.add(z);
+        for (int n : fallbackOrderCached(nid)) {
+            for (int i = gfp.highestZone().ordinal(); i >= 0; i--) {
+                Zone z = nodes[n].zones[i];
+                if (z.type != ZoneType.DEVICE && z.managedPages > 0) {
+                    out.add(z);
+                }
             }
         }
         return out;
@@ -559,8 +585,8 @@ public final class MemoryModel {
         return allocKernelPages(gfp, order, subtype, nid, true);
     }
 
-    private long allocKernelPages(Gfp gfp, int order, int subtype, int nid, boolean aboveMin) {
-        if (gfp.migratetype() != MigrateType.UNMOVABLE) {
+    long allocKernelPages(Gfp gfp, int order, int subtype, int nid, boolean aboveMin) {
+        if (gfp.migratetype() == MigrateType.MOVABLE) {
             throw new IllegalArgumentException("allocPages is for kernel allocations; use an AddressSpace for " + gfp);
         }
         long pfn = allocFromZonelist(gfp, order, nid, aboveMin);
@@ -697,8 +723,8 @@ public final class MemoryModel {
      * Models arch_add_memory() on x86-64 as far as memory goes: init_memory_mapping() (direct-map
      * page tables) and __add_pages() → sparse_add_section() for each section of
      * [start, start + nr): section_activate() allocates the memmap of sections that have none
-     * (and poisons it), from the buddy allocator on node 0 unless {@code altmap} puts it on the
-     * hot-added memory itself ({@link SparseVmemmap}).
+     * (and poisons it), from the buddy allocator with node nid's zonelist unless {@code altmap}
+     * puts it on the hot-added memory itself ({@link SparseVmemmap}).
      *
      * @throws KernelException ENOMEM when a memmap or page-table allocation fails; nothing of
      *         this call is left behind.
@@ -706,8 +732,7 @@ public final class MemoryModel {
      *         // sections populated before the failure (and the direct map) stay, their memmap
      *         // leaks and a retry of the range gets -EEXIST; hotmem undoes them.
      */
-    public void sparseAddSections(long start, long nr, boolean altmap) {
-        int nid = 0;
+    public void sparseAddSections(long start, long nr, boolean altmap, int nid) {
         if (!vmemmap.mapDirect(start, nr, nid)) {
             throw new KernelException(Errno.ENOMEM);
         }
@@ -814,21 +839,144 @@ public final class MemoryModel {
     }
 
     /**
-     * Models build_all_zonelists() as far as it prints: "Fallback order for Node 0: 0 ",
-     * "Built 1 zonelists, mobility grouping on.  Total pages: N", "Policy zone: Normal".
+     * Models build_all_zonelists(): __build_all_zonelists() rebuilds the zonelists of every
+     * possible node (only {@code self}'s when {@code self} is a node not yet online, as
+     * hotadd_init_pgdat() asks), each build_zonelists() printing its node fallback order, then
+     * "Built N zonelists" with the number of online nodes, the total pages and the policy zone.
+     *
+     * @param self the node being brought online, or null for all
      */
-    public void buildAllZonelists(long totalPages) {
-        StringBuilder order = new StringBuilder("Fallback order for Node 0: ");
+    public void buildAllZonelists(Node self, long totalPages) {
+        java.util.Arrays.fill(nodeLoad, 0);
         for (Node n : nodes) {
-            order.append(n.nid).append(' ');
+            if (!possibleNodes.get(n.nid) || (self != null && !self.online && n != self)) {
+                continue;
+            }
+            nodeOrder[n.nid] = fallbackOrder(n.nid).stream().mapToInt(Integer::intValue).toArray();
+            StringBuilder order = new StringBuilder("Fallback order for Node " + n.nid + ": ");
+            for (int nid : nodeOrder[n.nid]) {
+                order.append(nid).append(' ');
+            }
+            kernel.dmesg().info(order.toString());
         }
-        kernel.dmesg().info(order.toString());
-        kernel.dmesg().info("Built " + nodes.length + " zonelists, mobility grouping on.  Total pages: " + totalPages);
-        kernel.dmesg().info("Policy zone: " + policyZone().zoneName());
+        kernel.dmesg().info("Built " + nodeState(NodeState.ONLINE).cardinality() + " zonelists, mobility grouping on.  Total pages: "
+                + totalPages);
+        ZoneType highest = highestPopulatedKernelZone();
+        if (highest.ordinal() > policyZone.ordinal()) {
+            policyZone = highest;
+        }
+        kernel.dmesg().info("Policy zone: " + policyZone.zoneName());
     }
 
-    /** policy_zone: the highest populated zone below ZONE_MOVABLE. */
+    /**
+     * The node order of a node's zonelist: build_zonelists() taking find_next_best_node() until
+     * it returns none: the local node first (6.1: always; 6.12: only when it has memory), then
+     * the nodes with memory by distance, a node below the local one, one with CPUs and a more
+     * loaded one each costing a little more; node_load[] (reset per build) spreads equal choices.
+     */
+    private List<Integer> fallbackOrder(int local) {
+        List<Integer> order = new ArrayList<>();
+        java.util.BitSet used = new java.util.BitSet();
+        java.util.BitSet memory = nodeState(NodeState.MEMORY);
+        java.util.BitSet cpus = nodeState(NodeState.CPU);
+        int prev = local;
+        while (true) {
+            int best = -1;
+            if (!used.get(local) && (!version.atLeast612() || memory.get(local))) {
+                best = local;
+            } else {
+                long min = Long.MAX_VALUE;
+                for (int n = memory.nextSetBit(0); n >= 0; n = memory.nextSetBit(n + 1)) {
+                    if (used.get(n)) {
+                        continue;
+                    }
+                    long val = nodeDistance(local, n) + (n < local ? 1 : 0) + (cpus.get(n) ? 1 : 0);
+                    val = val * MAX_NUMNODES + nodeLoad[n];
+                    if (val < min) {
+                        min = val;
+                        best = n;
+                    }
+                }
+            }
+            used.set(local);
+            if (best < 0) {
+                break;
+            }
+            used.set(best);
+            if (nodeDistance(local, best) != nodeDistance(local, prev)) {
+                nodeLoad[best]++;
+            }
+            order.add(best);
+            prev = best;
+        }
+        return order;
+    }
+
+    /** The node order of nid's zonelist (just nid before the first build, as the boot pgdat's own list). */
+    private int[] fallbackOrderCached(int nid) {
+        int[] o = nodeOrder[nid];
+        return o != null ? o : new int[] {nid};
+    }
+
+    /** node_distance(): the SLIT's entry, else LOCAL_DISTANCE (10) to itself and REMOTE_DISTANCE (20) to others. */
+    public int nodeDistance(int a, int b) {
+        if (a < slit.length && b < slit[a].length) {
+            return slit[a][b];
+        }
+        return a == b ? 10 : 20;
+    }
+
+    /** Models node_states_set_node() after onlining into zone: N_MEMORY, and N_NORMAL_MEMORY for a kernel zone. */
+    public void nodeStatesSetNode(Zone zone) {
+        zone.node.memory = true;
+        zone.node.normalMemory |= zone.type.ordinal() <= ZoneType.NORMAL.ordinal();
+    }
+
+    /** Models node_states_clear_node() after an offline: the states the node's remaining present pages keep. */
+    public void nodeStatesClearNode(Node node) {
+        node.checkForMemory();
+    }
+
+    /**
+     * Models __try_online_node() with set_node_online: hotadd_init_pgdat() (the node's zones
+     * start empty; build_all_zonelists(pgdat) for the new node), node_set_online() and
+     * register_one_node() (its sysfs directory). No-op for an online node.
+     */
+    public void tryOnlineNode(int nid) {
+        Node n = nodes[nid];
+        if (n.online) {
+            return;
+        }
+        buildAllZonelists(n, totalPagesForZonelistMessage());
+        n.online = true;
+        if (fs != null) {
+            MmProcFiles.registerNode(this, fs, n);
+        }
+    }
+
+    /**
+     * Models try_offline_node(): a node that spans no pages and has no CPU goes offline and its
+     * sysfs directory goes ({@code memoryBlocksLeft}: the caller found memory blocks still linked
+     * to it, which keeps it).
+     */
+    public void tryOfflineNode(int nid, boolean memoryBlocksLeft) {
+        Node n = nodes[nid];
+        if (!n.online || n.spannedPages != 0 || memoryBlocksLeft || nid == cpuNode) {
+            return;
+        }
+        n.online = false;
+        if (fs != null) {
+            fs.remove("/sys/devices/system/node/node" + nid);
+        }
+    }
+
+    /** policy_zone: the highest zone below ZONE_MOVABLE any zonelist build found populated. */
     public ZoneType policyZone() {
+        return policyZone;
+    }
+
+    /** The highest populated zone below ZONE_MOVABLE. */
+    private ZoneType highestPopulatedKernelZone() {
         ZoneType best = ZoneType.DMA;
         for (Node n : nodes) {
             for (Zone z : n.zones) {

@@ -82,7 +82,7 @@ final class MmProcFiles {
     }
 
     /** The attributes of a node device (register_node() + hugetlb_register_node() + memory_failure). */
-    private static void registerNode(MemoryModel mm, Kernfs fs, Node n) {
+    static void registerNode(MemoryModel mm, Kernfs fs, Node n) {
         String path = "/sys/devices/system/node/node" + n.nid;
         KDir d = fs.mkdirs(path);
         fs.addFile(d, "meminfo", 0444, () -> nodeMeminfo(mm, n), null);
@@ -91,6 +91,10 @@ final class MmProcFiles {
         fs.addFile(d, "distance", 0444, () -> nodeDistance(mm, n), null);
         fs.addFile(d, "cpulist", 0444, () -> n.nid == mm.cpuNode ? "0\n" : "\n", null);
         fs.addFile(d, "cpumap", 0444, () -> n.nid == mm.cpuNode ? "1\n" : "0\n", null);
+        fs.addFile(d, "compact", 0200, null, buf -> { });
+        if (n.nid == mm.cpuNode) {
+            fs.symlink(d, "cpu0", "../../cpu/cpu0");
+        }
         fs.addFile(d, "uevent", 0644, () -> "",
                 buf -> Uevent.synthStore(mm.kernel.dmesg(), "node", "node" + n.nid, "/devices/system/node/node" + n.nid, buf));
         fs.mkdirs(path + "/power");
@@ -320,7 +324,7 @@ final class MmProcFiles {
         return sb.toString();
     }
 
-    /** Models node_read_distance(): LOCAL_DISTANCE to itself, REMOTE_DISTANCE to the others. */
+    /** Models node_read_distance(): node_distance() to every online node. */
     static String nodeDistance(MemoryModel mm, Node n) {
         StringBuilder sb = new StringBuilder();
         for (Node o : mm.nodes) {
@@ -330,7 +334,7 @@ final class MmProcFiles {
             if (sb.length() > 0) {
                 sb.append(' ');
             }
-            sb.append(o == n ? 10 : 20);
+            sb.append(mm.nodeDistance(n.nid, o.nid));
         }
         return sb.append('\n').toString();
     }

@@ -11,6 +11,9 @@ public final class Node {
     long spannedPages;
     long presentPages;
     boolean online;
+    /** N_MEMORY and N_NORMAL_MEMORY (node_states_set_node() / node_states_clear_node()). */
+    boolean memory;
+    boolean normalMemory;
 
     Node(int nid) {
         this.nid = nid;
@@ -45,6 +48,13 @@ public final class Node {
 
     public boolean isOnline() {
         return online;
+    }
+
+    /** Models check_for_memory() (boot) and node_states_clear_node(): the states from the present pages. */
+    void checkForMemory() {
+        memory = presentPages > 0;
+        normalMemory = zones[ZoneType.DMA.ordinal()].populated() || zones[ZoneType.DMA32.ordinal()].populated()
+                || zones[ZoneType.NORMAL.ordinal()].populated();
     }
 
     /** Models update_pgdat_span(): the hull of the non-empty zones (0/0 if none). */

@@ -162,6 +162,57 @@ final class NumaInit {
         return -1;
     }
 
+    /** The hull [start, end) in bytes of node nid's blocks, or null when it has no memory. */
+    long[] span(int nid) {
+        long lo = Long.MAX_VALUE;
+        long hi = -1;
+        for (Block b : meminfo) {
+            if (b.nid == nid) {
+                lo = Math.min(lo, b.start);
+                hi = Math.max(hi, b.end);
+            }
+        }
+        return hi < 0 ? null : new long[] {lo, hi};
+    }
+
+    /** A memblock range [r0, r1) split at node boundaries: {start, end, nid} parts, ascending (memblock_set_node()). */
+    List<long[]> split(long[] r) {
+        List<long[]> out = new ArrayList<>();
+        long at = r[0];
+        while (at < r[1]) {
+            int nid = Math.max(0, nodeOf(at >>> MemoryModel.PAGE_SHIFT));
+            long end = r[1];
+            for (Block b : meminfo) {
+                if (b.start > at && b.start < end) {
+                    end = b.start;
+                }
+                if (at >= b.start && at < b.end && b.end < end) {
+                    end = b.end;
+                }
+            }
+            out.add(new long[] {at, end, nid});
+            at = end;
+        }
+        return out;
+    }
+
+    /** The node of pfn, or of the nearest block below it (holes inside a section belong to the section's node). */
+    int nodeOfOrNearest(long pfn) {
+        long addr = pfn << MemoryModel.PAGE_SHIFT;
+        int best = 0;
+        long bestStart = -1;
+        for (Block b : meminfo) {
+            if (addr >= b.start && addr < b.end) {
+                return b.nid;
+            }
+            if (b.start <= addr && b.start > bestStart) {
+                best = b.nid;
+                bestStart = b.start;
+            }
+        }
+        return best;
+    }
+
     /** The nodes of the SRAT, without parsing memory: what node_possible_map will be (for sizing pgdat arrays). */
     static int nrNodeIds(Srat srat) {
         NumaInit n = new NumaInit();

@@ -33,7 +33,7 @@ final class PageDump {
         if (reserved) {
             names.append("reserved|");
         }
-        names.append("node=0|zone=").append(zone).append("|lastcpupid=0x1fffff");
+        names.append("node=").append(mm.zoneOf(pfn).node().nid()).append("|zone=").append(zone).append("|lastcpupid=0x1fffff");
         out.add(String.format("flags: 0x%x(%s)", flags, names));
         String pageType = null;
         long typeWord = 0xffffffffL;

@@ -11,14 +11,22 @@ import java.util.List;
  * @param cpuProximity the proximity domain of the processor with APIC id i
  * @param memory       the enabled Memory Affinity structures (QEMU's zero-length padding
  *                     entries are disabled and omitted: Linux skips them)
+ * @param distances    the SLIT that comes with it (row i: distances from proximity domain i),
+ *                     empty without one; // model: proximity domain i is node i here
  */
-public record Srat(List<Integer> cpuProximity, List<Memory> memory) {
+public record Srat(List<Integer> cpuProximity, List<Memory> memory, List<List<Integer>> distances) {
     /** No SRAT at all (QEMU builds none without NUMA nodes). */
-    public static final Srat NONE = new Srat(List.of(), List.of());
+    public static final Srat NONE = new Srat(List.of(), List.of(), List.of());
 
     public Srat {
         cpuProximity = List.copyOf(cpuProximity);
         memory = List.copyOf(memory);
+        distances = distances.stream().map(List::copyOf).toList();
+    }
+
+    /** The SLIT as numa_distance[][] (empty without a SLIT). */
+    public int[][] slit() {
+        return distances.stream().map(r -> r.stream().mapToInt(Integer::intValue).toArray()).toArray(int[][]::new);
     }
 
     /** True when the firmware provides a SRAT. */

@@ -42,6 +42,11 @@ public final class Zone {
         this.type = type;
     }
 
+    /** The zone's id in the pageblock zone bytes: nid * MAX_NR_ZONES + zone index (the zone bits of page->flags with the node's). */
+    public int id() {
+        return node.nid * ZoneType.values().length + type.ordinal();
+    }
+
     public ZoneType type() {
         return type;
     }

@@ -50,7 +50,7 @@ final class ZoneSpans {
         }
         for (long pfn = start; pfn < start + nr; pfn += MemoryModel.PAGEBLOCK_PAGES) {
             MemSection s = mm.section(pfn);
-            s.pbZone[MemoryModel.pbIdx(pfn)] = (byte) zone.type.ordinal();
+            s.pbZone[MemoryModel.pbIdx(pfn)] = (byte) zone.id();
             s.pbMigrate[MemoryModel.pbIdx(pfn)] = (byte) mt.ordinal();
         }
         mm.fillPages(start, start + nr, PageState.RESERVED, 0);
@@ -104,7 +104,7 @@ final class ZoneSpans {
      * Returns the first pfn (smallest) or the last pfn of the last such pageblock, or -1.
      */
     private long findOnlinePfn(Zone zone, long from, long to, boolean smallest) {
-        int zi = zone.type.ordinal();
+        int zi = zone.id();
         if (smallest) {
             for (long pfn = from; pfn < to; pfn += MemoryModel.PAGEBLOCK_PAGES) {
                 MemSection s = mm.section(pfn);

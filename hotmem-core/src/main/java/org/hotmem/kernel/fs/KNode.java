@@ -16,6 +16,8 @@ public abstract sealed class KNode permits KDir, KFile, KSymlink {
     /** The containing directory; null for the root and for removed nodes. */
     KDir parent;
     private boolean removed;
+    /** True while the node has a dentry in the dcache (a path walk reached it). */
+    boolean dentry;
 
     KNode(String name, KDir parent) {
         this.name = name;

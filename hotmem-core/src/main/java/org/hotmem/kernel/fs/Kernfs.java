@@ -24,12 +24,34 @@ import org.hotmem.kernel.KernelException;
  * <p>Paths are absolute, {@code '/'}-separated; empty components and {@code "."} are
  * ignored, {@code ".."} goes to the parent of the directory reached so far (the root's
  * parent is the root), symlinks in the middle of a path are followed.
+  *
+ * <p>Dentries: the {@code user} walks ({@link #userWalk}, {@link #userPath}, the open methods
+ * with {@code user}) are a guest process's path walks; each node they reach is instantiated in
+ * the {@link DentryCache} once (d_alloc + the inode of kernfs_iop_lookup()), and removing a
+ * node kills its dentry. The other lookups are the model's own accesses (kernel code, tools,
+ * the scenario runner's writes) and allocate nothing.
  */
 public final class Kernfs {
     /** Maximum number of symlinks followed in one lookup (Linux: MAXSYMLINKS = 40, then ELOOP). */
     private static final int MAX_SYMLINKS = 40;
 
     private final KDir root = new KDir("", null);
+    /** Where the dentries and inodes of walked nodes live (the mm's slab caches), or null. */
+    private DentryCache dcache;
+
+    /** The dcache of a machine: memory for the dentry and inode of each node a path walk reached. */
+    public interface DentryCache {
+        /** First walk to {@code n}: allocate its dentry and inode. */
+        void instantiate(KNode n);
+
+        /** {@code n} was removed (d_invalidate() + the inode's eviction). */
+        void kill(KNode n);
+    }
+
+    /** Attaches the dcache (once, when mm is up). */
+    public void setDentryCache(DentryCache dcache) {
+        this.dcache = dcache;
+    }
 
     /** The root directory {@code /}. */
     public KDir root() {
@@ -54,7 +76,7 @@ public final class Kernfs {
             }
             KNode n = dir.child(c);
             if (n instanceof KSymlink) {
-                n = walk(dir, ((KSymlink) n).target(), true, false, new int[1]);
+                n = walk(dir, ((KSymlink) n).target(), true, false, new int[1], false);
             }
             if (n == null) {
                 dir = dir.add(new KDir(c, dir));
@@ -105,12 +127,16 @@ public final class Kernfs {
         return true;
     }
 
-    private static void markRemoved(KNode n) {
+    private void markRemoved(KNode n) {
         if (n instanceof KDir d) {
             for (KNode c : d.children()) {
                 markRemoved(c);
             }
         }
+        if (n.dentry && dcache != null) {
+            dcache.kill(n);
+        }
+        n.dentry = false;
         n.markRemoved();
     }
 
@@ -155,10 +181,28 @@ public final class Kernfs {
      * @throws KernelException with ENOENT, ENOTDIR or ELOOP
      */
     public KNode walk(String path, boolean followLast) {
+        return walk(path, followLast, false);
+    }
+
+    /** {@link #walk(String, boolean)} as a guest process does it: every node reached gets its dentry. */
+    public KNode userWalk(String path, boolean followLast) {
+        return walk(path, followLast, true);
+    }
+
+    /** A guest process's lookup: {@link #userWalk}, null instead of an errno. */
+    public KNode userPath(String path, boolean followLast) {
+        try {
+            return walk(path, followLast, true);
+        } catch (KernelException e) {
+            return null;
+        }
+    }
+
+    private KNode walk(String path, boolean followLast, boolean user) {
         if (path.isEmpty()) {
             throw new KernelException(Errno.ENOENT);
         }
-        return walk(root, path, followLast || path.endsWith("/"), path.endsWith("/"), new int[1]);
+        return walk(root, path, followLast || path.endsWith("/"), path.endsWith("/"), new int[1], user);
     }
 
     /**
@@ -168,9 +212,14 @@ public final class Kernfs {
      * lookup's errno for a missing or non-directory parent.
      */
     public KFile openForWrite(String path) {
+        return openForWrite(path, false);
+    }
+
+    /** {@link #openForWrite(String)}, by a guest process ({@code user}: the walk instantiates dentries). */
+    public KFile openForWrite(String path, boolean user) {
         KNode n;
         try {
-            n = walk(path, true);
+            n = walk(path, true, user);
         } catch (KernelException e) {
             if (e.errno() != Errno.ENOENT || path.isEmpty()) {
                 throw e;
@@ -181,7 +230,7 @@ public final class Kernfs {
                 p = p.substring(0, p.length() - 1);
             }
             int slash = p.lastIndexOf('/');
-            KNode parent = walk((slash <= 0 ? "" : p.substring(0, slash)) + "/", true);
+            KNode parent = walk((slash <= 0 ? "" : p.substring(0, slash)) + "/", true, user);
             String name = p.substring(slash + 1);
             if (name.isEmpty() || ((KDir) parent).child(name) != null) {
                 throw e; // nothing to create, or a dangling symlink (its target is missing)
@@ -200,14 +249,19 @@ public final class Kernfs {
 
     /** Opens {@code path} for reading: the node (a directory opens too; reading it is EISDIR), EACCES without a read bit. */
     public KNode openForRead(String path) {
-        KNode n = walk(path, true);
+        return openForRead(path, false);
+    }
+
+    /** {@link #openForRead(String)}, by a guest process ({@code user}: the walk instantiates dentries). */
+    public KNode openForRead(String path, boolean user) {
+        KNode n = walk(path, true, user);
         if (n instanceof KFile f && !f.readable()) {
             throw new KernelException(Errno.EACCES);
         }
         return n;
     }
 
-    private KNode walk(KDir start, String path, boolean followLast, boolean mustBeDir, int[] links) {
+    private KNode walk(KDir start, String path, boolean followLast, boolean mustBeDir, int[] links, boolean user) {
         KDir dir = path.startsWith("/") ? root : start;
         String[] cs = components(path);
         KNode cur = dir;
@@ -228,12 +282,16 @@ public final class Kernfs {
             if (n == null) {
                 throw new KernelException(Errno.ENOENT);
             }
+            if (user && !n.dentry && dcache != null) {
+                n.dentry = true;
+                dcache.instantiate(n);
+            }
             boolean last = i == cs.length - 1;
             if (n instanceof KSymlink l && (!last || followLast)) {
                 if (++links[0] > MAX_SYMLINKS) {
                     throw new KernelException(Errno.ELOOP);
                 }
-                n = walk(dir, l.target(), true, false, links);
+                n = walk(dir, l.target(), true, false, links, user);
             }
             cur = n;
         }
