@@ -36,7 +36,7 @@ public final class ExecCommand implements Callable<Integer> {
             return 1;
         }
         Path dir = Files.createTempDirectory("hotmem-mnt");
-        try (LiveHost host = LiveHost.start(options, "hotmem exec")) {
+        try (LiveHost host = LiveHost.start(options, "hotmem exec", null)) {
             if (host == null) {
                 return 2;
             }

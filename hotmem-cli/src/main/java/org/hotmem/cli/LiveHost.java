@@ -19,10 +19,10 @@ final class LiveHost implements AutoCloseable {
     }
 
     /** Boots and starts; null (after printing why) when the configuration or the socket is refused. */
-    static LiveHost start(LiveOptions o, String who) {
+    static LiveHost start(LiveOptions o, String who, java.util.function.Consumer<String> kernelLog) {
         LiveMachine live;
         try {
-            live = o.start();
+            live = o.start(kernelLog);
         } catch (QemuConfigException e) {
             System.err.println(who + ": " + e.getMessage());
             return null;

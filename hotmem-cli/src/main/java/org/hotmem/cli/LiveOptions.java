@@ -47,8 +47,8 @@ final class LiveOptions {
         return new MachineConfig(memory, cmdline, qemuArgs, KernelVersion.parse(kernel), seed);
     }
 
-    /** Boots the machine and starts serving it live. */
-    LiveMachine start() {
-        return LiveMachine.start(Machine.boot(config()), speed);
+    /** Boots the machine and starts serving it live; {@code kernelLog} (or null) gets every line, the boot log first. */
+    LiveMachine start(java.util.function.Consumer<String> kernelLog) {
+        return LiveMachine.start(Machine.boot(config()), speed, kernelLog, null);
     }
 }

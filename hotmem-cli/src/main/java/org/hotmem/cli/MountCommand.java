@@ -25,16 +25,19 @@ public final class MountCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (!java.nio.file.Files.isDirectory(dir)) {
+            System.err.println("hotmem mount: " + dir + " is not a directory");
+            return 2;
+        }
         String why = KernfsMount.unavailableReason();
         if (why != null) {
             System.err.println("hotmem mount: FUSE is not available: " + why);
             return 1;
         }
-        try (LiveHost host = LiveHost.start(options, "hotmem mount")) {
+        try (LiveHost host = LiveHost.start(options, "hotmem mount", System.out::println)) {
             if (host == null) {
                 return 2;
             }
-            host.live().onKernelLog(System.out::println);
             try (KernfsMount m = KernfsMount.mount(host.live(), dir)) {
                 System.err.println("hotmem mount: " + dir + " serves sys/, proc/ and sys/kernel/debug/ of the machine"
                         + " (virtual time x" + options.speed + "); Ctrl-C or SIGTERM unmounts");

@@ -28,11 +28,10 @@ public final class ServeCommand implements Callable<Integer> {
             System.err.println("hotmem serve: --qmp unix:PATH[,server] or tcp:127.0.0.1:PORT[,server] is required");
             return 2;
         }
-        try (LiveHost host = LiveHost.start(options, "hotmem serve")) {
+        try (LiveHost host = LiveHost.start(options, "hotmem serve", System.out::println)) {
             if (host == null) {
                 return 2;
             }
-            host.live().onKernelLog(System.out::println);
             KernfsMount m = null;
             if (mount != null) {
                 try {
