@@ -19,7 +19,7 @@ public final class SweepReport {
     private SweepReport() {}
 
     /** The metric columns: the union over rows, sorted. */
-    static List<String> metricColumns(List<Sweep.Row> rows) {
+    public static List<String> metricColumns(List<Sweep.Row> rows) {
         TreeSet<String> cols = new TreeSet<>();
         for (Sweep.Row r : rows) cols.addAll(r.metrics().keySet());
         return new ArrayList<>(cols);
