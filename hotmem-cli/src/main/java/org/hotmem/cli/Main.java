@@ -27,6 +27,7 @@ import picocli.CommandLine.Command;
                 VersionCommand.class,
                 RunCommand.class,
                 SweepCommand.class,
+                WorkerCommand.class,
                 DemoCommand.class,
                 ShellCommand.class,
                 ConformanceCommand.class,

@@ -1,8 +1,10 @@
 package org.hotmem.cli;
 
+import org.hotmem.grid.GridExecutor;
 import org.hotmem.scenario.ScenarioException;
 import org.hotmem.scenario.Sweep;
 import org.hotmem.scenario.SweepReport;
+import org.hotmem.scenario.SweepWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -22,8 +24,9 @@ import java.util.concurrent.Callable;
 
 /**
  * {@code hotmem sweep FILE --param NAME=V1,V2 --seeds 1..10}: runs the scenario over the grid of
- * parameter values and seeds in parallel (each run independent and deterministic), writes one CSV
- * row per run and an HTML chart of a metric against the first parameter.
+ * parameter values and seeds in parallel (each run independent and deterministic), on local threads
+ * or a cluster ({@code --cluster}), writes one CSV row per run and an HTML chart of a metric against
+ * the first parameter. The outputs do not depend on where the runs ran.
  */
 @Command(name = "sweep", mixinStandardHelpOptions = true,
         description = "Run a scenario over a grid of $${NAME} parameter values and seeds; CSV and chart.")
@@ -44,14 +47,28 @@ public final class SweepCommand implements Callable<Integer> {
             description = "metric charted against the first parameter (default ${DEFAULT-VALUE})")
     String metric;
 
-    @Option(names = "--threads", paramLabel = "N", description = "parallel runs (default: available processors)")
+    @Option(names = "--threads", paramLabel = "N",
+            description = "parallel runs in this JVM (default: available processors; with --cluster, 0 only submits)")
     Integer threads;
+
+    @Option(names = "--cluster", paramLabel = "hazelcast[:CONFIG]",
+            description = "run on a cluster: an embedded Hazelcast member joining peers on 127.0.0.1 (ports 5701-5703),"
+                    + " or the cluster of CONFIG (a Hazelcast YAML/XML member configuration)")
+    String cluster;
+
+    @Option(names = "--runs-per-task", paramLabel = "N", defaultValue = "1",
+            description = "runs (consecutive seeds of one grid point) per task (default ${DEFAULT-VALUE})")
+    int runsPerTask;
 
     @Option(names = "--csv", paramLabel = "OUT", description = "write one CSV row per run here")
     Path csv;
 
     @Option(names = "--html", paramLabel = "OUT", description = "write the chart here")
     Path html;
+
+    @Option(names = "--parquet", paramLabel = "OUT",
+            description = "write the CSV's table as Parquet here (typed columns; for DuckDB, pandas, Polars, Spark)")
+    Path parquet;
 
     @Override
     public Integer call() throws IOException {
@@ -79,34 +96,58 @@ public final class SweepCommand implements Callable<Integer> {
             return ExitStatus.USAGE.code;
         }
         String text = CliFiles.read("sweep", file);
-        Sweep sweep = new Sweep(file.toString(), text, grid, seedList, Runners.machine());
+        Sweep sweep = new Sweep(file.toString(), text, grid, seedList, Sweep.Boot.MACHINE);
         try {
             sweep.validate();
         } catch (ScenarioException e) {
             return RunCommand.scenarioError("sweep", e, err);
         }
+        SweepWriter parquetWriter;
+        try {
+            parquetWriter = parquet == null ? null : SweepWriter.find("parquet");
+        } catch (IllegalArgumentException e) {
+            err.println("hotmem sweep: " + e.getMessage());
+            return 2;
+        }
+        if (runsPerTask < 1) {
+            err.println("hotmem sweep: --runs-per-task must be at least 1");
+            return 2;
+        }
         int n = threads != null ? threads : Runtime.getRuntime().availableProcessors();
         long t0 = System.nanoTime();
-        boolean tty = ProgressBar.terminal();
-        List<Sweep.Row> rows = sweep.run(n, (done, total) -> {
-            if (tty) err.printf("\r%d/%d runs", done, total);
-        });
-        if (tty) err.print("\r" + " ".repeat(30) + "\r");
+        List<Sweep.Row> rows;
+        String where;
+        try (GridExecutor executor = GridExecutors.open(cluster, n, err)) {
+            rows = sweep.run(executor, runsPerTask, GridExecutors.progress(err));
+            where = executor.describe();
+        } catch (IllegalArgumentException e) {
+            err.println("hotmem sweep: " + e.getMessage());
+            return 2;
+        } catch (IllegalStateException e) {
+            err.println("hotmem sweep: " + e.getMessage());
+            return 1;
+        }
         List<String> names = new ArrayList<>(grid.keySet());
         if (rows.stream().anyMatch(r -> r.error() == null) && rows.stream().noneMatch(r -> r.metrics().containsKey(metric))) {
             err.println("hotmem sweep: --metric " + metric + ": no run has this metric; expected one of "
                     + String.join(", ", SweepReport.metricColumns(rows)));
             return ExitStatus.USAGE.code;
         }
-        String csvText = SweepReport.csv(names, rows);
-        if (csv != null) CliFiles.write("sweep", "--csv", csv, csvText);
         String scenarioName = file.getFileName().toString();
+        if (csv != null) CliFiles.write("sweep", "--csv", csv, SweepReport.csv(names, rows));
+        if (parquet != null) {
+            try {
+                parquetWriter.write(parquet, names, rows);
+            } catch (IOException e) {
+                throw CliFiles.cantWrite("sweep", "--parquet", parquet, e);
+            }
+        }
         if (html != null) CliFiles.write("sweep", "--html", html, SweepReport.html(scenarioName, names, grid, rows, metric));
         // stdout: the per-point means of the metric, then pass counts (a pure function of the inputs)
         out.print(SweepReport.table(names, grid, rows, metric));
         out.flush();
         long failed = rows.stream().filter(r -> r.error() != null).count();
-        err.printf(Locale.ROOT, "%d runs on %d threads, wall time %.2f s%n", rows.size(), n, (System.nanoTime() - t0) / 1e9);
+        err.printf(Locale.ROOT, "%d runs on %s, wall time %.2f s%n", rows.size(), where, (System.nanoTime() - t0) / 1e9);
         if (failed > 0) {
             rows.stream().filter(r -> r.error() != null).limit(5).forEach(r ->
                     err.println("hotmem sweep: run " + r.point().params() + " seed " + r.point().seed() + ": " + r.error()));

@@ -128,6 +128,32 @@ class ScenarioCommandsTest {
     }
 
     @Test
+    void aSweepOutputThatCannotBeWrittenIsAClearError(@TempDir Path tmp) {
+        Path csv = tmp.resolve("no-such-dir").resolve("out.csv");
+        Out o = exec("sweep", EXAMPLES.resolve("auto-movable-301.yaml").toString(), "--param", "RATIO=100", "--csv", csv.toString());
+        assertEquals(2, o.rc(), o.err());
+        assertTrue(o.err().startsWith("hotmem sweep: cannot write " + csv + ": No such file or directory\n"), o.err());
+    }
+
+    @Test
+    void clusterAndParquetOptionsSayWhichModuleIsMissing() {
+        String f = EXAMPLES.resolve("auto-movable-301.yaml").toString();
+        Out sweep = exec("sweep", f, "--param", "RATIO=100", "--cluster", "hazelcast");
+        assertEquals(2, sweep.rc(), sweep.err());
+        assertEquals("hotmem sweep: --cluster hazelcast needs the hotmem-cluster module on the class path"
+                + " (./hotmem adds it when --cluster is given)\n", sweep.err());
+        Out spark = exec("sweep", f, "--param", "RATIO=100", "--cluster", "spark:local");
+        assertEquals("hotmem sweep: unknown cluster engine \"spark\" (known: hazelcast)\n", spark.err());
+        Out parquet = exec("sweep", f, "--param", "RATIO=100", "--parquet", "out.parquet");
+        assertEquals(2, parquet.rc(), parquet.err());
+        assertEquals("hotmem sweep: --parquet needs the hotmem-parquet module on the class path"
+                + " (./hotmem adds it when --parquet is given)\n", parquet.err());
+        Out worker = exec("worker");
+        assertEquals(2, worker.rc(), worker.err());
+        assertTrue(worker.err().startsWith("hotmem worker: --cluster hazelcast needs the hotmem-cluster module"), worker.err());
+    }
+
+    @Test
     void demoRunsTheBuiltInScenarioAndItsOutputDependsOnlyOnTheSeed(@TempDir Path tmp) {
         Out a = exec("demo", "--seed", "3", "--html", tmp.resolve("d.html").toString());
         Out b = exec("demo", "--seed", "3", "--html", tmp.resolve("d.html").toString());

@@ -1,36 +1,43 @@
 package org.hotmem.scenario;
 
+import org.hotmem.grid.GridExecutor;
+
+import java.io.Serializable;
+import java.nio.charset.StandardCharsets;
+
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SortedMap;
-import java.util.TreeMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.function.BiConsumer;
+import java.util.function.BiFunction;
 
 /**
  * A parameter sweep: the scenario run over the cartesian product of parameter values and a range
- * of seeds. Each run is the pure function {@link #runOne(Point)} of (scenario text, parameter
- * values, seed), so runs are independent and can go to any executor: here a local thread pool,
- * later a distributed engine with the same {@link Point}s. Rows come back in grid order
- * (parameters in the order given, then seeds), whatever order they finished in.
+ * of seeds. Each run is a pure function of (scenario text, parameter values, seed), so runs are
+ * independent: {@link #tasks(int)} cuts the grid into {@link SweepTask}s for any
+ * {@link GridExecutor} (a local thread pool, or a cluster), and {@link #run} puts the rows back
+ * in grid order (parameters in the order given, then seeds), whatever order they finished in.
  *
  * @param file   the scenario's file name (for messages)
  * @param text   the scenario text, with {@code ${NAME}} placeholders
  * @param grid   parameter name to its values, in the order given
  * @param seeds  the seeds of every grid point
+ * @param boot   boots the target of each run (serializable: it travels with the tasks)
  */
-public record Sweep(String file, String text, LinkedHashMap<String, List<String>> grid, List<Long> seeds,
-                    ScenarioRunner runner) {
+public record Sweep(String file, String text, LinkedHashMap<String, List<String>> grid, List<Long> seeds, Boot boot) {
 
-    /** One run of the grid. */
-    public record Point(int index, Map<String, String> params, long seed) {}
+    /** How a run's target is booted: {@code boot(machine, seed)}; serializable so that tasks can carry it. */
+    public interface Boot extends BiFunction<MachineSpec, Long, Target>, Serializable {
+        /** The full machine model. */
+        Boot MACHINE = MachineTarget::boot;
+    }
+
+    /** One run of the grid. {@code params} is a LinkedHashMap (serializable, in grid order). */
+    public record Point(int index, Map<String, String> params, long seed) implements Serializable {}
 
     /** The result of one run: its point, the metrics, and whether expectations held (or why it could not run). */
-    public record Row(Point point, boolean passed, SortedMap<String, Double> metrics, String error) {}
+    public record Row(Point point, boolean passed, SortedMap<String, Double> metrics, String error) implements Serializable {}
 
     /** Every (parameter values, seed) combination, in grid order. */
     public List<Point> points() {
@@ -59,43 +66,31 @@ public record Sweep(String file, String text, LinkedHashMap<String, List<String>
         }
     }
 
-    /** Runs one point: parse with its parameters, run with its seed. */
-    public Row runOne(Point p) {
-        try {
-            Scenario s = ScenarioParser.parse(file, text, p.params());
-            RunResult r = runner.run(s, p.seed(), p.params(), ScenarioRunner.Progress.NONE);
-            return new Row(p, r.passed(), r.metrics(), null);
-        } catch (RuntimeException e) {
-            return new Row(p, false, new TreeMap<>(), e.getClass().getSimpleName() + ": " + e.getMessage());
+    /**
+     * The grid as tasks in grid order: each one grid point's consecutive seeds, at most
+     * {@code runsPerTask} of them (1: one task per run, the finest balance; more: less overhead
+     * per run on a cluster).
+     */
+    public List<SweepTask> tasks(int runsPerTask) {
+        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+        List<SweepTask> tasks = new ArrayList<>();
+        List<Point> chunk = new ArrayList<>();
+        for (Point p : points()) {
+            if (!chunk.isEmpty() && (chunk.size() >= runsPerTask || !chunk.get(0).params().equals(p.params()))) {
+                tasks.add(new SweepTask(file, bytes, boot, List.copyOf(chunk)));
+                chunk.clear();
+            }
+            chunk.add(p);
         }
+        if (!chunk.isEmpty()) tasks.add(new SweepTask(file, bytes, boot, List.copyOf(chunk)));
+        return tasks;
     }
 
-    /** Runs every point on {@code threads} threads; {@code done} hears of each finished row. */
-    public List<Row> run(int threads, BiConsumer<Integer, Integer> done) {
-        List<Point> points = points();
-        ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, threads), r -> {
-            Thread t = new Thread(r, "hotmem-sweep");
-            t.setDaemon(true);
-            return t;
-        });
-        try {
-            List<Future<Row>> futures = new ArrayList<>();
-            for (Point p : points) futures.add(pool.submit(() -> runOne(p)));
-            List<Row> rows = new ArrayList<>();
-            int n = 0;
-            for (Future<Row> f : futures) {
-                rows.add(f.get());
-                done.accept(++n, points.size());
-            }
-            return rows;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("sweep interrupted", e);
-        } catch (java.util.concurrent.ExecutionException e) {
-            throw new IllegalStateException(e.getCause());
-        } finally {
-            pool.shutdownNow();
-        }
+    /** Runs the grid on {@code executor}, {@code runsPerTask} runs per task; the rows in grid order. */
+    public List<Row> run(GridExecutor executor, int runsPerTask, GridExecutor.Progress progress) {
+        List<Row> rows = new ArrayList<>();
+        executor.run(tasks(runsPerTask), rows::addAll, progress);
+        return rows;
     }
 
     /** Parses {@code NAME=V1,V2,...}. */

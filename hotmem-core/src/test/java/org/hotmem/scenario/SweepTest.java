@@ -1,5 +1,7 @@
 package org.hotmem.scenario;
 
+import org.hotmem.grid.GridExecutor;
+import org.hotmem.grid.LocalGridExecutor;
 import org.junit.jupiter.api.Test;
 
 import java.util.LinkedHashMap;
@@ -32,7 +34,13 @@ class SweepTest {
         LinkedHashMap<String, List<String>> grid = new LinkedHashMap<>();
         grid.put("DIMM", List.of("256M", "512M", "1G", "2G"));
         grid.put("ONLINE", List.of("online_movable", "online_kernel"));
-        return new Sweep("s.yaml", SCN, grid, Sweep.parseSeeds("1.." + seeds), new ScenarioRunner(FakeTarget::new));
+        return new Sweep("s.yaml", SCN, grid, Sweep.parseSeeds("1.." + seeds), FakeTarget::new);
+    }
+
+    static List<Sweep.Row> run(Sweep s, int threads, int runsPerTask) {
+        try (LocalGridExecutor ex = new LocalGridExecutor(threads)) {
+            return s.run(ex, runsPerTask, GridExecutor.Progress.NONE);
+        }
     }
 
     @Test
@@ -48,17 +56,43 @@ class SweepTest {
     @Test
     void parallelSweepGivesTheSameCsvAsASequentialOne() {
         Sweep s = sweep(3);
-        List<Sweep.Row> par = s.run(4, (a, b) -> { });
-        List<Sweep.Row> seq = s.run(1, (a, b) -> { });
+        List<Sweep.Row> par = run(s, 4, 1);
+        List<Sweep.Row> seq = run(s, 1, 1);
         List<String> names = List.of("DIMM", "ONLINE");
         assertEquals(SweepReport.csv(names, seq), SweepReport.csv(names, par));
         for (Sweep.Row r : par) assertNull(r.error(), r.error());
     }
 
     @Test
+    void tasksCutTheGridIntoConsecutiveSeedsOfOnePointAndRowsComeBackInGridOrder() {
+        Sweep s = sweep(3);
+        List<SweepTask> tasks = s.tasks(2);
+        // 8 grid points x 3 seeds, at most 2 seeds per task and never across points: 8 x (2 + 1)
+        assertEquals(16, tasks.size());
+        assertEquals(List.of(1L, 2L), tasks.get(0).points().stream().map(Sweep.Point::seed).toList());
+        assertEquals(List.of(3L), tasks.get(1).points().stream().map(Sweep.Point::seed).toList());
+        List<String> names = List.of("DIMM", "ONLINE");
+        assertEquals(SweepReport.csv(names, run(s, 1, 1)), SweepReport.csv(names, run(s, 2, 2)));
+    }
+
+    @Test
+    void aTaskSurvivesJavaSerializationAndGivesTheSameRows() throws Exception {
+        SweepTask task = sweep(2).tasks(2).get(3);
+        var bytes = new java.io.ByteArrayOutputStream();
+        try (var out = new java.io.ObjectOutputStream(bytes)) {
+            out.writeObject(task);
+        }
+        SweepTask copy;
+        try (var in = new java.io.ObjectInputStream(new java.io.ByteArrayInputStream(bytes.toByteArray()))) {
+            copy = (SweepTask) in.readObject();
+        }
+        assertEquals(task.call(), copy.call());
+    }
+
+    @Test
     void csvHasOneRowPerRunAndTheMetricColumns() {
         Sweep s = sweep(2);
-        String csv = SweepReport.csv(List.of("DIMM", "ONLINE"), s.run(2, (a, b) -> { }));
+        String csv = SweepReport.csv(List.of("DIMM", "ONLINE"), run(s, 2, 1));
         String[] lines = csv.split("\n");
         assertEquals(1 + 16, lines.length);
         assertTrue(lines[0].startsWith("DIMM,ONLINE,seed,passed,"), lines[0]);
@@ -75,7 +109,7 @@ class SweepTest {
     @Test
     void chartPlotsTheMetricAgainstTheFirstParameter() {
         Sweep s = sweep(2);
-        List<Sweep.Row> rows = s.run(2, (a, b) -> { });
+        List<Sweep.Row> rows = run(s, 2, 1);
         String html = SweepReport.html("s.yaml", List.of("DIMM", "ONLINE"), s.grid(), rows, "plugged_bytes");
         assertTrue(html.contains("ONLINE=online_movable mean"), html);
         assertTrue(html.contains("<circle"), html);
