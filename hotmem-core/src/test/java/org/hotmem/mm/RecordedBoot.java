@@ -96,7 +96,7 @@ record RecordedBoot(String name, KernelVersion version, List<E820Entry> e820, lo
             throw new IllegalArgumentException(res + ": expected BIOS-e820, RAMDISK and Memory: lines and a zonesum step");
         }
         return new RecordedBoot(name, v, List.copyOf(e820), initrd, memory, managed,
-                srat.isEmpty() ? Srat.NONE : new Srat(List.of(0), srat));
+                srat.isEmpty() ? Srat.NONE : new Srat(List.of(0), srat, List.of()));
     }
 
     private static E820Type type(String text) {
