@@ -131,8 +131,8 @@ class ScenarioCommandsTest {
     void aSweepOutputThatCannotBeWrittenIsAClearError(@TempDir Path tmp) {
         Path csv = tmp.resolve("no-such-dir").resolve("out.csv");
         Out o = exec("sweep", EXAMPLES.resolve("auto-movable-301.yaml").toString(), "--param", "RATIO=100", "--csv", csv.toString());
-        assertEquals(2, o.rc(), o.err());
-        assertTrue(o.err().startsWith("hotmem sweep: cannot write " + csv + ": No such file or directory\n"), o.err());
+        assertEquals(5, o.rc(), o.err());
+        assertTrue(o.err().startsWith("hotmem sweep: --csv " + csv + ": cannot write: No such file or directory\n"), o.err());
     }
 
     @Test
