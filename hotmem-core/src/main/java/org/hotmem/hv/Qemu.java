@@ -457,7 +457,7 @@ public final class Qemu {
         JsonNode memdevNode = p.raw("memdev");
         Long slotHint = p.int32("slot");
         Long addrHint = p.uint64("addr");
-        Long node = p.uint32("node");
+        Long node = p.qdevUint32("node");
         p.checkUnexpected(true);
         MemoryBackend memdev = memdevNode == null ? null : resolveBackendLink("memdev", memdevNode);
         // pc_dimm_pre_plug(): slot first
@@ -523,7 +523,7 @@ public final class Qemu {
         JsonNode memdevNode = p.raw("memdev");
         Long requested = p.size("requested-size", false);
         Long blockSize = p.size("block-size", false);
-        Long node = p.uint32("node");
+        Long node = p.qdevUint32("node");
         Long memaddr = p.uint64("memaddr");
         p.bool("prealloc");
         p.enumValue("unplugged-inaccessible", List.of("on", "off", "auto"));
@@ -825,6 +825,15 @@ public final class Qemu {
             return QmpArgs.uint64Value(name, n);
         }
 
+        /** A uint32 QOM object property (visit_type_uint32()): a uint64 first, then the range. */
+        Long uint32(String name) {
+            Long v = uint64(name);
+            if (v != null && Long.compareUnsigned(v, 0xffff_ffffL) > 0) {
+                throw expects(name, "uint32");
+            }
+            return v;
+        }
+
         Long int64(String name) {
             JsonNode n = raw(name);
             if (n == null) {
@@ -880,9 +889,10 @@ public final class Qemu {
 
         /**
          * A uint32 device property (the node of a memory device): a number, also given as a string
-         * ("1" is accepted, "x" is not an integer); out of 0..2^32-1 it "expects uint32_t".
+         * ("1" is accepted, "x" is not an integer); out of 0..2^32-1 it "expects uint32_t"
+         * (the qdev property setter's text, recorded).
          */
-        Long uint32(String name) {
+        Long qdevUint32(String name) {
             JsonNode n = raw(name);
             if (n == null) {
                 return null;
