@@ -385,7 +385,7 @@ public final class Qemu {
             throw QmpException.generic("Parameter 'id' expects an identifier");
         }
         if (size == 0) {
-            throw QmpException.generic("Property 'memory-backend-ram.size' doesn't take value '0'");
+            throw QmpException.generic("property 'size' of memory-backend-ram doesn't take value '0'");
         }
         if (objects.containsKey(id)) {
             throw QmpException.generic("attempt to add duplicate property '" + id + "' to object (type 'container')");
@@ -435,7 +435,8 @@ public final class Qemu {
             throw QmpException.generic("model: hot-plugging " + driver
                     + " is not modelled; cold-plug it with -device on the command line");
         }
-        String id = p.string("id", false);
+        // qdict_get_try_str(): an id that is not a JSON string counts as no id (QEMU 7.2 names the device itself)
+        String id = props.get("id") instanceof JsonNode n && n.isTextual() ? n.asText() : null;
         if (id != null && !idWellFormed(id)) {
             throw QmpException.generic("Invalid parameter 'id'");
         }
@@ -464,7 +465,7 @@ public final class Qemu {
         int slots = memory.slots();
         int slot;
         if (slotHint != null && slotHint != -1 && (slotHint < 0 || slotHint >= slots)) {
-            throw QmpException.generic("invalid slot number, valid range is [0-" + Long.toUnsignedString(slots - 1L) + "]");
+            throw QmpException.generic("invalid slot number " + slotHint + ", valid range is [0-" + (slots - 1) + "]");
         }
         if (slots <= 0) {
             throw QmpException.generic("no slots where allocated, please specify the 'slots' option");
