@@ -459,6 +459,12 @@ public final class Qemu {
         if (size == 0) {
             throw QmpException.generic("property 'size' of memory-backend-ram doesn't take value '0'");
         }
+        if (Long.compareUnsigned(size, -HOST_PAGE_SIZE) > 0) {
+            // model: QEMU 7.2 aborts here (find_ram_offset: Assertion `size != 0' failed: the size
+            // rounded up to the host page wraps to 0); hotmem answers as QEMU does for any backend
+            // the host cannot map
+            throw QmpException.generic("cannot set up guest memory '" + id + "': Cannot allocate memory");
+        }
         if (objects.containsKey(id)) {
             throw QmpException.generic("attempt to add duplicate property '" + id + "' to object (type 'container')");
         }
@@ -476,6 +482,9 @@ public final class Qemu {
         }
         objects.remove(id);
     }
+
+    /** qemu_real_host_page_size() of an x86-64 host. */
+    static final long HOST_PAGE_SIZE = 4096;
 
     /** id_wellformed(): a letter, then letters, digits, '-', '.', '_'. */
     static boolean idWellFormed(String id) {

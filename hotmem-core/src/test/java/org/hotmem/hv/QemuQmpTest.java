@@ -226,6 +226,17 @@ class QemuQmpTest {
         assertEquals("BALLOON_CHANGE", q.events().drain().get(0).name());
     }
 
+    /** QEMU 7.2 aborts on a backend of 2^64-1 (or -1) bytes (recorded: badinput-qmp.qemu.stderr); hotmem refuses it. */
+    @Test
+    void backendSizesThatWrapAtThePageAreRefusedNotAccepted() {
+        Qemu q = qemu("1G,slots=8,maxmem=8G");
+        for (String size : new String[] {"18446744073709551615", "-1", "18446744073709547521"}) {
+            ObjectNode r = q.qmp("object-add", json("{\"qom-type\": \"memory-backend-ram\", \"id\": \"m1\", \"size\": " + size + "}"));
+            assertEquals("cannot set up guest memory 'm1': Cannot allocate memory", r.path("error").path("desc").asText(), size);
+        }
+        assertEquals(null, q.object("m1"));
+    }
+
     /** -device in QEMU 7.2's JSON and keyval forms, texts as recorded (docs/recordings/unbundled/badinput/6.1/badinput-device). */
     @Test
     void deviceOptionInJsonAndKeyvalFormsGetsQemusTexts() {

@@ -32,8 +32,9 @@ import java.util.stream.Stream;
  * Busybox is built standalone: its sh runs applets by name before looking at PATH, so
  * {@code modprobe} typed bare is busybox's; {@code /sbin/modprobe} (what the selftest calls) is
  * the simulator's. For {@code dmesg} (busybox's applet reads the host's log with klogctl(2)) a
- * shell function puts the guest tool first: {@link #shell} prefixes it to a command, and
- * {@code $ENV} defines it for interactive shells; a nested {@code sh -c} gets busybox's.
+ * shell function puts the guest tool first: {@link #process} prefixes it to the script of a
+ * {@code sh -c}, and {@code $ENV} defines it for interactive shells; a nested {@code sh -c}
+ * gets busybox's.
  *
  * <p>Holds a temporary directory with the tools; {@link #close} removes it.
  */
@@ -111,21 +112,23 @@ public final class GuestEnvironment implements AutoCloseable {
     /** Defines dmesg as the guest tool in a busybox ash, whose own applets come before PATH. */
     static final String SHELL_PRELUDE = "dmesg() { \"$HOTMEM_TOOLS/dmesg\" \"$@\"; }";
 
-    /** The argv of {@code sh -c COMMAND} in the guest, with {@link #SHELL_PRELUDE} on the same line. */
-    public static List<String> shell(String command) {
-        return List.of("sh", "-c", SHELL_PRELUDE + "; " + command);
-    }
-
     /** The PATH of the guest: tools, busybox applets, the host's directories. */
     public String path() {
         return root.resolve("bin") + ":" + root.resolve("busybox") + ":/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
     }
 
-    /** The process that runs {@code command} in the guest environment (not started). */
+    /**
+     * The process that runs {@code command} in the guest environment (not started); a
+     * {@code sh -c SCRIPT} gets {@link #SHELL_PRELUDE} on the script's first line.
+     */
     public ProcessBuilder process(List<String> command) {
         List<String> argv = new ArrayList<>(List.of("unshare", "--mount", "--propagation", "private", "/bin/sh", "-c",
                 SETUP, "hotmem-setup", mount.toString(), root.toString()));
+        int at = argv.size();
         argv.addAll(command);
+        if (command.size() >= 3 && command.get(0).equals("sh") && command.get(1).equals("-c")) {
+            argv.set(at + 2, SHELL_PRELUDE + "; " + command.get(2));
+        }
         ProcessBuilder pb = new ProcessBuilder(argv);
         Map<String, String> env = pb.environment();
         env.put("PATH", path());

@@ -91,7 +91,7 @@ public final class LiveTarget implements ConformanceTarget {
         long start = now();
         live.resume();
         try {
-            Process p = env.process(GuestEnvironment.shell(command)).redirectErrorStream(true)
+            Process p = env.process(List.of("sh", "-c", command)).redirectErrorStream(true)
                     .redirectInput(new File("/dev/null")).start();
             byte[][] out = new byte[1][];
             Thread reader = Thread.ofVirtual().start(() -> {
