@@ -3,7 +3,7 @@ package org.hotmem.cli;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.List;
 import org.hotmem.conformance.ConformanceTarget;
-import org.hotmem.conformance.Scenario;
+import org.hotmem.conformance.ScnScript;
 import org.hotmem.conformance.TargetFactory;
 import org.hotmem.fuse.LiveTarget;
 import org.hotmem.kernel.Kernel;
@@ -26,7 +26,7 @@ final class MachineTargets {
 
     /**
      * A factory booting real machines with the given seed: in virtual time with the built-in
-     * busybox subset, or, for a scenario with commands outside it ({@link Scenario#needsRealShell}),
+     * busybox subset, or, for a scenario with commands outside it ({@link ScnScript#needsRealShell}),
      * served live at the wall clock's pace with a real shell against its FUSE mount.
      */
     static TargetFactory factory(long seed) {
@@ -35,7 +35,7 @@ final class MachineTargets {
                 : new Target(Machine.boot(config(scenario, kernel, seed)));
     }
 
-    static MachineConfig config(Scenario scenario, String kernel, long seed) {
+    static MachineConfig config(ScnScript scenario, String kernel, long seed) {
         return new MachineConfig(scenario.memory(), scenario.cmdline(), scenario.qemuArgs(), version(kernel), seed);
     }
 

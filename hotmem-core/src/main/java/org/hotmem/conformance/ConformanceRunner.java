@@ -44,7 +44,7 @@ public final class ConformanceRunner {
     }
 
     /** Runs {@code scenario} on a freshly booted target of {@code kernel} and returns the transcript as JSONL. */
-    public String runToJsonl(Scenario scenario, String kernel) {
+    public String runToJsonl(ScnScript scenario, String kernel) {
         StringWriter sw = new StringWriter();
         TranscriptWriter w = new TranscriptWriter(sw);
         run(scenario, kernel, w::write);
@@ -52,7 +52,7 @@ public final class ConformanceRunner {
     }
 
     /** Runs {@code scenario} on a freshly booted target, handing each record to {@code sink} as it is made. */
-    public void run(Scenario scenario, String kernel, Consumer<ObjectNode> sink) {
+    public void run(ScnScript scenario, String kernel, Consumer<ObjectNode> sink) {
         ConformanceTarget target;
         try {
             target = factory.boot(scenario, kernel);
@@ -69,7 +69,7 @@ public final class ConformanceRunner {
             boot.put("kernel", kernel);
             s.finish(boot);
             sink.accept(boot);
-            for (ScenarioStep step : scenario.steps()) {
+            for (ScnStep step : scenario.steps()) {
                 ObjectNode rec;
                 try {
                     rec = s.run(step);
@@ -111,7 +111,7 @@ public final class ConformanceRunner {
             this.target = target;
         }
 
-        ObjectNode run(ScenarioStep step) {
+        ObjectNode run(ScnStep step) {
             ObjectNode r = F.objectNode();
             r.put("step", step.number());
             r.put("kind", step.kind().json());
@@ -129,12 +129,12 @@ public final class ConformanceRunner {
             return r;
         }
 
-        private void guest(ScenarioStep step, ObjectNode r) {
+        private void guest(ScnStep step, ObjectNode r) {
             GuestShell.Outcome o = target.runGuest(step.arg(), step.timeoutNs());
             result(r, o);
         }
 
-        private void await(ScenarioStep step, ObjectNode r) {
+        private void await(ScnStep step, ObjectNode r) {
             long deadline = target.now() + step.timeoutNs();
             long first = target.now();
             int tries = 0;
@@ -166,7 +166,7 @@ public final class ConformanceRunner {
             up.add(seconds(o.endNs()));
         }
 
-        private void qmp(ScenarioStep step, ObjectNode r) {
+        private void qmp(ScnStep step, ObjectNode r) {
             ObjectNode args = step.arguments() == null ? F.objectNode() : step.arguments().deepCopy();
             ObjectNode req = r.putObject("request");
             req.put("execute", step.execute());
@@ -176,7 +176,7 @@ public final class ConformanceRunner {
             r.set("response", target.qmp(step.execute(), args));
         }
 
-        private void event(ScenarioStep step, ObjectNode r) {
+        private void event(ScnStep step, ObjectNode r) {
             String name = step.arg().trim();
             long deadline = target.now() + step.timeoutNs();
             List<ObjectNode> seen = new ArrayList<>();

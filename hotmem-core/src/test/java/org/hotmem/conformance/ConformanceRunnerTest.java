@@ -21,7 +21,7 @@ class ConformanceRunnerTest {
             FakeTarget t = new FakeTarget();
             setup.accept(t);
             return t;
-        }).runToJsonl(ScenarioParser.parse("t.scn", scn), "6.12");
+        }).runToJsonl(ScnParser.parse("t.scn", scn), "6.12");
         List<JsonNode> out = new java.util.ArrayList<>();
         for (String l : jsonl.lines().toList()) {
             out.add(OM.readTree(l));
@@ -159,7 +159,7 @@ class ConformanceRunnerTest {
     @Test
     void transcriptIsIdenticalByteForByteOnEveryRunAndPassesAgainstItself() {
         ConformanceRunner runner = new ConformanceRunner((s, k) -> new FakeTarget());
-        Scenario s = ScenarioParser.parse("t.scn", HOTADD);
+        ScnScript s = ScnParser.parse("t.scn", HOTADD);
         String a = runner.runToJsonl(s, "6.12");
         String b = runner.runToJsonl(s, "6.12");
         assertEquals(a, b);

@@ -12,12 +12,12 @@ import java.util.List;
  * @param qemuArgs  the extra QEMU arguments of all {@code qemu:} lines, split at blanks
  * @param steps     the steps in file order, numbered from 1
  */
-public record Scenario(String name, String memory, String cmdline, List<String> qemuArgs,
-                       List<ScenarioStep> steps) {
+public record ScnScript(String name, String memory, String cmdline, List<String> qemuArgs,
+                       List<ScnStep> steps) {
     /** QEMU -m used when a scenario has no {@code memory:} line. */
     public static final String DEFAULT_MEMORY = "1G,slots=8,maxmem=8G";
 
-    public Scenario {
+    public ScnScript {
         qemuArgs = List.copyOf(qemuArgs);
         steps = List.copyOf(steps);
     }

@@ -25,11 +25,11 @@ import java.util.regex.Pattern;
  * recorder's host-side steps ({@code prepare:}, {@code host:}, {@code guest-async:},
  * {@code expect-exit:}, {@code restart:}, {@code restart-with-qemu:}) and other machines or CPU
  * counts are refused with a message saying so. A malformed line raises
- * {@link ScenarioFormatException} naming file, line and what was expected; nothing is returned
+ * {@link ScnFormatException} naming file, line and what was expected; nothing is returned
  * then. Without {@code timeout:}, {@code wait}/{@code event} default to
  * {@value #DEFAULT_TIMEOUT_NS} ns and guest commands to {@link GuestShell#GUEST_TIMEOUT_NS}.
  */
-public final class ScenarioParser {
+public final class ScnParser {
     /** Timeout of {@code wait:}/{@code event:} lines written without a number. */
     public static final long DEFAULT_TIMEOUT_NS = 60_000_000_000L;
 
@@ -39,11 +39,11 @@ public final class ScenarioParser {
             + "'wait N:', 'qmp:', 'event N:' or 'sleep:'";
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private ScenarioParser() {
+    private ScnParser() {
     }
 
     /** Parses a scenario file; the scenario's name is the file name without {@code .scn}. */
-    public static Scenario parse(Path file) {
+    public static ScnScript parse(Path file) {
         try {
             String name = file.getFileName().toString();
             return parse(name, Files.readString(file, StandardCharsets.UTF_8));
@@ -56,11 +56,11 @@ public final class ScenarioParser {
      * Parses scenario text. {@code fileName} is used in error messages and, without a
      * {@code .scn} suffix, as the scenario name.
      */
-    public static Scenario parse(String fileName, String text) {
+    public static ScnScript parse(String fileName, String text) {
         String memory = null;
         StringBuilder cmdline = new StringBuilder();
         List<String> qemu = new ArrayList<>();
-        List<ScenarioStep> steps = new ArrayList<>();
+        List<ScnStep> steps = new ArrayList<>();
         long defaultTimeout = 0; // none: the per-kind defaults
         String[] lines = text.split("\n", -1);
         int count = text.endsWith("\n") ? lines.length - 1 : lines.length;
@@ -75,7 +75,7 @@ public final class ScenarioParser {
             }
             Matcher m = LINE.matcher(raw);
             if (!m.matches()) {
-                throw new ScenarioFormatException(fileName, lineNo, EXPECTED + ", got '" + raw + "'");
+                throw new ScnFormatException(fileName, lineNo, EXPECTED + ", got '" + raw + "'");
             }
             String keyword = m.group(1);
             String number = m.group(2);
@@ -84,14 +84,14 @@ public final class ScenarioParser {
                 arg = arg.substring(1);
             }
             if (number != null && !keyword.equals("wait") && !keyword.equals("event") && !keyword.equals("guest")) {
-                throw new ScenarioFormatException(fileName, lineNo,
+                throw new ScnFormatException(fileName, lineNo,
                         "'" + keyword + "' takes no timeout (only 'guest N:', 'wait N:' and 'event N:' do), got '" + raw + "'");
             }
             int stepNo = steps.size() + 1;
             switch (keyword) {
                 case "memory" -> {
                     if (memory != null) {
-                        throw new ScenarioFormatException(fileName, lineNo, "expected one 'memory:' line, got a second one");
+                        throw new ScnFormatException(fileName, lineNo, "expected one 'memory:' line, got a second one");
                     }
                     memory = requireText(fileName, lineNo, keyword, arg, "a QEMU -m value such as 4G,slots=8,maxmem=16G").trim();
                 }
@@ -109,65 +109,65 @@ public final class ScenarioParser {
                 case "timeout" -> {
                     String t = arg.trim();
                     if (!NUMBER.matcher(t).matches()) {
-                        throw new ScenarioFormatException(fileName, lineNo, "expected 'timeout: SECONDS', got '" + raw + "'");
+                        throw new ScnFormatException(fileName, lineNo, "expected 'timeout: SECONDS', got '" + raw + "'");
                     }
                     defaultTimeout = seconds(t);
                 }
                 case "machine" -> {
                     if (!arg.trim().equals("pc")) {
-                        throw new ScenarioFormatException(fileName, lineNo,
+                        throw new ScnFormatException(fileName, lineNo,
                                 "hotmem models QEMU's pc machine only, got 'machine: " + arg.trim() + "'");
                     }
                 }
                 case "smp" -> {
                     if (!arg.trim().equals("1")) {
-                        throw new ScenarioFormatException(fileName, lineNo,
+                        throw new ScnFormatException(fileName, lineNo,
                                 "hotmem models one CPU (the recordings' -smp 1), got 'smp: " + arg.trim() + "'");
                     }
                 }
                 case "name" -> { }
                 case "prepare", "host", "guest-async", "expect-exit", "restart", "restart-with-qemu" ->
-                        throw new ScenarioFormatException(fileName, lineNo, "'" + keyword + ":' (a host-side step of the"
+                        throw new ScnFormatException(fileName, lineNo, "'" + keyword + ":' (a host-side step of the"
                                 + " recorder) is not modelled here");
-                case "note" -> steps.add(new ScenarioStep(stepNo, lineNo, StepKind.NOTE, arg, 0, null, null));
+                case "note" -> steps.add(new ScnStep(stepNo, lineNo, StepKind.NOTE, arg, 0, null, null));
                 case "guest" -> {
                     requireText(fileName, lineNo, keyword, arg, "a guest command");
-                    steps.add(new ScenarioStep(stepNo, lineNo, StepKind.GUEST, arg, guestTimeout(number, defaultTimeout), null, null));
+                    steps.add(new ScnStep(stepNo, lineNo, StepKind.GUEST, arg, guestTimeout(number, defaultTimeout), null, null));
                 }
                 case "wait" -> {
                     requireText(fileName, lineNo, keyword, arg, "a guest command such as 'test -e PATH'");
-                    steps.add(new ScenarioStep(stepNo, lineNo, StepKind.WAIT, arg, timeout(number, defaultTimeout), null, null));
+                    steps.add(new ScnStep(stepNo, lineNo, StepKind.WAIT, arg, timeout(number, defaultTimeout), null, null));
                 }
                 case "event" -> {
                     String name = arg.trim();
                     if (name.isEmpty() || name.contains(" ")) {
-                        throw new ScenarioFormatException(fileName, lineNo, "expected 'event N: EVENT_NAME', got '" + raw + "'");
+                        throw new ScnFormatException(fileName, lineNo, "expected 'event N: EVENT_NAME', got '" + raw + "'");
                     }
-                    steps.add(new ScenarioStep(stepNo, lineNo, StepKind.EVENT, arg, timeout(number, defaultTimeout), null, null));
+                    steps.add(new ScnStep(stepNo, lineNo, StepKind.EVENT, arg, timeout(number, defaultTimeout), null, null));
                 }
                 case "sleep" -> {
                     if (!NUMBER.matcher(arg.trim()).matches()) {
-                        throw new ScenarioFormatException(fileName, lineNo, "expected 'sleep: SECONDS', got '" + raw + "'");
+                        throw new ScnFormatException(fileName, lineNo, "expected 'sleep: SECONDS', got '" + raw + "'");
                     }
-                    steps.add(new ScenarioStep(stepNo, lineNo, StepKind.SLEEP, arg, seconds(arg.trim()), null, null));
+                    steps.add(new ScnStep(stepNo, lineNo, StepKind.SLEEP, arg, seconds(arg.trim()), null, null));
                 }
                 case "qmp" -> steps.add(qmp(fileName, lineNo, stepNo, arg, raw));
-                default -> throw new ScenarioFormatException(fileName, lineNo, EXPECTED + ", got '" + raw + "'");
+                default -> throw new ScnFormatException(fileName, lineNo, EXPECTED + ", got '" + raw + "'");
             }
         }
         String name = fileName.endsWith(".scn") ? fileName.substring(0, fileName.length() - 4) : fileName;
         int slash = name.lastIndexOf('/');
         name = name.substring(slash + 1);
-        return new Scenario(name, memory == null ? Scenario.DEFAULT_MEMORY : memory, cmdline.toString(), qemu, steps);
+        return new ScnScript(name, memory == null ? ScnScript.DEFAULT_MEMORY : memory, cmdline.toString(), qemu, steps);
     }
 
-    private static ScenarioStep qmp(String file, int lineNo, int stepNo, String arg, String raw) {
+    private static ScnStep qmp(String file, int lineNo, int stepNo, String arg, String raw) {
         String a = arg.trim();
         int sp = indexOfBlank(a);
         String execute = sp < 0 ? a : a.substring(0, sp);
         String rest = sp < 0 ? "" : a.substring(sp).trim();
         if (execute.isEmpty() || execute.startsWith("{")) {
-            throw new ScenarioFormatException(file, lineNo, "expected 'qmp: EXECUTE [{JSON arguments}]', got '" + raw + "'");
+            throw new ScnFormatException(file, lineNo, "expected 'qmp: EXECUTE [{JSON arguments}]', got '" + raw + "'");
         }
         ObjectNode args = null;
         if (!rest.isEmpty()) {
@@ -175,16 +175,16 @@ public final class ScenarioParser {
             try {
                 n = JSON.readTree(rest);
             } catch (JsonProcessingException e) {
-                throw new ScenarioFormatException(file, lineNo,
+                throw new ScnFormatException(file, lineNo,
                         "expected a JSON object of arguments after '" + execute + "': " + e.getOriginalMessage());
             }
             if (!(n instanceof ObjectNode o)) {
-                throw new ScenarioFormatException(file, lineNo,
+                throw new ScnFormatException(file, lineNo,
                         "expected a JSON object of arguments after '" + execute + "', got '" + rest + "'");
             }
             args = o;
         }
-        return new ScenarioStep(stepNo, lineNo, StepKind.QMP, arg, 0, execute, args);
+        return new ScnStep(stepNo, lineNo, StepKind.QMP, arg, 0, execute, args);
     }
 
     private static int indexOfBlank(String s) {
@@ -198,7 +198,7 @@ public final class ScenarioParser {
 
     private static String requireText(String file, int lineNo, String keyword, String arg, String what) {
         if (arg.isBlank()) {
-            throw new ScenarioFormatException(file, lineNo, "expected " + what + " after '" + keyword + ":'");
+            throw new ScnFormatException(file, lineNo, "expected " + what + " after '" + keyword + ":'");
         }
         return arg;
     }
