@@ -63,7 +63,7 @@ public final class ShellCommand implements Callable<Integer> {
             for (String q : qemu) {
                 qemuArgs.addAll(List.of(q.strip().split("\\s+")));
             }
-            ScnScript header = new ScnScript("interactive", memory, cmdline, qemuArgs, List.of());
+            ScnScript header = new ScnScript("interactive", memory, cmdline, qemuArgs, List.of(), List.of());
             try (ConformanceTarget t = MachineTargets.factory(seed).boot(header, kernel)) {
                 PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
                 return new InteractiveShell(t, out).run(new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)));

@@ -17,17 +17,19 @@ import java.util.regex.Pattern;
 
 /**
  * Parses the {@code .scn} format of the recorder (linux-recorder's run-scenario): header lines
- * {@code memory:}, {@code cmdline:}, {@code qemu:}, {@code timeout:} (the default per-step
- * timeout), {@code machine: pc}, {@code smp: 1}, {@code name:}; step lines {@code note:},
- * {@code guest [N]:}, {@code wait N:}, {@code qmp: EXECUTE {json}}, {@code event N:},
- * {@code sleep: N}; a line ending in a backslash continues on the next one (backslash and newline
- * are kept, as sh reads them); empty lines and lines starting with {@code #} are ignored. The
- * recorder's host-side steps ({@code prepare:}, {@code host:}, {@code guest-async:},
- * {@code expect-exit:}, {@code restart:}, {@code restart-with-qemu:}) and other machines or CPU
- * counts are refused with a message saying so. A malformed line raises
+ * {@code memory:}, {@code cmdline:}, {@code qemu:} (e.g. {@code -drive file={run}/swap.img,...};
+ * {@code {run}} is the run directory), {@code prepare:} (a host command before the first boot),
+ * {@code timeout:} (the default per-step timeout), {@code machine: pc}, {@code smp: 1},
+ * {@code name:}; step lines {@code note:}, {@code guest [N]:}, {@code guest-async:},
+ * {@code wait N:}, {@code qmp: EXECUTE {json}}, {@code event N:}, {@code sleep: N},
+ * {@code expect-exit [N]:}, {@code restart [N]:}, {@code restart-with-qemu [N]: ARGS}; a line
+ * ending in a backslash continues on the next one (backslash and newline are kept, as sh reads
+ * them); empty lines and lines starting with {@code #} are ignored. The recorder's
+ * {@code host:} step (an arbitrary host command with recorded output) and other machines or
+ * CPU counts are refused with a message saying so. A malformed line raises
  * {@link ScnFormatException} naming file, line and what was expected; nothing is returned
- * then. Without {@code timeout:}, {@code wait}/{@code event} default to
- * {@value #DEFAULT_TIMEOUT_NS} ns and guest commands to {@link GuestShell#GUEST_TIMEOUT_NS}.
+ * then. Without {@code timeout:}, {@code wait}/{@code event}/{@code expect-exit}/{@code restart}
+ * default to {@value #DEFAULT_TIMEOUT_NS} ns and guest commands to {@link GuestShell#GUEST_TIMEOUT_NS}.
  */
 public final class ScnParser {
     /** Timeout of {@code wait:}/{@code event:} lines written without a number. */
@@ -35,8 +37,12 @@ public final class ScnParser {
 
     private static final Pattern LINE = Pattern.compile("([a-z][a-z-]*)(?: +([0-9]{1,6}(?:\\.[0-9]{1,9})?))?:(.*)", Pattern.DOTALL);
     private static final Pattern NUMBER = Pattern.compile("[0-9]{1,6}(?:\\.[0-9]{1,9})?");
-    private static final String EXPECTED = "expected 'memory:', 'cmdline:', 'qemu:', 'timeout:', 'note:', 'guest:', "
-            + "'wait N:', 'qmp:', 'event N:' or 'sleep:'";
+    private static final String EXPECTED = "expected 'memory:', 'cmdline:', 'qemu:', 'prepare:', 'timeout:', 'note:', "
+            + "'guest:', 'guest-async:', 'wait N:', 'qmp:', 'event N:', 'sleep:', 'expect-exit N:', 'restart N:' "
+            + "or 'restart-with-qemu N:'";
+    /** The keywords that take a timeout ({@code KEYWORD N:}). */
+    private static final java.util.Set<String> TIMED = java.util.Set.of("guest", "wait", "event", "expect-exit", "restart",
+            "restart-with-qemu");
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private ScnParser() {
@@ -60,6 +66,7 @@ public final class ScnParser {
         String memory = null;
         StringBuilder cmdline = new StringBuilder();
         List<String> qemu = new ArrayList<>();
+        List<String> prepare = new ArrayList<>();
         List<ScnStep> steps = new ArrayList<>();
         long defaultTimeout = 0; // none: the per-kind defaults
         String[] lines = text.split("\n", -1);
@@ -83,9 +90,9 @@ public final class ScnParser {
             if (arg.startsWith(" ")) {
                 arg = arg.substring(1);
             }
-            if (number != null && !keyword.equals("wait") && !keyword.equals("event") && !keyword.equals("guest")) {
-                throw new ScnFormatException(fileName, lineNo,
-                        "'" + keyword + "' takes no timeout (only 'guest N:', 'wait N:' and 'event N:' do), got '" + raw + "'");
+            if (number != null && !TIMED.contains(keyword)) {
+                throw new ScnFormatException(fileName, lineNo, "'" + keyword + "' takes no timeout (only 'guest N:', "
+                        + "'wait N:', 'event N:', 'expect-exit N:', 'restart N:' and 'restart-with-qemu N:' do), got '" + raw + "'");
             }
             int stepNo = steps.size() + 1;
             switch (keyword) {
@@ -104,8 +111,9 @@ public final class ScnParser {
                 }
                 case "qemu" -> {
                     String q = requireText(fileName, lineNo, keyword, arg, "QEMU arguments").trim();
-                    qemu.addAll(List.of(q.split("\\s+")));
+                    qemu.addAll(qemuWords(q));
                 }
+                case "prepare" -> prepare.add(requireText(fileName, lineNo, keyword, arg, "a host command").trim());
                 case "timeout" -> {
                     String t = arg.trim();
                     if (!NUMBER.matcher(t).matches()) {
@@ -126,9 +134,22 @@ public final class ScnParser {
                     }
                 }
                 case "name" -> { }
-                case "prepare", "host", "guest-async", "expect-exit", "restart", "restart-with-qemu" ->
-                        throw new ScnFormatException(fileName, lineNo, "'" + keyword + ":' (a host-side step of the"
-                                + " recorder) is not modelled here");
+                case "host" -> throw new ScnFormatException(fileName, lineNo, "'host:' (a host shell command of the"
+                        + " recorder, its output recorded) is not modelled here");
+                case "guest-async" -> {
+                    requireText(fileName, lineNo, keyword, arg, "a guest command");
+                    steps.add(new ScnStep(stepNo, lineNo, StepKind.GUEST_ASYNC, arg, 0, null, null));
+                }
+                case "expect-exit", "restart" -> {
+                    if (!arg.isBlank()) {
+                        throw new ScnFormatException(fileName, lineNo, "expected '" + keyword + " N:' with nothing after the"
+                                + " colon, got '" + raw + "'");
+                    }
+                    StepKind k = keyword.equals("restart") ? StepKind.RESTART : StepKind.EXPECT_EXIT;
+                    steps.add(new ScnStep(stepNo, lineNo, k, arg, timeout(number, defaultTimeout), null, null));
+                }
+                case "restart-with-qemu" ->
+                        steps.add(new ScnStep(stepNo, lineNo, StepKind.RESTART_WITH_QEMU, arg, timeout(number, defaultTimeout), null, null));
                 case "note" -> steps.add(new ScnStep(stepNo, lineNo, StepKind.NOTE, arg, 0, null, null));
                 case "guest" -> {
                     requireText(fileName, lineNo, keyword, arg, "a guest command");
@@ -158,7 +179,13 @@ public final class ScnParser {
         String name = fileName.endsWith(".scn") ? fileName.substring(0, fileName.length() - 4) : fileName;
         int slash = name.lastIndexOf('/');
         name = name.substring(slash + 1);
-        return new ScnScript(name, memory == null ? ScnScript.DEFAULT_MEMORY : memory, cmdline.toString(), qemu, steps);
+        return new ScnScript(name, memory == null ? ScnScript.DEFAULT_MEMORY : memory, cmdline.toString(), qemu, prepare, steps);
+    }
+
+    /** QEMU arguments of a {@code qemu:} or {@code restart-with-qemu:} line: split at blanks (none for a blank line). */
+    public static List<String> qemuWords(String text) {
+        String t = text.trim();
+        return t.isEmpty() ? List.of() : List.of(t.split("\\s+"));
     }
 
     private static ScnStep qmp(String file, int lineNo, int stepNo, String arg, String raw) {

@@ -70,6 +70,8 @@ public final class Machine {
     private KernelModules modules;
     private Workqueue systemFreezableWq;
     private long logMark;
+    /** The console lines of the boot kernel that last restored this machine from its image. */
+    private List<String> loaderLog = List.of();
 
     private Machine(MachineConfig config, HostState host) {
         this.config = config;
@@ -139,6 +141,7 @@ public final class Machine {
         }
         Machine image = host.suspendedOn(power.resumedBlockDevice());
         host.forget(image);
+        image.loaderLog = kernel.dmesg().since(0); // the same console: the boot kernel's lines come first
         image.runFor(0);
         return image;
     }
@@ -251,6 +254,14 @@ public final class Machine {
         List<String> out = kernel.dmesg().since(logMark);
         logMark = kernel.dmesg().mark();
         return out;
+    }
+
+    /**
+     * What the console showed of the boot kernel that last restored this machine from its image
+     * (its whole log up to the jump; the lines printed after it are this kernel's), or nothing.
+     */
+    public List<String> resumeLoaderLog() {
+        return loaderLog;
     }
 
     /** Lets {@code ns} of virtual time pass; host timers and guest threads run. */

@@ -96,8 +96,38 @@ class ScnParserTest {
                 () -> ScnParser.parse("t.scn", "machine: q35\n"));
         assertTrue(e.getMessage().contains("pc machine only"), e.getMessage());
         e = assertThrows(ScnFormatException.class, () -> ScnParser.parse("t.scn", "host: qemu-img info x\n"));
-        assertTrue(e.getMessage().startsWith("t.scn:1: 'host:' (a host-side step of the recorder) is not modelled"), e.getMessage());
+        assertTrue(e.getMessage().startsWith("t.scn:1: 'host:' (a host shell command of the recorder"), e.getMessage());
         assertThrows(ScnFormatException.class, () -> ScnParser.parse("t.scn", "timeout: soon\n"));
+    }
+
+    @Test
+    void theRecordersHibernationLinesParseAsInHibernateRoundtrip() {
+        ScnScript s = ScnParser.parse("h.scn", """
+                cmdline: resume=/dev/vda
+                prepare: rm -f {run}/swap.img && qemu-img create -f raw {run}/swap.img 512M
+                qemu: -drive file={run}/swap.img,if=virtio,format=raw,id=swapdisk
+                timeout: 90
+                guest-async: echo disk > /sys/power/state
+                expect-exit 600:
+                restart:
+                restart-with-qemu 300: -object memory-backend-ram,id=mem2,size=256M  -device pc-dimm,id=dimm2,memdev=mem2
+                restart-with-qemu:
+                """);
+        assertEquals(List.of("rm -f {run}/swap.img && qemu-img create -f raw {run}/swap.img 512M"), s.prepare());
+        assertEquals(List.of("-drive", "file={run}/swap.img,if=virtio,format=raw,id=swapdisk"), s.qemuArgs());
+        assertEquals(List.of("-drive", "file=/r/swap.img,if=virtio,format=raw,id=swapdisk"), s.inRunDirectory("/r").qemuArgs());
+        List<ScnStep> st = s.steps();
+        assertEquals(List.of(StepKind.GUEST_ASYNC, StepKind.EXPECT_EXIT, StepKind.RESTART, StepKind.RESTART_WITH_QEMU,
+                StepKind.RESTART_WITH_QEMU), st.stream().map(ScnStep::kind).toList());
+        assertEquals("echo disk > /sys/power/state", st.get(0).arg());
+        assertEquals(600_000_000_000L, st.get(1).timeoutNs());
+        assertEquals(90_000_000_000L, st.get(2).timeoutNs(), "the timeout: header");
+        assertEquals(List.of("-object", "memory-backend-ram,id=mem2,size=256M", "-device", "pc-dimm,id=dimm2,memdev=mem2"),
+                ScnParser.qemuWords(st.get(3).arg()));
+        assertEquals(List.of(), ScnParser.qemuWords(st.get(4).arg()), "an empty restart-with-qemu drops the arguments");
+        assertThrows(ScnFormatException.class, () -> ScnParser.parse("t.scn", "restart: -m 2G\n"));
+        assertThrows(ScnFormatException.class, () -> ScnParser.parse("t.scn", "guest-async 5: ls\n"));
+        assertThrows(ScnFormatException.class, () -> ScnParser.parse("t.scn", "prepare:\n"));
     }
 
     @Test
