@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 import org.hotmem.conformance.ConformanceRunner;
 import org.hotmem.conformance.ConformanceTarget;
@@ -27,8 +28,9 @@ import org.junit.jupiter.api.TestFactory;
  * shell's subset, with the swap area made and swapped on after boot (the recording's
  * {@code mkswap /dev/vda && swapon /dev/vda}). Compared with the recording, as the comparer does:
  * the machine's exit status, whether the restart resumed or booted fresh, the comparable kernel
- * lines of the hibernation and restart (PM refusal/resume lines, the boot's hotplug lines), and the
- * memory blocks afterwards.
+ * lines of the hibernation and restart (PM refusal/resume lines, the boot's hotplug lines), the
+ * memory blocks afterwards, and per case the QMP replies and the hibernation writes' errors and
+ * kernel lines of chosen steps.
  */
 class RecordedHibernationTest {
     private static final Path RECORDINGS = Path.of("../docs/recordings/unbundled/hibernate");
@@ -63,26 +65,61 @@ class RecordedHibernationTest {
         return b.toString();
     }
 
-    /** name -> the recording's sequence in the shell subset. */
-    private static final List<String[]> CASES = List.of(
-            new String[] {"hibernate-dimm-online", HEADER.formatted("") + HOTADD
+    /**
+     * One recording: its name, its sequence in the shell subset, and the steps compared one to
+     * one (recorded step number, step number here): a qmp step's response, a guest step's shell
+     * error line (the first line, when it starts with "sh: ") and its comparable kernel lines.
+     */
+    private record Case(String name, String scn, Map<Integer, Integer> steps) {
+    }
+
+    private static final List<Case> CASES = List.of(
+            new Case("hibernate-dimm-online", HEADER.formatted("") + HOTADD
                     + online("online_movable", "online_kernel", "online", "online") + HIBERNATE
-                    + "restart-with-qemu 600: " + DIMM + "\n"},
-            new String[] {"hibernate-dimm-online-autoonline", HEADER.formatted(" memhp_default_state=online") + HOTADD
+                    + "restart-with-qemu 600: " + DIMM + "\n", Map.of()),
+            new Case("hibernate-dimm-online-autoonline", HEADER.formatted(" memhp_default_state=online") + HOTADD
                     + online("online_movable", "online_kernel", "online", "online") + HIBERNATE
-                    + "restart-with-qemu 600: " + DIMM + "\n"},
-            new String[] {"hibernate-dimm-removed", HEADER.formatted("") + HOTADD
+                    + "restart-with-qemu 600: " + DIMM + "\n", Map.of()),
+            new Case("hibernate-dimm-removed", HEADER.formatted("") + HOTADD
                     + online("online_movable", "online_movable", "online_movable", "online_movable") + HIBERNATE
-                    + "restart 600:\n"},
-            new String[] {"hibernate-dimm-added", HEADER.formatted("") + HIBERNATE
-                    + "restart-with-qemu 600: " + DIMM + "\n"},
-            new String[] {"hibernate-offline-block", HEADER.formatted("") + HOTADD
+                    + "restart 600:\n", Map.of()),
+            new Case("hibernate-dimm-added", HEADER.formatted("") + HIBERNATE
+                    + "restart-with-qemu 600: " + DIMM + "\n", Map.of()),
+            new Case("hibernate-offline-block", HEADER.formatted("") + HOTADD
                     + "guest: echo offline > /sys/devices/system/memory/memory5/state\n"
                     + online("online_movable", "online_movable", null, null) + HIBERNATE
-                    + "restart-with-qemu 600: " + DIMM + "\n"});
-    /** What every case does after the restart (the recordings' memblocks 31 32 33 34 35). */
+                    + "restart-with-qemu 600: " + DIMM + "\n", Map.of()),
+            // the balloon inflated to 512 MiB of 1 GiB: hibernation deflates it, the image resumes
+            new Case("hibernate-balloon", HEADER.formatted("").replace("swapdisk", "swapdisk -device virtio-balloon-pci,id=balloon0")
+                    + """
+                    qmp: query-balloon
+                    qmp: balloon {"value": 536870912}
+                    sleep: 10
+                    qmp: query-balloon
+                    """ + HIBERNATE + """
+                    restart 600:
+                    qmp: query-balloon
+                    """, Map.of(4, 2, 8, 5, 16, 9)),
+            // virtio-mem refuses hibernation: 6.1 in its freeze callback, 6.12 in its PM notifier
+            new Case("hibernate-virtio-mem", HEADER.formatted("").replace("swapdisk",
+                    "swapdisk -object memory-backend-ram,id=vmem0,size=1G -device virtio-mem-pci,id=vm0,memdev=vmem0,requested-size=256M")
+                    + """
+                    wait 60: test -e /sys/devices/system/memory/memory33
+                    guest: echo online_movable > /sys/devices/system/memory/memory32/state
+                    guest: echo online_movable > /sys/devices/system/memory/memory33/state
+                    qmp: qom-get {"path": "/machine/peripheral/vm0", "property": "size"}
+                    guest: echo disk > /sys/power/state
+                    guest: echo shutdown > /sys/power/disk
+                    guest: echo disk > /sys/power/state
+                    """, Map.of(7, 5, 8, 6, 11, 8)),
+            // test_resume: the image is written and read back in the same kernel; 6.1 cannot open the swap in use
+            new Case("hibernate-test-resume", HEADER.formatted("") + HOTADD
+                    + online("online_movable", "online_movable", "online_movable", "online_movable") + """
+                    guest: echo test_resume > /sys/power/disk
+                    guest: echo disk > /sys/power/state
+                    """, Map.of(9, 10, 10, 11)));
+    /** What every case does last (the recordings' memblocks 31 32 33 34 35 after a restart). */
     private static final String AFTER = "guest: memblocks 31 32 33 34 35\n";
-
     /** A real machine whose swap disk is made and swapped on right after boot. */
     private static final TargetFactory WITH_SWAP = (scenario, kernel) -> {
         ConformanceTarget t = MachineTargets.factory(1).boot(scenario, kernel);
@@ -96,14 +133,16 @@ class RecordedHibernationTest {
     Stream<DynamicTest> theModelHibernatesAndResumesOrRefusesAsLinuxDid() {
         List<DynamicTest> tests = new ArrayList<>();
         for (String kernel : List.of("6.1", "6.12")) {
-            for (String[] c : CASES) {
-                tests.add(DynamicTest.dynamicTest(c[0] + " on " + kernel, () -> check(c[0], c[1], kernel)));
+            for (Case c : CASES) {
+                tests.add(DynamicTest.dynamicTest(c.name() + " on " + kernel, () -> check(c, kernel)));
             }
         }
         return tests.stream();
     }
 
-    private static void check(String name, String scn, String kernel) throws IOException {
+    private static void check(Case c, String kernel) throws IOException {
+        String name = c.name();
+        String scn = c.scn();
         List<JsonNode> expected = load(Files.readString(RECORDINGS.resolve(kernel).resolve(name + ".jsonl")));
         List<JsonNode> actual = load(new ConformanceRunner(WITH_SWAP).runToJsonl(ScnParser.parse(name + ".scn", scn + AFTER), kernel));
         assertEquals(List.of(), actual.stream().filter(r -> r.path("kind").asText().equals("abort")).toList());
@@ -111,6 +150,23 @@ class RecordedHibernationTest {
         assertEquals(field(expected, "restart", "how"), field(actual, "restart", "how"), name + ": resumed or booted fresh");
         assertEquals(hibernationLines(expected), hibernationLines(actual), name + ": comparable kernel lines");
         assertEquals(blocksAfterRestart(expected), blocksAfterRestart(actual), name + ": memory blocks after the restart");
+        for (Map.Entry<Integer, Integer> e : c.steps().entrySet()) {
+            JsonNode want = expected.get(e.getKey());
+            JsonNode got = actual.get(e.getValue());
+            String what = name + ": recorded step " + e.getKey() + " (" + want.get("arg").asText() + ")";
+            assertEquals(want.get("kind").asText(), got.get("kind").asText(), what);
+            if (want.has("response")) {
+                assertEquals(want.get("response"), got.get("response"), what);
+            } else {
+                assertEquals(shellError(want), shellError(got), what + ": the write's error");
+            }
+            assertEquals(TranscriptComparer.comparableLines(want, false), TranscriptComparer.comparableLines(got, false),
+                    what + ": comparable kernel lines");
+        }
+    }
+
+    private static List<String> shellError(JsonNode guest) {
+        return guest.get("output").asText().lines().filter(l -> l.startsWith("sh: ")).toList();
     }
 
     /** The memblocks lines of memory31-35 printed by the first guest step after the restart. */
@@ -123,7 +179,7 @@ class RecordedHibernationTest {
                 return r.get("output").asText().lines().filter(l -> l.matches("memory3[1-5] .*")).toList();
             }
         }
-        return List.of("no guest step after the restart");
+        return List.of();
     }
 
     private static List<JsonNode> load(String jsonl) throws IOException {

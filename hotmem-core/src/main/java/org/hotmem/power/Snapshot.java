@@ -109,7 +109,7 @@ final class Snapshot {
             if (count) skippedFree++;
             return false;
         }
-        if (kind == PageState.OFFLINE) {
+        if (mm.pageOffline(pfn)) {
             if (count) skippedPageOffline++;
             return false;
         }
