@@ -96,6 +96,8 @@ public final class Hibernation {
     private long powerLossAfter = Long.MAX_VALUE;
     /** Runs with the machine at the point of the atomic copy (tests: a hot-add racing the copy loop). */
     private Runnable beforeCopy;
+    /** Runs between the copy loop's marking and copying passes (tests: a hot-remove inside the copy loop). */
+    private Runnable duringCopy;
 
     /** Where the boot kernel finds the image kernel an image belongs to (the host's record). */
     private Function<Path, Hibernation> imageKernels = p -> null;
@@ -177,6 +179,8 @@ public final class Hibernation {
     public void setPowerLossAfter(long pages) { powerLossAfter = pages; }
     /** Tests: {@code r} runs in the hibernating task right before the atomic copy. */
     public void setBeforeCopy(Runnable r) { beforeCopy = r; }
+    /** Tests: {@code r} runs in the hibernating task between copy_data_pages()'s marking and copying passes. */
+    public void setDuringCopy(Runnable r) { duringCopy = r; }
     public void setImageKernels(Function<Path, Hibernation> f) { imageKernels = f; }
     public void setOnImageWritten(java.util.function.BiConsumer<Path, Hibernation> f) { onImageWritten = f; }
     /** The report of the last hibernation that wrote an image, or null. */
@@ -527,7 +531,11 @@ public final class Hibernation {
         }
         kernel.dmesg().info("PM: hibernation: Normal pages needed: " + need + " + " + Snapshot.PAGES_FOR_IO
                 + ", available pages: " + (available + snapshot.preallocatedPages()));
-        snapshot.copy(!hotplugExclusion);
+        try {
+            snapshot.copy(!hotplugExclusion, duringCopy);
+        } catch (Snapshot.CopyFault f) {
+            oopsInAtomicCopy(f.pfn);
+        }
         kernel.consume(costs.copyNs((long) snapshot.nrCopyPages * MemoryModel.PAGE_SIZE));
         if (version == KernelVersion.V6_1) {
             kernel.dmesg().info("PM: hibernation: Image created (" + snapshot.nrCopyPages + " pages copied)");
@@ -536,6 +544,25 @@ public final class Hibernation {
                     + snapshot.nrZeroPages + " zero pages)");
         }
     }
+
+    /**
+     * A page marked for the image was removed before the copy read it (only possible without the
+     * hotplug exclusion): do_copy_page() reads its direct-map address, which arch_remove_memory()
+     * unmapped, and page_fault_oops() reports it. The oops kills the hibernating task with IRQs
+     * off and the other CPUs down, so nothing runs again: the machine hangs before any image
+     * reached the disk. // model: the Oops banner, register dump and call trace are not printed.
+     */
+    private void oopsInAtomicCopy(long pfn) {
+        kernel.dmesg().alert(String.format("BUG: unable to handle page fault for address: %016x",
+                DIRECT_MAP_BASE + pfn * MemoryModel.PAGE_SIZE));
+        kernel.dmesg().alert("#PF: supervisor read access in kernel mode");
+        kernel.dmesg().alert("#PF: error_code(0x0000) - not-present page");
+        kernel.halt();
+        new Completion(kernel, "oops in the atomic copy").waitForCompletion();
+    }
+
+    /** x86-64's PAGE_OFFSET with nokaslr and 4-level paging: where the direct map of physical memory starts. */
+    static final long DIRECT_MAP_BASE = 0xffff888000000000L;
 
     /** Models init_header() + swsusp_write(); returns the bytes written. */
     private long writeImage(int flags) {
