@@ -84,11 +84,16 @@ public final class ConformanceRunner {
     }
 
     private void run(ScnScript scenario, String kernel, Path runDir, Consumer<ObjectNode> sink) {
-        ConformanceTarget target;
         try {
             for (String p : scenario.prepare()) {
                 HostCommands.prepare(p, runDir);
             }
+        } catch (RuntimeException e) {
+            sink.accept(abort(0, e.getMessage())); // the recorder's "prepare failed: LINE ..."
+            return;
+        }
+        ConformanceTarget target;
+        try {
             target = factory.boot(scenario.inRunDirectory(runDir.toString()), kernel);
         } catch (RuntimeException e) {
             sink.accept(abort(0, "boot failed: " + describe(e)));

@@ -166,4 +166,13 @@ class ConformanceRunnerTest {
         assertTrue(a.startsWith("{\"events\": [], \"kernel\": \"6.12\", \"kernel_log\": [\"[    0.000000] x86/mm"), a);
         assertEquals(0, new TranscriptComparer(TranscriptComparer.Options.DEFAULT).compare("a", a, "b", b).failed());
     }
+
+    @Test
+    void aFailingPrepareLineAbortsBeforeTheBootWithTheRecordersMessage() throws Exception {
+        List<JsonNode> r = run("prepare: truncate -s 1G {run}/disk.img\nguest: ls\n");
+        assertEquals(1, r.size());
+        assertEquals("abort", r.get(0).get("kind").asText());
+        assertTrue(r.get(0).get("error").asText().startsWith("prepare failed: truncate -s 1G {run}/disk.img"),
+                r.get(0).toString());
+    }
 }
