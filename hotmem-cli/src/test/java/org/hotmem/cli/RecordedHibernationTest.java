@@ -27,7 +27,8 @@ import org.junit.jupiter.api.TestFactory;
  * the real boot log, random UUIDs), so each case here is the recording's sequence in the built-in
  * shell's subset, with the swap area made and swapped on after boot (the recording's
  * {@code mkswap /dev/vda && swapon /dev/vda}). Compared with the recording, as the comparer does:
- * the machine's exit status, whether the restart resumed or booted fresh, the comparable kernel
+ * the machine's exit status and the QMP events while it went off, whether the restart resumed or
+ * booted fresh, the comparable kernel
  * lines of the hibernation and restart (PM refusal/resume lines, the boot's hotplug lines), the
  * memory blocks afterwards, and per case the QMP replies and the hibernation writes' errors and
  * kernel lines of chosen steps.
@@ -148,6 +149,7 @@ class RecordedHibernationTest {
         assertEquals(List.of(), actual.stream().filter(r -> r.path("kind").asText().equals("abort")).toList());
         assertEquals(field(expected, "expect-exit", "qemu_status"), field(actual, "expect-exit", "qemu_status"), name);
         assertEquals(field(expected, "restart", "how"), field(actual, "restart", "how"), name + ": resumed or booted fresh");
+        assertEquals(exitEvents(expected), exitEvents(actual), name + ": QMP events while the machine went off");
         assertEquals(hibernationLines(expected), hibernationLines(actual), name + ": comparable kernel lines");
         assertEquals(blocksAfterRestart(expected), blocksAfterRestart(actual), name + ": memory blocks after the restart");
         for (Map.Entry<Integer, Integer> e : c.steps().entrySet()) {
@@ -186,6 +188,19 @@ class RecordedHibernationTest {
         List<JsonNode> out = new ArrayList<>();
         for (String l : jsonl.lines().toList()) {
             out.add(OM.readTree(l));
+        }
+        return out;
+    }
+
+    /** The QMP events of the expect-exit step without their timestamps (SUSPEND_DISK, SHUTDOWN and its reason, ...). */
+    private static List<String> exitEvents(List<JsonNode> recs) {
+        List<String> out = new ArrayList<>();
+        for (JsonNode r : recs) {
+            if (!r.path("kind").asText().equals("expect-exit")) continue;
+            for (JsonNode e : r.get("events")) {
+                out.add(e.get("event").asText() + (e.has("data") && !e.get("event").asText().equals("BALLOON_CHANGE")
+                        ? " " + e.get("data") : ""));
+            }
         }
         return out;
     }

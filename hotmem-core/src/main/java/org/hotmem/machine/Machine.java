@@ -163,7 +163,14 @@ public final class Machine {
         for (int i = 0; i < qemu.drives().size(); i++) {
             power.addBlockDevice(new Hibernation.BlockDevice("vd" + (char) ('a' + i), 254, 16 * i, qemu.drives().get(i).file()));
         }
-        power.setOnImageWritten((disk, h) -> host.recordSuspended(disk, this));
+        power.setOnImageWritten((disk, h) -> {
+            host.recordSuspended(disk, this);
+            switch (h.mode()) { // power_down(): how the firmware is asked to go off
+                case PLATFORM, SUSPEND -> qemu.acpiSleep(4); // model: suspend-to-both goes off like platform
+                case REBOOT -> qemu.guestReset();
+                default -> qemu.acpiSleep(5);
+            }
+        });
         power.setImageKernels(disk -> {
             Machine m = host.suspendedOn(disk);
             return m == null ? null : m.power;
