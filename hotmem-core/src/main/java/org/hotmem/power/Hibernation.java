@@ -24,7 +24,7 @@ import org.hotmem.mm.MemoryModel;
 
 /**
  * Kernel-driven hibernation of one machine (kernel/power/hibernate.c) and its sysfs files
- * (/sys/power/{state,disk,image_size,reserved_size,resume,resume_offset,pm_freeze_timeout}):
+ * (/sys/power/{state,disk,image_size,reserved_size,resume,resume_offset,pm_freeze_timeout,mem_sleep,pm_async}):
  * {@link #hibernate()} is what {@code echo disk > /sys/power/state} runs, {@link #softwareResume()}
  * what the boot kernel runs for {@code resume=} or a write to /sys/power/resume.
  *
@@ -85,6 +85,10 @@ public final class Hibernation {
     private String resumeDevice;
     private long resumeOffset;
     private boolean noresume;
+    /** mem_sleep_current: deep (S3, the default where the platform offers it) or s2idle. // model: suspend itself is not modelled */
+    private boolean memSleepDeep = true;
+    /** pm_async_enabled. */
+    private boolean pmAsync = true;
     /** hibernate_atomic: 1 when free. */
     private boolean acquired;
     /** The active swap area (swapon) hibernation writes to, and its device. */
@@ -261,6 +265,30 @@ public final class Hibernation {
                 buf -> resumeOffset = scanUnsigned(buf));
         fs.addFile(power, "pm_freeze_timeout", 0644, () -> freezer.freezeTimeoutMs() + "\n",
                 buf -> freezer.setFreezeTimeoutMs(Integer.toUnsignedLong(KernelStrings.kstrtouint(buf, 10))));
+        // kernel/power/main.c's neighbours of state (recorded on both kernels): the suspend-to-RAM
+        // variants QEMU's pc offers, and asynchronous device suspend
+        fs.addFile(power, "mem_sleep", 0644, () -> memSleepDeep ? "s2idle [deep]\n" : "[s2idle] deep\n", this::memSleepStore);
+        fs.addFile(power, "pm_async", 0644, () -> (pmAsync ? 1 : 0) + "\n", buf -> {
+            long v; // pm_async_store(): kstrtoul(), then only 0 or 1
+            try {
+                v = KernelStrings.kstrtoull(buf, 10);
+            } catch (KernelException e) {
+                throw new KernelException(Errno.EINVAL);
+            }
+            if (Long.compareUnsigned(v, 1) > 0) throw new KernelException(Errno.EINVAL);
+            pmAsync = v == 1;
+        });
+    }
+
+    /** mem_sleep_store() / decode_suspend_state(): the text up to the first newline must name an available state. */
+    private void memSleepStore(String buf) {
+        int nl = buf.indexOf('\n');
+        String s = nl < 0 ? buf : buf.substring(0, nl);
+        switch (s) {
+            case "s2idle" -> memSleepDeep = false;
+            case "deep" -> memSleepDeep = true;
+            default -> throw new KernelException(Errno.EINVAL);
+        }
     }
 
     /** sscanf(buf, "%lu"): leading decimal digits, else EINVAL. */
