@@ -40,14 +40,18 @@ final class Controls {
 
     private final LiveMachine live;
     private final Workloads workloads = new Workloads();
-    private final Writes writes = new Writes();
+    private final Writes writes;
+    private final Runnable changed;
     private final LogTail log;
     private final Deque<JsonNode> events = new ArrayDeque<>();
     private int nextDimm = 1;
 
-    Controls(LiveMachine live, LogTail log) {
+    /** {@code changed} is told whenever an action has changed the machine (the page should look again). */
+    Controls(LiveMachine live, LogTail log, Runnable changed) {
         this.live = live;
         this.log = log;
+        this.changed = changed;
+        this.writes = new Writes(changed);
         live.onEvent(e -> {
             synchronized (events) {
                 events.addLast(e);
@@ -58,8 +62,8 @@ final class Controls {
         });
     }
 
-    /** The page's view of {@code m} (owner thread), as JSON text. */
-    String view(Machine m) {
+    /** The page's view of {@code m} (owner thread). */
+    ObjectNode view(Machine m) {
         ObjectNode o = MachineView.of(m, workloads, writes, live.paused(), live.speed());
         var l = o.putArray("log");
         log.lines().forEach(l::add);
@@ -67,11 +71,19 @@ final class Controls {
         synchronized (events) {
             events.forEach(e::add);
         }
-        return o.toString();
+        return o;
     }
 
     /** Runs one action; the answer has {@code ok} and, on failure, {@code error} (and errno or QMP class). */
     ObjectNode run(JsonNode req) {
+        try {
+            return dispatch(req);
+        } finally {
+            changed.run();
+        }
+    }
+
+    private ObjectNode dispatch(JsonNode req) {
         String action = req.path("action").asText("");
         try {
             return switch (action) {

@@ -29,8 +29,8 @@ import org.hotmem.machine.LiveMachine;
  *
  * <p>Routes: {@code GET /} and its two assets; {@code GET /api/state} (the {@link MachineView}
  * now); {@code GET /api/events} (server-sent events: a {@code state} event whenever the view
- * changed, checked every {@link #PUSH_INTERVAL_MS} ms of wall time, plus a comment every few
- * seconds to keep idle connections open); {@code POST /api/control} (one {@link Controls} action
+ * changed, checked every {@link #PUSH_INTERVAL_MS} ms of wall time and at once when a control has
+ * changed the machine, plus a comment every few seconds to keep idle connections open); {@code POST /api/control} (one {@link Controls} action
  * as JSON, answered with its outcome); {@code GET /api/replay} (the recorded run given at start, if
  * any, for the page's replay view).
  *
@@ -53,13 +53,15 @@ public final class DashboardServer implements AutoCloseable {
     private final String replay;
     private final List<LinkedBlockingQueue<String>> subscribers = new CopyOnWriteArrayList<>();
     private final Thread pusher;
+    /** Released when a control has changed the machine: the pusher takes a view at once. */
+    private final java.util.concurrent.Semaphore poke = new java.util.concurrent.Semaphore(0);
     private volatile boolean closed;
     private String last = "";
 
-    private DashboardServer(HttpServer http, LiveMachine live, Controls controls, String replay) {
+    private DashboardServer(HttpServer http, LiveMachine live, LogTail log, String replay) {
         this.http = http;
         this.live = live;
-        this.controls = controls;
+        this.controls = new Controls(live, log, poke::release);
         this.replay = replay;
         this.pusher = Thread.ofPlatform().name("hotmem-dashboard-push").daemon(true).unstarted(this::push);
     }
@@ -84,7 +86,7 @@ public final class DashboardServer implements AutoCloseable {
             throw new UncheckedIOException("cannot listen on " + listen.getHostString() + ":" + listen.getPort()
                     + ": " + e.getMessage(), e);
         }
-        DashboardServer s = new DashboardServer(http, live, new Controls(live, log), replay);
+        DashboardServer s = new DashboardServer(http, live, log, replay);
         http.setExecutor(s.executor);
         http.createContext("/", s::asset);
         http.createContext("/api/state", ex -> s.reply(ex, 200, s.view()));
@@ -108,9 +110,10 @@ public final class DashboardServer implements AutoCloseable {
         return URI.create("http://" + a.getAddress().getHostAddress() + ":" + a.getPort() + "/");
     }
 
+    /** The view now, as JSON text, without the timing fields {@link #stamped} adds. */
     private String view() {
         try {
-            return live.call(m -> controls.view(m)).get(5, TimeUnit.SECONDS);
+            return live.call(m -> controls.view(m).toString()).get(5, TimeUnit.SECONDS);
         } catch (ExecutionException e) {
             return "{\"failed\":" + JSON.valueToTree(String.valueOf(e.getCause().getMessage())) + "}";
         } catch (TimeoutException e) {
@@ -125,24 +128,38 @@ public final class DashboardServer implements AutoCloseable {
         long quiet = 0;
         while (!closed) {
             try {
-                Thread.sleep(PUSH_INTERVAL_MS);
+                if (poke.tryAcquire(PUSH_INTERVAL_MS, TimeUnit.MILLISECONDS)) {
+                    poke.drainPermits();
+                }
             } catch (InterruptedException e) {
                 return;
             }
             if (subscribers.isEmpty()) {
                 continue;
             }
+            long t0 = System.nanoTime();
             String v = view();
             quiet += PUSH_INTERVAL_MS;
             if (!v.equals(last)) {
                 last = v;
-                broadcast("event: state\ndata: " + v + "\n\n");
+                broadcast("event: state\ndata: " + stamped(v, t0) + "\n\n");
                 quiet = 0;
             } else if (quiet >= KEEPALIVE_MS) {
                 broadcast(": keepalive\n\n");
                 quiet = 0;
             }
         }
+    }
+
+    /**
+     * The view with when it was taken (wall clock, ms since the epoch: the page measures its update
+     * latency against it) and how long taking it took, in ms: the dashboard is a wall-paced mode.
+     */
+    private static String stamped(String view, long t0) {
+        long built = System.currentTimeMillis();
+        double ms = (System.nanoTime() - t0) / 1e6;
+        return "{\"built_at_ms\":" + built + ",\"build_ms\":" + String.format(java.util.Locale.ROOT, "%.1f", ms) + ","
+                + view.substring(1);
     }
 
     /**
@@ -160,7 +177,8 @@ public final class DashboardServer implements AutoCloseable {
 
     private void events(HttpExchange ex) throws IOException {
         LinkedBlockingQueue<String> q = new LinkedBlockingQueue<>();
-        q.add("event: state\ndata: " + view() + "\n\n");
+        long t0 = System.nanoTime();
+        q.add("event: state\ndata: " + stamped(view(), t0) + "\n\n");
         subscribers.add(q);
         ex.getResponseHeaders().set("Content-Type", "text/event-stream; charset=utf-8");
         ex.getResponseHeaders().set("Cache-Control", "no-cache");

@@ -39,7 +39,13 @@ final class Writes {
     }
 
     private final Deque<Write> writes = new ArrayDeque<>();
+    private final Runnable finished;
     private int next = 1;
+
+    /** {@code finished} is told when a write has returned. */
+    Writes(Runnable finished) {
+        this.finished = finished;
+    }
 
     /** Starts {@code echo value > path} in the machine; returns the write's id. */
     synchronized int start(LiveMachine live, String path, String value) {
@@ -49,7 +55,10 @@ final class Writes {
         });
         Write w = new Write(next++, path, value, call);
         writes.addLast(w);
-        call.future().whenComplete((ok, e) -> finished(w, e));
+        call.future().whenComplete((ok, e) -> {
+            finished(w, e);
+            finished.run();
+        });
         trim();
         return w.id;
     }

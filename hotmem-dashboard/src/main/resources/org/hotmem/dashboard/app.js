@@ -13,6 +13,7 @@ function fmtTime(ns) {
 }
 function fmtPages(p) { return p.toLocaleString("en"); }
 function fmtBytes(b) {
+  if (b === 0) return "0 B";
   const u = ["B", "KiB", "MiB", "GiB", "TiB"]; let i = 0;
   while (b >= 1024 && i < u.length - 1 && b % 1024 === 0) { b /= 1024; i++; }
   return b + " " + u[i];
@@ -86,6 +87,7 @@ function holdsOf(v, b) {
 function renderMap(v) {
   const map = $("map");
   const seen = new Set();
+  let added = false;
   for (const b of v.blocks) {
     const [id, state, zone, nid] = b;
     seen.add(id);
@@ -96,7 +98,7 @@ function renderMap(v) {
       c.textContent = id;
       c.onclick = () => { selected = id; renderBlockPanel(); };
       cells.set(id, c);
-      insertSorted(map, c, id);
+      added = true;
     }
     const h = holdsOf(v, b);
     const cls = "blk " + (state === "online" ? "zone-" + zone : "state-" + state)
@@ -104,16 +106,13 @@ function renderMap(v) {
     if (c.className !== cls) c.className = cls;
     if (c.dataset.state !== state) c.dataset.state = state;
     if (c.dataset.zone !== zone) c.dataset.zone = zone;
-    c.dataset.node = nid;
-    c.title = "memory" + id + " node" + nid + " " + state + (zone ? " " + zone : "");
+    const title = "memory" + id + " node" + nid + " " + state + (zone ? " " + zone : "");
+    if (c.title !== title) { c.title = title; c.dataset.node = nid; }
   }
   for (const [id, c] of cells) if (!seen.has(id)) { c.remove(); cells.delete(id); }
+  // the server lists blocks in id order: re-attach the cells in that order once, when some appeared
+  if (added) map.replaceChildren(...v.blocks.map((b) => cells.get(b[0])));
   $("block-count").textContent = v.blocks.length + " blocks";
-}
-
-function insertSorted(parent, el, id) {
-  for (const c of parent.children) if (Number(c.textContent) > id) { parent.insertBefore(el, c); return; }
-  parent.append(el);
 }
 
 function renderBlockPanel() {
@@ -136,8 +135,9 @@ function renderZones(v) {
 
 function renderDevices(v) {
   const devs = (v.devices || []).map((d) => Object.assign({ type: d.type }, d.data));
-  renderList($("devices"), devs, (d) => d.type + " " + d.id + ": " + fmtBytes(d.size || d["max-size"])
-      + (d.addr !== undefined ? " at 0x" + d.addr.toString(16) : "") + ", node " + d.node
+  renderList($("devices"), devs, (d) => d.type + " " + d.id + ": " + fmtBytes(d.size)
+      + (d["max-size"] !== undefined ? " of " + fmtBytes(d["max-size"]) : "")
+      + " at 0x" + (d.addr !== undefined ? d.addr : d.memaddr).toString(16) + ", node " + d.node
       + (d["requested-size"] !== undefined ? ", requested " + fmtBytes(d["requested-size"]) : ""),
       (d) => d.type === "dimm" ? ["unplug", () => control("unplug", { id: d.id })] : null);
   $("balloon-form").hidden = !v.balloon;
@@ -169,9 +169,22 @@ $("resume").onclick = () => control("resume");
 $("step").onclick = () => control("step", { ms: 1000 });
 $("speed").onchange = () => control("speed", { x: Number($("speed").value) });
 
+/** The last updates' latency and view-building time (ms), for people (the header) and the latency benchmark. */
+const updates = [];
+window.hotmemUpdates = updates;
+
 function connect() {
   const es = new EventSource("/api/events");
-  es.addEventListener("state", (e) => { $("conn").textContent = "live"; render(JSON.parse(e.data)); });
+  es.addEventListener("state", (e) => {
+    $("conn").textContent = "live";
+    const v = JSON.parse(e.data);
+    render(v);
+    // update latency: from the server taking the view to the page showing it (same host clock)
+    const ms = Date.now() - v.built_at_ms;
+    updates.push({ ms, build: v.build_ms });
+    if (updates.length > 1000) updates.shift();
+    $("latency").textContent = "view " + v.build_ms + " ms, update " + ms + " ms";
+  });
   es.onerror = () => { $("conn").textContent = "reconnecting"; };
 }
 connect();

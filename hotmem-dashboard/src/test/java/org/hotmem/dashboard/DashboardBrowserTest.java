@@ -53,7 +53,8 @@ class DashboardBrowserTest {
     static void browser() throws Exception {
         assertTrue(Files.isExecutable(CHROMIUM), CHROMIUM + " is missing: scripts/host-deps.sh installs Debian's chromium");
         Files.createDirectories(SHOTS);
-        playwright = Playwright.create();
+        // the system's chromium, never one downloaded from Playwright's CDN
+        playwright = Playwright.create(new Playwright.CreateOptions().setEnv(java.util.Map.of("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")));
         browser = playwright.chromium().launch(new BrowserType.LaunchOptions()
                 .setExecutablePath(CHROMIUM).setHeadless(true).setArgs(List.of("--no-sandbox")));
     }
@@ -235,6 +236,30 @@ class DashboardBrowserTest {
             assertThat(page.locator("#replay-map span:nth-child(33)")).isHidden();
             assertThat(page.locator("#replay-events")).containsText("unplug");
             page.screenshot(new Page.ScreenshotOptions().setPath(SHOTS.resolve("replay.png")).setFullPage(true));
+        }
+    }
+
+    @Test
+    void virtioMemResizeAndBalloonTargetGoThroughQmpAndShowTheDevicesState() {
+        LogTail log = new LogTail();
+        MachineConfig config = new MachineConfig("4G,slots=4,maxmem=16G", "movable_node memhp_default_state=online", List.of(
+                "-object", "memory-backend-ram,id=vmem0,size=1G", "-device", "virtio-mem-pci,id=vm0,memdev=vmem0,requested-size=0",
+                "-device", "virtio-balloon-pci,id=balloon0"), KernelVersion.V6_12, 1);
+        try (LiveMachine m = LiveMachine.start(Machine.boot(config), 20.0, log, null);
+             DashboardServer s = DashboardServer.start(m, log, new InetSocketAddress("127.0.0.1", 0), null)) {
+            page.navigate(s.uri().toString());
+            assertThat(page.locator("#devices")).containsText("virtio-mem vm0: 0 B of 1 GiB at 0x140000000, node 0, requested 0 B");
+            page.locator("#vmem-size").fill("256M");
+            page.locator("#vmem-form button").click();
+            assertThat(page.locator("#devices")).containsText("virtio-mem vm0: 256 MiB of 1 GiB at 0x140000000, node 0, requested 256 MiB", SLOW);
+            assertThat(page.locator("#block-41")).hasAttribute("data-zone", "Movable");
+            assertThat(page.locator("#qmp-events")).containsText("MEMORY_DEVICE_SIZE_CHANGE");
+
+            assertThat(page.locator("#balloon-actual")).hasText("actual 4 GiB");
+            page.locator("#balloon-size").fill("3G");
+            page.locator("#balloon-form button").click();
+            assertThat(page.locator("#balloon-actual")).hasText("actual 3 GiB", new LocatorAssertions.HasTextOptions().setTimeout(20_000));
+            assertThat(page.locator("#qmp-events")).containsText("BALLOON_CHANGE");
         }
     }
 }
