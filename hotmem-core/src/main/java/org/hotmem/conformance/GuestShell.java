@@ -49,7 +49,7 @@ public final class GuestShell {
         Throwable[] failure = new Throwable[1];
         boolean[] done = new boolean[1];
         BusyboxSh sh = new BusyboxSh(fs, ns -> kernel.nanosleep(Math.max(1, ns / 1_000_000L) * 1_000_000L));
-        kernel.spawn("sh", 0, () -> {
+        kernel.spawnProcess("sh", () -> {
             try {
                 result[0] = sh.run(command);
             } catch (Throwable t) {
