@@ -58,7 +58,7 @@ public final class GuestShell {
     public Pending start(String command) {
         Pending p = new Pending(command, kernel);
         BusyboxSh sh = new BusyboxSh(fs, ns -> kernel.nanosleep(Math.max(1, ns / 1_000_000L) * 1_000_000L));
-        kernel.spawn("sh", 0, () -> {
+        kernel.spawnProcess("sh", () -> {
             try {
                 p.result = sh.run(command);
             } catch (Throwable t) {

@@ -183,6 +183,9 @@ public final class MemoryModel {
             MmProcFiles.register(mm, fs);
             fs.setDentryCache(new Dcache(mm));
         }
+        if (kernel != null) {
+            kernel.setProcessMemory(new UserPageTables(mm));
+        }
         return mm;
     }
 
