@@ -48,7 +48,7 @@ public final class DashboardCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         InetSocketAddress address = address(listen);
         if (address == null) {
-            err.println("hotmem dashboard: --listen " + listen + ": expected 127.0.0.1:PORT (PORT 0-65535)");
+            err.println("hotmem dashboard: --listen " + listen + ": expected a loopback address and a port, 127.0.0.1:PORT (PORT 0-65535)");
             return ExitStatus.USAGE.code;
         }
         String recorded = null;
@@ -91,7 +91,7 @@ public final class DashboardCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** {@code HOST:PORT} with a loopback HOST, or null. */
+    /** {@code HOST:PORT} with a loopback HOST (the page has no authentication), or null. */
     static InetSocketAddress address(String text) {
         int colon = text.lastIndexOf(':');
         if (colon <= 0) {
@@ -102,7 +102,8 @@ public final class DashboardCommand implements Callable<Integer> {
             if (port < 0 || port > 65535) {
                 return null;
             }
-            return new InetSocketAddress(text.substring(0, colon), port);
+            InetSocketAddress a = new InetSocketAddress(text.substring(0, colon), port);
+            return a.getAddress() != null && a.getAddress().isLoopbackAddress() ? a : null;
         } catch (NumberFormatException e) {
             return null;
         }
