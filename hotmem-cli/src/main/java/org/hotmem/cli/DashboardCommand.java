@@ -80,12 +80,15 @@ public final class DashboardCommand implements Callable<Integer> {
                 return ExitStatus.USAGE.code;
             }
             try (server) {
-                System.out.println(server.uri());
-                System.out.flush();
+                PrintWriter out = spec.commandLine().getOut();
+                out.println(server.uri());
+                out.flush();
                 err.println("hotmem dashboard: serving on " + server.uri() + " (virtual time x" + options.speed
                         + "); Ctrl-C or SIGTERM stops");
                 err.flush();
                 Thread.currentThread().join();
+            } catch (InterruptedException e) {
+                return 0; // stopped by whoever runs us (a test, an embedding program)
             }
         }
         return 0;
