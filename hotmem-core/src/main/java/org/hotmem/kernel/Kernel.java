@@ -92,6 +92,7 @@ public final class Kernel {
     /** The machine is powered off: nothing runs and time stands still until {@link #unhalt()}. */
     private boolean halted;
     private TaskFailedException failure;
+    private ProcessMemory processMemory = () -> () -> { };
 
     /** A kernel whose interleavings are chosen by {@code strategy}, on the default carrier. */
     public Kernel(SchedulingStrategy strategy) {
@@ -183,6 +184,37 @@ public final class Kernel {
         strategy.onSpawn(t);
         enqueue(t);
         return t;
+    }
+
+    /**
+     * What a process's address space costs the kernel (kernel_clone()'s copy_mm() at fork,
+     * exit_mm() at exit); the memory model attaches it once it is up.
+     */
+    public interface ProcessMemory {
+        /** copy_mm() for a new process, inside it; returns its exit_mm(). */
+        Runnable copyMm();
+    }
+
+    /** Attaches the memory model's process costs (once, when mm is up). */
+    public void setProcessMemory(ProcessMemory processMemory) {
+        this.processMemory = Objects.requireNonNull(processMemory, "processMemory");
+    }
+
+    /**
+     * Creates a user process (fork + exec of a program, e.g. a guest's {@code sh -c}): a user
+     * task with its own address space, allocated by {@link ProcessMemory#copyMm()} when it
+     * starts and freed when {@code body} returns or throws.
+     */
+    public Task spawnProcess(String name, Runnable body) {
+        Objects.requireNonNull(body, "body");
+        return spawn(name, 0, () -> {
+            Runnable exitMm = processMemory.copyMm();
+            try {
+                body.run();
+            } finally {
+                exitMm.run();
+            }
+        });
     }
 
     /** Models kthread_run(): a kernel thread. */

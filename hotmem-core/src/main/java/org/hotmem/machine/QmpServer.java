@@ -228,11 +228,19 @@ public final class QmpServer implements AutoCloseable {
             QmpJson.Stream st = QmpJson.stream(pending.substring(0, nl + 1));
             pending.delete(0, st.consumed());
             for (QmpJson.Item it : st.items()) {
-                send(it.error() != null ? error(null, QmpException.GENERIC_ERROR, it.error()) : handle(it.value()));
+                String reply = it.error() != null ? error(null, QmpException.GENERIC_ERROR, it.error()) : handle(it.value());
+                if (reply != null) {
+                    send(reply);
+                }
             }
         }
 
-        /** Models monitor_qmp_dispatch() / qmp_dispatch(): the reply line for one request. */
+        /**
+         * Models monitor_qmp_dispatch() / qmp_dispatch(): the reply line for a request refused before
+         * it runs; a command that runs is answered from the owner thread, right after it ran, so its
+         * reply is queued before any event the machine emits later (as QEMU's monitor thread sends a
+         * command's reply before the guest's reaction to it), and null is returned.
+         */
         private String handle(JsonNode req) {
             if (!(req instanceof ObjectNode o)) {
                 return error(null, QmpException.GENERIC_ERROR, "QMP input must be a JSON object");
@@ -262,15 +270,23 @@ public final class QmpServer implements AutoCloseable {
             if (negotiated && cmd.equals("qmp_capabilities")) {
                 return error(id, QmpException.COMMAND_NOT_FOUND, "Capabilities negotiation is already complete, command ignored");
             }
-            ObjectNode reply;
+            ObjectNode arguments = args == null ? F.objectNode() : (ObjectNode) args;
             try {
-                reply = live.qmp(cmd, args == null ? F.objectNode() : (ObjectNode) args).get();
+                live.call(m -> {
+                    send(reply(cmd, id, m.qmp(cmd, arguments)));
+                    return null;
+                }).get();
+                return null;
             } catch (ExecutionException e) {
                 return error(id, QmpException.GENERIC_ERROR, "hotmem: the machine failed: " + e.getCause().getMessage());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return error(id, QmpException.GENERIC_ERROR, "interrupted");
             }
+        }
+
+        /** The reply line to {@code cmd}, with the request's {@code id}. */
+        private String reply(String cmd, JsonNode id, ObjectNode reply) {
             if (cmd.equals("qmp_capabilities") && isAlreadyNegotiated(reply)) {
                 // the machine's monitor is the recording harness's, negotiated at start: it checks the
                 // arguments and answers "already complete"; this client's negotiation succeeds

@@ -183,6 +183,9 @@ public final class MemoryModel {
             MmProcFiles.register(mm, fs);
             fs.setDentryCache(new Dcache(mm));
         }
+        if (kernel != null) {
+            kernel.setProcessMemory(new UserPageTables(mm));
+        }
         return mm;
     }
 
@@ -494,6 +497,12 @@ public final class MemoryModel {
 
     AddressSpace owner(int id) {
         return owners.get(id);
+    }
+
+    /** PageOffline(): a driver's logically offline page (virtio-mem's unplugged ranges, a balloon's pages). */
+    public boolean pageOffline(long pfn) {
+        int kind = kind(pfn);
+        return kind == PageState.OFFLINE || kind == PageState.LRU && owner(ownerWord(pfn)).pageOffline();
     }
 
     // ---------------------------------------------------------------- buddy allocator

@@ -41,6 +41,25 @@ class KernelSmokeTest {
     }
 
     @Test
+    void aProcessGetsItsMmWhenItStartsAndReleasesItWhenItEndsOrFails() {
+        Kernel k = Kernel.withSeed(5);
+        List<String> events = new ArrayList<>();
+        k.setProcessMemory(() -> {
+            events.add("copy_mm " + k.current().name());
+            return () -> events.add("exit_mm " + k.current().name());
+        });
+        Task ok = k.spawnProcess("sh", () -> events.add("run"));
+        k.runUntil(ok::isDead);
+        Task bad = k.spawnProcess("bad", () -> {
+            throw new KernelException(Errno.EIO);
+        });
+        k.runUntil(bad::isDead);
+        Task kthread = k.kthreadRun("kworker", () -> events.add("kthread"));
+        k.runUntil(kthread::isDead);
+        assertEquals(List.of("copy_mm sh", "run", "exit_mm sh", "copy_mm bad", "exit_mm bad", "kthread"), events);
+    }
+
+    @Test
     void continuationsAreAvailableUnderTheBuildsJvmFlags() {
         assertTrue(Kernel.Carrier.continuationAvailable());
         assertEquals("continuation", Kernel.withSeed(1).carrierName());
