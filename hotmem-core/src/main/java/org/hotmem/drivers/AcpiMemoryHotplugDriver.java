@@ -228,7 +228,7 @@ public final class AcpiMemoryHotplugDriver {
             return -Errno.EINVAL.number();
         }
         int node = hw.proximity(dev.slot);
-        dev.mgid = hotplug.memoryGroupRegisterStatic(node, dev.length >>> 12);
+        dev.mgid = hotplug.memoryGroupRegisterStatic(node, dev.length >>> hotplug.mm().arch().pageShift());
         int flags = MemoryHotplug.MHP_NID_IS_MGID | MemoryHotplug.MHP_MEMMAP_ON_MEMORY;
         try {
             hotplug.addMemoryLocked(dev.mgid, dev.start, dev.length, flags, firmwareNodeLink(dev.slot));
@@ -249,8 +249,8 @@ public final class AcpiMemoryHotplugDriver {
 
     /** Models acpi_bind_memory_blocks(): each block of the range becomes a physical node of the device. */
     private void bindMemoryBlocks(AcpiMemoryDevice dev) {
-        int first = (int) (dev.start / MemoryHotplug.BLOCK_SIZE);
-        int last = (int) ((dev.start + dev.length) / MemoryHotplug.BLOCK_SIZE);
+        int first = (int) (dev.start / hotplug.mm().arch().blockSizeBytes());
+        int last = (int) ((dev.start + dev.length) / hotplug.mm().arch().blockSizeBytes());
         for (int id = first; id < last; id++) {
             if (hotplug.block(id) == null) {
                 continue;

@@ -1,5 +1,6 @@
 package org.hotmem.hotplug;
 
+import org.hotmem.mm.KernelFeature;
 import org.hotmem.kernel.Errno;
 import org.hotmem.kernel.KernelException;
 import org.hotmem.kernel.KernelStrings;
@@ -23,7 +24,7 @@ final class MemorySysfs {
         this.fs = fs;
         KDir root = fs.mkdirs(ROOT);
         HotplugParams p = hp.params;
-        fs.addFile(root, "block_size_bytes", 0444, () -> Long.toHexString(MemoryHotplug.BLOCK_SIZE) + "\n", null);
+        fs.addFile(root, "block_size_bytes", 0444, () -> Long.toHexString(hp.mm.arch().blockSizeBytes()) + "\n", null);
         fs.addFile(root, "auto_online_blocks", 0644, () -> p.defaultOnlineType.text() + "\n", buf -> {
             OnlineType t = OnlineType.fromString(buf);
             if (t == null) {
@@ -31,7 +32,7 @@ final class MemorySysfs {
             }
             p.defaultOnlineType = t;
         });
-        if (hp.mm.version().atLeast612()) {
+        if (hp.mm.version().has(KernelFeature.CRASH_HOTPLUG_ATTR)) {
             fs.addFile(root, "crash_hotplug", 0444, () -> "0\n", null);
         }
         fs.addFile(root, "hard_offline_page", 0200, null, buf -> new PoisonPage(hp).hardOffline(buf));

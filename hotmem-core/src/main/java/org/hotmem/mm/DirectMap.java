@@ -25,7 +25,7 @@ final class DirectMap {
 
     /** 2 MiB pages split to 4 KiB during boot (mark_rodata_ro and friends on the image alias). */
     static int bootSplits(KernelVersion v) {
-        return v.atLeast612() ? 8 : 10;
+        return v.has(KernelFeature.FEWER_BOOT_DIRECT_MAP_SPLITS) ? 8 : 10;
     }
 
     /** 2 MiB pages split after boot (the recorded guests' direct_map_level2_splits). */
@@ -55,7 +55,7 @@ final class DirectMap {
         }
         for (MemSection sec : mm.presentSections()) {
             if (!sec.isEarly()) {
-                large += MemoryModel.SECTION_SIZE;
+                large += mm.arch.sectionSize();
             }
         }
         long splits = Math.min(large / PMD_SIZE, bootSplits(mm.version) + runtimeSplits());

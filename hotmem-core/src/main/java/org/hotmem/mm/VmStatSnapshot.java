@@ -25,7 +25,7 @@ final class VmStatSnapshot {
 
     VmStatSnapshot(MemoryModel mm) {
         this.mm = mm;
-        this.active = mm.version.atLeast612();
+        this.active = mm.version.has(KernelFeature.MGLRU_ACTIVE);
         long a = 0;
         long f = 0;
         long sh = 0;

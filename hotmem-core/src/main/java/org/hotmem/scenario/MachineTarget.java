@@ -50,7 +50,6 @@ import java.util.TreeMap;
  * Confined to the driving thread.
  */
 public final class MachineTarget implements Target {
-    private static final long PAGE = MemoryModel.PAGE_SIZE;
 
     private Machine machine;
     private Kernel kernel;
@@ -226,7 +225,7 @@ public final class MachineTarget implements Target {
         return machine.drainKernelLog();
     }
 
-    @Override public long blockSize() { return MemoryHotplug.BLOCK_SIZE; }
+    @Override public long blockSize() { return mm.arch().blockSizeBytes(); }
 
     @Override public GuestTask spawnWrites(String name, List<String[]> writes, boolean keepGoing) {
         List<WriteResult> results = new ArrayList<>();
@@ -277,12 +276,13 @@ public final class MachineTarget implements Target {
 
     @Override public Allocation allocate(String workload, WorkloadSpec.Kind kind, long bytes, boolean pin, int node) {
         if (machine.poweredOff()) return null; // nothing runs on a machine that is off
-        long pages = (bytes + PAGE - 1) / PAGE;
+        long page = mm.arch().pageSize();
+        long pages = (bytes + page - 1) / page;
         if (kind == WorkloadSpec.Kind.KERNEL) {
             List<Long> pfns = new ArrayList<>();
             try {
                 while (pages > 0) {
-                    int order = Math.min(Zone.MAX_ORDER, 63 - Long.numberOfLeadingZeros(pages));
+                    int order = Math.min(mm.arch().maxOrder(), 63 - Long.numberOfLeadingZeros(pages));
                     pfns.add(mm.allocPages(Gfp.KERNEL, order, PageState.KERNEL_SLAB));
                     pages -= 1L << order;
                 }
@@ -364,13 +364,13 @@ public final class MachineTarget implements Target {
             long addr = data.has("addr") ? data.path("addr").asLong() : data.path("memaddr").asLong();
             long size = data.has("max-size") ? data.path("max-size").asLong() : data.path("size").asLong();
             if (size <= 0) continue;
-            for (long id = addr / MemoryHotplug.BLOCK_SIZE; id < (addr + size) / MemoryHotplug.BLOCK_SIZE; id++) {
+            for (long id = addr / mm.arch().blockSizeBytes(); id < (addr + size) / mm.arch().blockSizeBytes(); id++) {
                 MemoryBlock b = hotplug.block((int) id);
                 if (b == null) continue;
                 if (!b.state().text().equals("online")) {
-                    out.merge("offline", MemoryHotplug.BLOCK_SIZE, Long::sum);
+                    out.merge("offline", mm.arch().blockSizeBytes(), Long::sum);
                 } else if (offlinable(b)) {
-                    out.merge(b.zone().name(), MemoryHotplug.BLOCK_SIZE, Long::sum);
+                    out.merge(b.zone().name(), mm.arch().blockSizeBytes(), Long::sum);
                 }
             }
         }
@@ -381,7 +381,7 @@ public final class MachineTarget implements Target {
     private boolean offlinable(MemoryBlock b) {
         long start = b.startPfn() + b.nrVmemmap();
         long end = b.startPfn() + b.nrPages();
-        for (long pb = start; pb < end; pb += MemoryModel.PAGEBLOCK_PAGES) {
+        for (long pb = start; pb < end; pb += mm.arch().pageblockPages()) {
             if (mm.isolation().hasUnmovablePages(pb) >= 0) return false;
         }
         for (long pfn = start; pfn < end; pfn++) {
