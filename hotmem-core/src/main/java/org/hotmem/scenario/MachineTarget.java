@@ -59,9 +59,8 @@ public final class MachineTarget implements Target {
     private long t0;
     /** The machine's configuration; a restart appends QEMU arguments. */
     private MachineConfig config;
+    /** The host: the scenario's swap disks (temporary files, deleted at close) and hibernated guests. */
     private final HostState host;
-    /** Swap disks created for the scenario (temporary files, deleted at close). */
-    private final List<Path> disks;
     /** Scenario time while the machine is off. */
     private long offNow = -1;
     /** Virtual time the boot kernel of the last resume spent reading the image, or -1. */
@@ -71,10 +70,9 @@ public final class MachineTarget implements Target {
     private long nextToken = 1;
     private long pinnedPages;
 
-    private MachineTarget(Machine machine, MachineConfig config, HostState host, List<Path> disks) {
+    private MachineTarget(Machine machine, MachineConfig config, HostState host) {
         this.config = config;
         this.host = host;
-        this.disks = disks;
         use(machine);
         this.t0 = kernel.now();
         machine.drainKernelLog();
@@ -97,42 +95,29 @@ public final class MachineTarget implements Target {
      * boot.
      */
     public static Target boot(MachineSpec spec, Long seed) {
-        List<Path> disks = new ArrayList<>();
+        HostState host = new HostState();
         try {
             List<String> qemu = new ArrayList<>();
             for (String q : spec.qemu()) {
                 java.util.regex.Matcher m = SWAP_DISK.matcher(q);
                 if (m.find()) {
-                    Path disk = java.nio.file.Files.createTempFile("hotmem-swap", ".img");
-                    org.hotmem.power.SwapArea.createImage(disk, Long.parseLong(m.group(1)));
-                    disks.add(disk);
+                    Path disk = host.createDisk(Long.parseLong(m.group(1)));
                     q = q.substring(0, m.start()) + disk + q.substring(m.end());
                 }
                 qemu.add(q);
             }
             MachineConfig config = new MachineConfig(spec.memory(), spec.cmdline(), qemu, KernelVersion.parse(spec.kernel()), seed);
-            HostState host = new HostState();
-            return new MachineTarget(Machine.boot(config, host), config, host, disks);
+            return new MachineTarget(Machine.boot(config, host), config, host);
         } catch (IllegalArgumentException | KernelPanic e) {
-            deleteAll(disks);
+            host.close();
             throw new ScenarioException(null, 0, 0, "machine: " + e.getMessage(), true);
-        } catch (java.io.IOException e) {
-            deleteAll(disks);
-            throw new java.io.UncheckedIOException(e);
+        } catch (java.io.UncheckedIOException e) {
+            host.close();
+            throw e;
         }
     }
 
     private static final java.util.regex.Pattern SWAP_DISK = java.util.regex.Pattern.compile("\\{swap:(\\d+)}");
-
-    private static void deleteAll(List<Path> disks) {
-        for (Path p : disks) {
-            try {
-                java.nio.file.Files.deleteIfExists(p);
-            } catch (java.io.IOException ignored) {
-                // a temporary file the OS cleans up
-            }
-        }
-    }
 
     @Override public long now() {
         if (machine.poweredOff()) {
@@ -390,5 +375,5 @@ public final class MachineTarget implements Target {
         return true;
     }
 
-    @Override public void close() { deleteAll(disks); }
+    @Override public void close() { host.close(); }
 }

@@ -1,10 +1,13 @@
 package org.hotmem.machine;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 
 import org.hotmem.kernel.SchedulingStrategy;
@@ -37,6 +40,25 @@ class MachineBuilderTest {
         assertSame(host, m.host());
         assertEquals(MachineConfig.DEFAULT_MEMORY, m.config().memory());
         assertEquals(KernelVersion.V6_12, m.config().kernel());
+    }
+
+    @Test
+    void theHostsDisksOutliveAMachineAndAFreshMachineBootsOnThem() {
+        Path disk;
+        try (HostState host = new HostState()) {
+            disk = host.createDisk(64L << 20);
+            assertEquals(List.of(disk), host.disks());
+            String drive = "-drive file=" + disk + ",if=virtio,format=raw,id=swapdisk";
+            Machine first = Machine.builder().memory("1G").qemu(drive).seed(3).host(host).boot();
+            first.power().mkswap("/dev/vda");
+            first.kernel().halt(); // powered off; the disk stays with the host
+            assertTrue(first.poweredOff());
+            Machine next = Machine.builder().memory("1G").qemu(drive).seed(4).host(host).boot();
+            assertEquals(disk, next.power().blockDevices().get(0).file());
+            next.power().swapon("/dev/vda"); // the swap area the first machine wrote is there
+            assertTrue(Files.exists(disk));
+        }
+        assertFalse(Files.exists(disk), "close() deletes the disks the host created");
     }
 
     @Test
