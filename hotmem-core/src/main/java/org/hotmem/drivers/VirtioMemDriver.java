@@ -1,7 +1,6 @@
 package org.hotmem.drivers;
 
 import java.util.TreeMap;
-import org.hotmem.mm.KernelFeature;
 import org.hotmem.hotplug.MemoryHotplug;
 import org.hotmem.hotplug.MemoryNotifier;
 import org.hotmem.hv.VirtioMem;
@@ -12,6 +11,7 @@ import org.hotmem.kernel.KernelException;
 import org.hotmem.kernel.Mutex;
 import org.hotmem.kernel.Timer;
 import org.hotmem.kernel.Workqueue;
+import org.hotmem.mm.KernelFeature;
 import org.hotmem.mm.ZoneType;
 
 /**

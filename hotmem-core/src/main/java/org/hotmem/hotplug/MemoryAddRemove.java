@@ -3,11 +3,11 @@ package org.hotmem.hotplug;
 import java.util.ArrayList;
 import java.util.List;
 
-import org.hotmem.mm.KernelFeature;
 import org.hotmem.kernel.Dmesg;
 import org.hotmem.kernel.Errno;
 import org.hotmem.kernel.KernelException;
 import org.hotmem.kernel.Mutex;
+import org.hotmem.mm.KernelFeature;
 import org.hotmem.mm.MemoryModel;
 import org.hotmem.mm.ZoneType;
 

@@ -1,12 +1,12 @@
 package org.hotmem.hotplug;
 
-import org.hotmem.mm.KernelFeature;
 import org.hotmem.kernel.Errno;
 import org.hotmem.kernel.KernelException;
 import org.hotmem.kernel.KernelStrings;
 import org.hotmem.kernel.Uevent;
 import org.hotmem.kernel.fs.KDir;
 import org.hotmem.kernel.fs.Kernfs;
+import org.hotmem.mm.KernelFeature;
 
 /**
  * The sysfs files of memory hotplug: /sys/devices/system/memory (drivers/base/memory.c),

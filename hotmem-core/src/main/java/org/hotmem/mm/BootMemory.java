@@ -112,7 +112,7 @@ final class BootMemory {
             memblock.setBottomUp(options.movableNode());
             long imageEnd = Memblock.alignUp(KERNEL_PHYS + p.imageReserveBytes(), arch.pageSize());
             // model: the brk page-table buffer is the image's last INIT_PGT_BUF_SIZE bytes (brk follows bss).
-            new DirectMapping(memblock, imageEnd - DirectMapping.INIT_PGT_BUF_PAGES * arch.pageSize(), imageEnd)
+            new InitMemoryMapping(memblock, imageEnd - InitMemoryMapping.INIT_PGT_BUF_PAGES * arch.pageSize(), imageEnd)
                     .initMemMapping(memEnd);
             memblock.setBottomUp(false); // numa_init() resets the direction
         }

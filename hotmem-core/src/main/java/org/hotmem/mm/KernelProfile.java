@@ -33,7 +33,7 @@ import java.util.Set;
  * bss                               4904K           17344K          resident, except the unused part of the
  *   of which unused .bss..decrypted 2028K           2036K           PMD-aligned decrypted region (freed)
  * initrd                            1064K           1136K           at the top of low RAM (QEMU); freed after unpack
- * direct-map page tables            derived         derived         {@link DirectMapping}: init_mem_mapping() with
+ * direct-map page tables            derived         derived         {@link InitMemoryMapping}: init_mem_mapping() with
  *                                                                   the 16-page brk buffer; memblock pages only for
  *                                                                   ranges overlapping the image (0 at <= 2G, 1 at
  *                                                                   3G, 3 with RAM above 4G; 0 under movable_node)

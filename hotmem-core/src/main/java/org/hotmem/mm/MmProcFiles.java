@@ -13,7 +13,7 @@ import org.hotmem.kernel.fs.Kernfs;
  * (drivers/base/node.c, mm/hugetlb.c, mm/memory-failure.c).
  *
  * <p>Values follow from the model (see {@link VmStatSnapshot}, {@link Watermarks},
- * {@link DirectMap}); counters hotmem does not model print 0. Reads are lockless snapshots,
+ * {@link DirectPagesCount}); counters hotmem does not model print 0. Reads are lockless snapshots,
  * as in Linux. Stateless: every show builds its text from the model.
  */
 final class MmProcFiles {
@@ -209,7 +209,7 @@ final class MmProcFiles {
         }
         kb(sb, "Hugepagesize", HUGEPAGESIZE_KB);
         kb(sb, "Hugetlb", 0);
-        long[] dm = DirectMap.kb(mm);
+        long[] dm = DirectPagesCount.kb(mm);
         kb(sb, "DirectMap4k", dm[0]);
         kb(sb, "DirectMap2M", dm[1]);
         return sb.toString();

@@ -161,7 +161,7 @@ final class VmStatSnapshot {
             case "balloon_inflate" -> c.balloonInflate;
             case "balloon_deflate" -> c.balloonDeflate;
             case "balloon_migrate" -> c.balloonMigrate;
-            case "direct_map_level2_splits" -> DirectMap.runtimeSplits();
+            case "direct_map_level2_splits" -> DirectPagesCount.runtimeSplits();
             default -> 0;
         };
     }

@@ -20,9 +20,10 @@ import java.util.Set;
  * overlaps that buffer, in which case they come from memblock inside the already-mapped range
  * [min_pfn_mapped, max_pfn_mapped), in memblock's current direction.
  *
- * <p>One instance per boot, used once by the boot thread; all fields are confined to it.
+ * <p>One instance per boot, used once by the boot thread; all fields are confined to it. The
+ * page-size counts /proc/meminfo prints (DirectMap4k/2M) are {@link DirectPagesCount}'s.
  */
-final class DirectMapping {
+final class InitMemoryMapping {
     private static final long PMD_SIZE = 2L << 20;
     private static final long PUD_SIZE = 1L << 30;
     private static final int PGDIR_SHIFT = 39;
@@ -56,7 +57,7 @@ final class DirectMapping {
      * @param pgtBufStart physical address of the brk page-table buffer (inside the image)
      * @param kernelEnd   __pa_symbol(_end)
      */
-    DirectMapping(Memblock memblock, long pgtBufStart, long kernelEnd) {
+    InitMemoryMapping(Memblock memblock, long pgtBufStart, long kernelEnd) {
         this.memblock = memblock;
         this.pgtBufStart = pgtBufStart;
         this.pgtBufTop = pgtBufStart + INIT_PGT_BUF_PAGES * PAGE_SIZE;

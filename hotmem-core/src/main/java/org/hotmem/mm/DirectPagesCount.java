@@ -13,14 +13,15 @@ package org.hotmem.mm;
  * // model: the number of those splits is a per-version constant read from the recorded
  * guests (Linux counts only the post-boot ones in direct_map_level2_splits).
  *
- * <p>Stateless: computed from the model's boot RAM ranges and its hot-added sections.
+ * <p>Stateless: computed from the model's boot RAM ranges and its hot-added sections. The
+ * page-table pages the boot mapping allocates are {@link InitMemoryMapping}'s.
  */
-final class DirectMap {
+final class DirectPagesCount {
     private static final long MB = 1L << 20;
     private static final long PMD_SIZE = 2 * MB;
     private static final long ISA_END = MB;
 
-    private DirectMap() {
+    private DirectPagesCount() {
     }
 
     /** 2 MiB pages split to 4 KiB during boot (mark_rodata_ro and friends on the image alias). */
