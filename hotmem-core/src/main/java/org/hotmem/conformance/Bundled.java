@@ -9,7 +9,8 @@ import java.util.List;
 /**
  * The conformance set bundled as class-path resources under {@code org/hotmem/conformance/}:
  * {@code scenarios/NAME.scn}, {@code expected/KERNEL/NAME.jsonl}, and
- * {@code scenarios/index.txt} listing the scenario names (a jar cannot be listed).
+ * {@code scenarios/index.txt} listing the scenario names (a jar cannot be listed). They live in the
+ * module {@code hotmem-recordings}, which must be on the class path (the CLI and the tests have it).
  */
 public final class Bundled {
     /** The kernel versions with recorded transcripts. */
@@ -36,7 +37,8 @@ public final class Bundled {
     private static String read(String rel) {
         try (InputStream in = Bundled.class.getResourceAsStream(rel)) {
             if (in == null) {
-                throw new IllegalArgumentException("no bundled conformance resource org/hotmem/conformance/" + rel);
+                throw new IllegalArgumentException("no bundled conformance resource org/hotmem/conformance/" + rel
+                        + " (is hotmem-recordings on the class path?)");
             }
             return new String(in.readAllBytes(), StandardCharsets.UTF_8);
         } catch (IOException e) {
