@@ -251,11 +251,20 @@ public final class QmpServer implements AutoCloseable {
                 }
                 pending.setLength(0);
                 pending.append(text.substring(Math.min(used, text.length())));
-                send(handle(req));
+                String reply = handle(req);
+                if (reply != null) {
+                    send(reply);
+                }
             }
         }
 
-        /** Models monitor_qmp_dispatch() / qmp_dispatch(): the reply line for one request. */
+        /**
+         * Models monitor_qmp_dispatch() / qmp_dispatch(): the reply line for a request refused
+         * before it runs, or null when the command ran and its reply is queued. A command's reply
+         * is queued on the machine's owner thread, right after the command, so that it precedes
+         * every event the command causes (the owner thread broadcasts them), as QEMU's monitor
+         * sends them.
+         */
         private String handle(JsonNode req) {
             if (!(req instanceof ObjectNode o)) {
                 return error(null, QmpException.GENERIC_ERROR, "QMP input must be a JSON object");
@@ -285,15 +294,23 @@ public final class QmpServer implements AutoCloseable {
             if (negotiated && cmd.equals("qmp_capabilities")) {
                 return error(id, QmpException.COMMAND_NOT_FOUND, "Capabilities negotiation is already complete, command ignored");
             }
-            ObjectNode reply;
+            ObjectNode arguments = args == null ? F.objectNode() : (ObjectNode) args;
             try {
-                reply = live.qmp(cmd, args == null ? F.objectNode() : (ObjectNode) args).get();
+                live.call(m -> {
+                    send(reply(id, cmd, m.qmp(cmd, arguments)));
+                    return null;
+                }).get();
+                return null;
             } catch (ExecutionException e) {
                 return error(id, QmpException.GENERIC_ERROR, "hotmem: the machine failed: " + e.getCause().getMessage());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return error(id, QmpException.GENERIC_ERROR, "interrupted");
             }
+        }
+
+        /** The reply line of command {@code cmd} that QEMU answered with {@code reply}; completes this client's negotiation. */
+        private String reply(JsonNode id, String cmd, ObjectNode reply) {
             if (cmd.equals("qmp_capabilities") && isAlreadyNegotiated(reply)) {
                 // the machine's monitor is the recording harness's, negotiated at start: it checks the
                 // arguments and answers "already complete"; this client's negotiation succeeds
