@@ -40,8 +40,8 @@ public record Arch(String name, int pageShift, int sectionSizeBits, int maxPhysm
 
     /**
      * x86-64 as Debian builds it, on QEMU's {@code pc}: 4 KiB pages, 128 MiB sections
-     * (SECTION_SIZE_BITS 27), 46-bit physical addresses, 128 MiB memory blocks (below 64 GiB
-     * of boot memory, probe_memory_block_size()), 2 MiB pageblocks, orders 0..10, zones DMA,
+     * (SECTION_SIZE_BITS 27), 46-bit physical addresses, 128 MiB memory blocks
+     * (MIN_MEMORY_BLOCK_SIZE, as on every recorded guest), 2 MiB pageblocks, orders 0..10, zones DMA,
      * DMA32, Normal, Movable and Device.
      */
     public static final Arch X86_64 = new Arch("x86_64", 12, 27, 46, 128L << 20, 9, 10,
