@@ -1,7 +1,7 @@
 package org.hotmem.cli;
 
 import java.io.PrintWriter;
-import org.hotmem.conformance.ScenarioFormatException;
+import org.hotmem.conformance.ScnFormatException;
 import org.hotmem.hv.QemuConfigException;
 import org.hotmem.kernel.KernelPanic;
 import org.hotmem.scenario.ScenarioException;
@@ -50,7 +50,7 @@ final class ErrorHandler implements CommandLine.IExecutionExceptionHandler {
             err.println(who + ": " + s.getMessage());
             return s.machine() ? ExitStatus.MACHINE : ExitStatus.BAD_FILE;
         }
-        if (t instanceof ScenarioFormatException) {
+        if (t instanceof ScnFormatException) {
             err.println(who + ": " + t.getMessage());
             return ExitStatus.BAD_FILE;
         }

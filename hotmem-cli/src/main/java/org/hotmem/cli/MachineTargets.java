@@ -1,9 +1,10 @@
 package org.hotmem.cli;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.ArrayList;
 import java.util.List;
 import org.hotmem.conformance.ConformanceTarget;
-import org.hotmem.conformance.Scenario;
+import org.hotmem.conformance.ScnScript;
 import org.hotmem.conformance.TargetFactory;
 import org.hotmem.fuse.LiveTarget;
 import org.hotmem.kernel.Kernel;
@@ -26,16 +27,17 @@ final class MachineTargets {
 
     /**
      * A factory booting real machines with the given seed: in virtual time with the built-in
-     * busybox subset, or, for a scenario with commands outside it ({@link Scenario#needsRealShell}),
+     * busybox subset, or, for a scenario with commands outside it ({@link ScnScript#needsRealShell}),
      * served live at the wall clock's pace with a real shell against its FUSE mount.
      */
     static TargetFactory factory(long seed) {
         return (scenario, kernel) -> scenario.needsRealShell()
                 ? LiveTarget.boot(config(scenario, kernel, seed), 1)
-                : new Target(Machine.boot(config(scenario, kernel, seed)));
+                : new Target(Machine.boot(config(scenario, kernel, seed)), config(scenario, kernel, seed), false,
+                        new ArrayList<>());
     }
 
-    static MachineConfig config(Scenario scenario, String kernel, long seed) {
+    static MachineConfig config(ScnScript scenario, String kernel, long seed) {
         return new MachineConfig(scenario.memory(), scenario.cmdline(), scenario.qemuArgs(), version(kernel), seed);
     }
 
@@ -44,8 +46,13 @@ final class MachineTargets {
         return KernelVersion.parse(kernel);
     }
 
-    /** A booted machine seen as a conformance target. */
-    private record Target(Machine machine) implements ConformanceTarget {
+    /**
+     * A booted machine seen as a conformance target; {@code config} is the scenario's (a restart
+     * appends its arguments to it), {@code resumed} whether the machine came back from an image,
+     * {@code console} the lines to show before the machine's own on the next drain (after a
+     * resume, the boot kernel's).
+     */
+    record Target(Machine machine, MachineConfig config, boolean resumed, List<String> console) implements ConformanceTarget {
         @Override
         public Kernel kernel() {
             return machine.kernel();
@@ -68,12 +75,31 @@ final class MachineTargets {
 
         @Override
         public List<String> drainKernelLog() {
-            return machine.drainKernelLog();
+            List<String> out = new ArrayList<>(console);
+            console.clear();
+            out.addAll(machine.drainKernelLog());
+            return out;
         }
 
         @Override
         public void runFor(long ns) {
             machine.runFor(ns);
+        }
+
+        @Override
+        public boolean exited() {
+            return machine.poweredOff();
+        }
+
+        /** A new QEMU on the same host: the boot kernel resumes the image on its disk if it can. */
+        @Override
+        public ConformanceTarget restart(List<String> extraQemu) {
+            List<String> args = new ArrayList<>(config.qemuArgs());
+            args.addAll(extraQemu);
+            Machine next = Machine.boot(new MachineConfig(config.memory(), config.cmdline(), args, config.kernel(),
+                    config.seed()), machine.host());
+            boolean resumed = next == machine;
+            return new Target(next, config, resumed, new ArrayList<>(resumed ? next.resumeLoaderLog() : List.of()));
         }
 
         /** {@link MemoryInvariants} whenever no hotplug operation holds device_hotplug_lock. */

@@ -30,6 +30,7 @@ import picocli.CommandLine.Command;
                 WorkerCommand.class,
                 DemoCommand.class,
                 ShellCommand.class,
+                DashboardCommand.class,
                 ConformanceCommand.class,
                 MountCommand.class,
                 ExecCommand.class,

@@ -15,9 +15,9 @@ import java.util.concurrent.Callable;
 import org.hotmem.conformance.ConformanceRunner;
 import org.hotmem.conformance.ConformanceTarget;
 import org.hotmem.conformance.InteractiveShell;
-import org.hotmem.conformance.Scenario;
-import org.hotmem.conformance.ScenarioFormatException;
-import org.hotmem.conformance.ScenarioParser;
+import org.hotmem.conformance.ScnScript;
+import org.hotmem.conformance.ScnFormatException;
+import org.hotmem.conformance.ScnParser;
 import org.hotmem.conformance.TranscriptWriter;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -42,7 +42,7 @@ public final class ShellCommand implements Callable<Integer> {
             description = "the kernel to model: 6.12 (default) or 6.1")
     String kernel;
 
-    @Option(names = {"-m", "--memory"}, defaultValue = Scenario.DEFAULT_MEMORY,
+    @Option(names = {"-m", "--memory"}, defaultValue = ScnScript.DEFAULT_MEMORY,
             description = "interactive only: QEMU -m (default ${DEFAULT-VALUE})")
     String memory;
 
@@ -63,16 +63,16 @@ public final class ShellCommand implements Callable<Integer> {
             for (String q : qemu) {
                 qemuArgs.addAll(List.of(q.strip().split("\\s+")));
             }
-            Scenario header = new Scenario("interactive", memory, cmdline, qemuArgs, List.of());
+            ScnScript header = new ScnScript("interactive", memory, cmdline, qemuArgs, List.of(), List.of());
             try (ConformanceTarget t = MachineTargets.factory(seed).boot(header, kernel)) {
                 PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
                 return new InteractiveShell(t, out).run(new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)));
             }
         }
-        Scenario s;
+        ScnScript s;
         try {
-            s = ScenarioParser.parse(scenario.getFileName().toString(), CliFiles.read("shell", scenario));
-        } catch (ScenarioFormatException e) {
+            s = ScnParser.parse(scenario.getFileName().toString(), CliFiles.read("shell", scenario));
+        } catch (ScnFormatException e) {
             System.err.println("hotmem shell: " + e.getMessage());
             return ExitStatus.BAD_FILE.code;
         }

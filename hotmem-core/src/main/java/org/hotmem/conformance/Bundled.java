@@ -25,8 +25,8 @@ public final class Bundled {
     }
 
     /** The parsed bundled scenario {@code name}. */
-    public static Scenario scenario(String name) {
-        return ScenarioParser.parse(name + ".scn", read("scenarios/" + name + ".scn"));
+    public static ScnScript scenario(String name) {
+        return ScnParser.parse(name + ".scn", read("scenarios/" + name + ".scn"));
     }
 
     /** The recorded transcript of {@code name} under {@code kernel} ("6.1" or "6.12"), as JSONL text. */

@@ -23,7 +23,7 @@ public final class ConformanceSuite {
 
     /** Runs and compares one bundled scenario. */
     public ScenarioResult run(String scenario, String kernel) {
-        Scenario s = Bundled.scenario(scenario);
+        ScnScript s = Bundled.scenario(scenario);
         String actual = new ConformanceRunner(factory).runToJsonl(s, kernel);
         TranscriptComparer.Result r = comparer.compare("expected/" + kernel + "/" + scenario + ".jsonl",
                 Bundled.expected(kernel, scenario), scenario + ".jsonl", actual);

@@ -53,6 +53,37 @@ public interface ConformanceTarget extends AutoCloseable {
     }
 
     /**
+     * Sends one guest command without waiting for it ({@code guest-async:}); the runner drives
+     * time and asks the handle. A target without its own kernel refuses.
+     */
+    default GuestShell.Pending sendGuest(String command) {
+        return new GuestShell(kernel(), fs()).start(command);
+    }
+
+    /** Whether QEMU has exited by itself: the guest powered off (after writing a hibernation image). */
+    default boolean exited() {
+        return false;
+    }
+
+    /**
+     * Starts QEMU again on the same host (its disk files) with the scenario's arguments plus
+     * {@code extraQemu}, and returns the new target once its boot kernel has run the initramfs's
+     * resume attempt ({@code restart:}, {@code restart-with-qemu:}). Its first
+     * {@link #drainKernelLog()} holds what the new console shows: the boot, and after a resume
+     * what the restored kernel prints. This target is done afterwards.
+     *
+     * @throws UnsupportedOperationException when the target cannot be powered on again
+     */
+    default ConformanceTarget restart(List<String> extraQemu) {
+        throw new UnsupportedOperationException("this target cannot start its machine again (restart:)");
+    }
+
+    /** Whether this target is a machine restored from a hibernation image (the pending command continues). */
+    default boolean resumed() {
+        return false;
+    }
+
+    /**
      * The model's consistency violations at this moment (empty when all hold, or when an
      * operation is in flight and the check would see a half-done state). The runner asks
      * after every step and aborts the run on a violation.

@@ -44,25 +44,62 @@ public final class GuestShell {
 
     /** Runs {@code command} in a new task {@code sh}, giving up after {@code timeoutNs} of virtual time. */
     public Outcome run(String command, long timeoutNs) {
-        long start = kernel.now();
-        ShellResult[] result = new ShellResult[1];
-        Throwable[] failure = new Throwable[1];
-        boolean[] done = new boolean[1];
+        Pending p = start(command);
+        long deadline = p.startNs + timeoutNs;
+        kernel.runUntil(() -> p.done() || kernel.now() >= deadline);
+        return p.outcome();
+    }
+
+    /**
+     * Sends {@code command} without waiting ({@code guest-async:}): a new task {@code sh} that
+     * runs as the kernel is driven, also across a hibernation (it is the task that wrote
+     * {@code disk} and continues when its kernel is restored).
+     */
+    public Pending start(String command) {
+        Pending p = new Pending(command, kernel);
         BusyboxSh sh = new BusyboxSh(fs, ns -> kernel.nanosleep(Math.max(1, ns / 1_000_000L) * 1_000_000L));
         kernel.spawn("sh", 0, () -> {
             try {
-                result[0] = sh.run(command);
+                p.result = sh.run(command);
             } catch (Throwable t) {
-                failure[0] = t;
+                p.failure = t;
             } finally {
-                done[0] = true;
+                p.done = true;
             }
         });
-        long deadline = start + timeoutNs;
-        kernel.runUntil(() -> done[0] || kernel.now() >= deadline);
-        if (failure[0] != null) {
-            throw new IllegalStateException("model failure in guest command '" + command + "': " + failure[0], failure[0]);
+        return p;
+    }
+
+    /** A command that was sent; its result is set by the task {@code sh} when it finishes. */
+    public static final class Pending {
+        private final String command;
+        private final Kernel kernel;
+        private final long startNs;
+        private ShellResult result;
+        private Throwable failure;
+        private boolean done;
+
+        private Pending(String command, Kernel kernel) {
+            this.command = command;
+            this.kernel = kernel;
+            this.startNs = kernel.now();
         }
-        return new Outcome(done[0] ? result[0] : null, start, kernel.now());
+
+        /** Whether the command has finished. */
+        public boolean done() {
+            return done;
+        }
+
+        /**
+         * The outcome so far (a null result while it runs), ending at its kernel's uptime now.
+         *
+         * @throws IllegalStateException if the model failed inside the command (a bug, not a guest error)
+         */
+        public Outcome outcome() {
+            if (failure != null) {
+                throw new IllegalStateException("model failure in guest command '" + command + "': " + failure, failure);
+            }
+            return new Outcome(done ? result : null, startNs, kernel.now());
+        }
     }
 }

@@ -8,7 +8,11 @@ public enum StepKind {
     WAIT("wait"),
     QMP("qmp"),
     EVENT("event"),
-    SLEEP("sleep");
+    SLEEP("sleep"),
+    GUEST_ASYNC("guest-async"),
+    EXPECT_EXIT("expect-exit"),
+    RESTART("restart"),
+    RESTART_WITH_QEMU("restart-with-qemu");
 
     private final String json;
 

@@ -10,5 +10,5 @@ public interface TargetFactory {
      * @param scenario the scenario, of which only the header is used
      * @param kernel   "6.1" or "6.12"
      */
-    ConformanceTarget boot(Scenario scenario, String kernel);
+    ConformanceTarget boot(ScnScript scenario, String kernel);
 }

@@ -26,8 +26,9 @@ import org.hotmem.mm.Zone;
  * writes {@code actual} (QEMU emits BALLOON_CHANGE) and requeues itself while a difference
  * remains, so the balloon moves in steps over virtual time.
  *
- * <p>model: balloon pages are pages of a movable owner in hotmem's mm rather than PageOffline
- * balloon pages, so offlining migrates them as Linux's balloon compaction does. Linux's
+ * <p>model: balloon pages are pages of a movable owner in hotmem's mm, marked PageOffline
+ * ({@link org.hotmem.mm.AddressSpace#setPageOffline}), so offlining migrates them as Linux's
+ * balloon compaction does and hibernation does not save them. Linux's
  * virtballoon_migratepage() moves the page's "not managed" mark to the zone of the new page;
  * hotmem does the same for the pages of an offlined range when the memory notifier reports
  * MEM_OFFLINE or MEM_CANCEL_OFFLINE (after mm migrated them).
@@ -70,6 +71,7 @@ public final class VirtioBalloonDriver {
         this.prefix = "virtio_balloon virtio" + dev.virtioIndex() + ": ";
         this.balloonLock = new Mutex(kernel, "&vb->balloon_lock");
         this.pages = mm.newAddressSpace("balloon", Gfp.MOVABLE_ANON);
+        pages.setPageOffline();
         this.updateWork = new Workqueue.Work("update_balloon_size_func", this::updateBalloonSize);
         dev.setConfigChangeHandler(this::configChanged);
         hotplug.registerMemoryNotifier(this::memoryNotifier, 0);

@@ -617,6 +617,32 @@ public final class Qemu {
         throw QmpException.generic("model: unplugging PCI device '" + id + "' is not modelled");
     }
 
+    /**
+     * The guest asked the ACPI PM1a control register for a sleep state (acpi_pm1_cnt_write() with
+     * SLP_EN): S4 raises SUSPEND_DISK and a shutdown request, S5 (soft power off) the shutdown
+     * request alone. A shutdown request ends QEMU with SHUTDOWN {"guest": true, "reason":
+     * "guest-shutdown"}. // model: S3 (QEMU's SUSPEND, the machine staying) is not modelled.
+     */
+    public void acpiSleep(int state) {
+        switch (state) {
+            case 4 -> {
+                events.emit("SUSPEND_DISK", null);
+                guestShutdown("guest-shutdown");
+            }
+            case 5 -> guestShutdown("guest-shutdown");
+            default -> throw new IllegalArgumentException("ACPI S" + state);
+        }
+    }
+
+    /** The guest reset the machine; with -no-reboot (the recorded command line) QEMU exits instead. */
+    public void guestReset() {
+        guestShutdown("guest-reset");
+    }
+
+    private void guestShutdown(String reason) {
+        events.emit("SHUTDOWN", JSON.objectNode().put("guest", true).put("reason", reason));
+    }
+
     /** Called by the ACPI controller when the guest ejected a DIMM (_EJ0). */
     private void dimmEjected(PcDimm dimm) {
         deviceMemory.unplug(dimm);

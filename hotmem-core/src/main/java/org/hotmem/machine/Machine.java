@@ -73,6 +73,8 @@ public final class Machine {
     private KernelModules modules;
     private Workqueue systemFreezableWq;
     private long logMark;
+    /** The console lines of the boot kernel that last restored this machine from its image. */
+    private List<String> loaderLog = List.of();
 
     private Machine(Builder b) {
         this.config = b.config();
@@ -260,6 +262,7 @@ public final class Machine {
         }
         Machine image = host.suspendedOn(power.resumedBlockDevice());
         host.forget(image);
+        image.loaderLog = kernel.dmesg().since(0); // the same console: the boot kernel's lines come first
         image.runFor(0);
         return image;
     }
@@ -281,7 +284,14 @@ public final class Machine {
         for (int i = 0; i < qemu.drives().size(); i++) {
             power.addBlockDevice(new Hibernation.BlockDevice("vd" + (char) ('a' + i), 254, 16 * i, qemu.drives().get(i).file()));
         }
-        power.setOnImageWritten((disk, h) -> host.recordSuspended(disk, this));
+        power.setOnImageWritten((disk, h) -> {
+            host.recordSuspended(disk, this);
+            switch (h.mode()) { // power_down(): how the firmware is asked to go off
+                case PLATFORM, SUSPEND -> qemu.acpiSleep(4); // model: suspend-to-both goes off like platform
+                case REBOOT -> qemu.guestReset();
+                default -> qemu.acpiSleep(5);
+            }
+        });
         power.setImageKernels(disk -> {
             Machine m = host.suspendedOn(disk);
             return m == null ? null : m.power;
@@ -354,6 +364,14 @@ public final class Machine {
         List<String> out = kernel.dmesg().since(logMark);
         logMark = kernel.dmesg().mark();
         return out;
+    }
+
+    /**
+     * What the console showed of the boot kernel that last restored this machine from its image
+     * (its whole log up to the jump; the lines printed after it are this kernel's), or nothing.
+     */
+    public List<String> resumeLoaderLog() {
+        return loaderLog;
     }
 
     /** Lets {@code ns} of virtual time pass; host timers and guest threads run. */

@@ -36,6 +36,8 @@ public final class AddressSpace {
     private final int nid;
     long[] pfns = new long[16];
     private int size;
+    /** The owner's pages are PageOffline (balloon_page_insert()); guarded by its creator's setup. */
+    private boolean pageOffline;
 
     AddressSpace(MemoryModel mm, int id, String name, Gfp gfp, int nid, Backing backing) {
         this.mm = mm;
@@ -48,6 +50,20 @@ public final class AddressSpace {
 
     public String name() {
         return name;
+    }
+
+    /**
+     * Marks every page of this owner PageOffline, as balloon_page_insert() does for balloon
+     * pages: movable (balloon compaction migrates them) but logically offline, so hibernation
+     * does not save them (saveable_page()).
+     */
+    public void setPageOffline() {
+        pageOffline = true;
+    }
+
+    /** Whether this owner's pages are PageOffline. */
+    public boolean pageOffline() {
+        return pageOffline;
     }
 
     public int id() {

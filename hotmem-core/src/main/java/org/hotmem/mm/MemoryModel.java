@@ -517,6 +517,12 @@ public final class MemoryModel {
         return owners.get(id);
     }
 
+    /** PageOffline(): a driver's logically offline page (virtio-mem's unplugged ranges, a balloon's pages). */
+    public boolean pageOffline(long pfn) {
+        int kind = kind(pfn);
+        return kind == PageState.OFFLINE || kind == PageState.LRU && owner(ownerWord(pfn)).pageOffline();
+    }
+
     // ---------------------------------------------------------------- buddy allocator
 
     /** Order of the free chunk headed at pfn. */

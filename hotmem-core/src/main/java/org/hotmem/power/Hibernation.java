@@ -25,7 +25,7 @@ import org.hotmem.mm.MemoryModel;
 
 /**
  * Kernel-driven hibernation of one machine (kernel/power/hibernate.c) and its sysfs files
- * (/sys/power/{state,disk,image_size,reserved_size,resume,resume_offset,pm_freeze_timeout}):
+ * (/sys/power/{state,disk,image_size,reserved_size,resume,resume_offset,pm_freeze_timeout,mem_sleep,pm_async}):
  * {@link #hibernate()} is what {@code echo disk > /sys/power/state} runs, {@link #softwareResume()}
  * what the boot kernel runs for {@code resume=} or a write to /sys/power/resume.
  *
@@ -86,6 +86,10 @@ public final class Hibernation {
     private String resumeDevice;
     private long resumeOffset;
     private boolean noresume;
+    /** mem_sleep_current: deep (S3, the default where the platform offers it) or s2idle. // model: suspend itself is not modelled */
+    private boolean memSleepDeep = true;
+    /** pm_async_enabled. */
+    private boolean pmAsync = true;
     /** hibernate_atomic: 1 when free. */
     private boolean acquired;
     /** The active swap area (swapon) hibernation writes to, and its device. */
@@ -97,6 +101,8 @@ public final class Hibernation {
     private long powerLossAfter = Long.MAX_VALUE;
     /** Runs with the machine at the point of the atomic copy (tests: a hot-add racing the copy loop). */
     private Runnable beforeCopy;
+    /** Runs between the copy loop's marking and copying passes (tests: a hot-remove inside the copy loop). */
+    private Runnable duringCopy;
 
     /** Where the boot kernel finds the image kernel an image belongs to (the host's record). */
     private Function<Path, Hibernation> imageKernels = p -> null;
@@ -178,6 +184,8 @@ public final class Hibernation {
     public void setPowerLossAfter(long pages) { powerLossAfter = pages; }
     /** Tests: {@code r} runs in the hibernating task right before the atomic copy. */
     public void setBeforeCopy(Runnable r) { beforeCopy = r; }
+    /** Tests: {@code r} runs in the hibernating task between copy_data_pages()'s marking and copying passes. */
+    public void setDuringCopy(Runnable r) { duringCopy = r; }
     public void setImageKernels(Function<Path, Hibernation> f) { imageKernels = f; }
     public void setOnImageWritten(java.util.function.BiConsumer<Path, Hibernation> f) { onImageWritten = f; }
     /** The report of the last hibernation that wrote an image, or null. */
@@ -258,6 +266,30 @@ public final class Hibernation {
                 buf -> resumeOffset = scanUnsigned(buf));
         fs.addFile(power, "pm_freeze_timeout", 0644, () -> freezer.freezeTimeoutMs() + "\n",
                 buf -> freezer.setFreezeTimeoutMs(Integer.toUnsignedLong(KernelStrings.kstrtouint(buf, 10))));
+        // kernel/power/main.c's neighbours of state (recorded on both kernels): the suspend-to-RAM
+        // variants QEMU's pc offers, and asynchronous device suspend
+        fs.addFile(power, "mem_sleep", 0644, () -> memSleepDeep ? "s2idle [deep]\n" : "[s2idle] deep\n", this::memSleepStore);
+        fs.addFile(power, "pm_async", 0644, () -> (pmAsync ? 1 : 0) + "\n", buf -> {
+            long v; // pm_async_store(): kstrtoul(), then only 0 or 1
+            try {
+                v = KernelStrings.kstrtoull(buf, 10);
+            } catch (KernelException e) {
+                throw new KernelException(Errno.EINVAL);
+            }
+            if (Long.compareUnsigned(v, 1) > 0) throw new KernelException(Errno.EINVAL);
+            pmAsync = v == 1;
+        });
+    }
+
+    /** mem_sleep_store() / decode_suspend_state(): the text up to the first newline must name an available state. */
+    private void memSleepStore(String buf) {
+        int nl = buf.indexOf('\n');
+        String s = nl < 0 ? buf : buf.substring(0, nl);
+        switch (s) {
+            case "s2idle" -> memSleepDeep = false;
+            case "deep" -> memSleepDeep = true;
+            default -> throw new KernelException(Errno.EINVAL);
+        }
     }
 
     /** sscanf(buf, "%lu"): leading decimal digits, else EINVAL. */
@@ -528,7 +560,11 @@ public final class Hibernation {
         }
         kernel.dmesg().info("PM: hibernation: Normal pages needed: " + need + " + " + Snapshot.PAGES_FOR_IO
                 + ", available pages: " + (available + snapshot.preallocatedPages()));
-        snapshot.copy(!hotplugExclusion);
+        try {
+            snapshot.copy(!hotplugExclusion, duringCopy);
+        } catch (Snapshot.CopyFault f) {
+            oopsInAtomicCopy(f.pfn);
+        }
         kernel.consume(costs.copyNs((long) snapshot.nrCopyPages * mm.arch().pageSize()));
         if (version.has(KernelFeature.HIBERNATE_ZERO_PAGES)) {
             kernel.dmesg().info("PM: hibernation: Image created (" + snapshot.nrCopyPages + " pages copied, "
@@ -537,6 +573,25 @@ public final class Hibernation {
             kernel.dmesg().info("PM: hibernation: Image created (" + snapshot.nrCopyPages + " pages copied)");
         }
     }
+
+    /**
+     * A page marked for the image was removed before the copy read it (only possible without the
+     * hotplug exclusion): do_copy_page() reads its direct-map address, which arch_remove_memory()
+     * unmapped, and page_fault_oops() reports it. The oops kills the hibernating task with IRQs
+     * off and the other CPUs down, so nothing runs again: the machine hangs before any image
+     * reached the disk. // model: the Oops banner, register dump and call trace are not printed.
+     */
+    private void oopsInAtomicCopy(long pfn) {
+        kernel.dmesg().alert(String.format("BUG: unable to handle page fault for address: %016x",
+                DIRECT_MAP_BASE + pfn * mm.arch().pageSize()));
+        kernel.dmesg().alert("#PF: supervisor read access in kernel mode");
+        kernel.dmesg().alert("#PF: error_code(0x0000) - not-present page");
+        kernel.halt();
+        new Completion(kernel, "oops in the atomic copy").waitForCompletion();
+    }
+
+    /** x86-64's PAGE_OFFSET with nokaslr and 4-level paging: where the direct map of physical memory starts. */
+    static final long DIRECT_MAP_BASE = 0xffff888000000000L;
 
     /** Models init_header() + swsusp_write(); returns the bytes written. */
     private long writeImage(int flags) {

@@ -22,7 +22,7 @@ import org.hotmem.mm.Zone;
  * created; every pfn the copy looks up must lie inside one (else the run fails as the kernel's
  * BUG() in memory_bm_set_bit() would); {@code forbidden} holds exactly the pages this snapshot
  * allocated for itself (forbidden + free bits in Linux), which {@link #free()} gives back. After
- * {@link #copy()}, {@code pfns[i]} ascend and {@code tokens[i]} is pfn i's content at the copy;
+ * {@link #copy}, {@code pfns[i]} ascend and {@code tokens[i]} is pfn i's content at the copy;
  * {@code zero[i]} marks the all-zero pages 6.12 leaves out of the data pages. Guarded by the
  * hibernation task: everything else is frozen, and the copy runs with nothing else scheduled.
  */
@@ -109,7 +109,7 @@ final class Snapshot {
             if (count) skippedFree++;
             return false;
         }
-        if (kind == PageState.OFFLINE) {
+        if (mm.pageOffline(pfn)) {
             if (count) skippedPageOffline++;
             return false;
         }
@@ -192,14 +192,19 @@ final class Snapshot {
     }
 
     /**
-     * Models swsusp_save() / copy_data_pages(): records every saveable pfn and its token (the
-     * copy), in ascending pfn order, and marks the all-zero ones (6.12).
+     * Models swsusp_save() / copy_data_pages(): the marking pass sets a bit for every saveable
+     * pfn (orig_bm), then the copying pass reads each marked page (its token), in ascending pfn
+     * order, and marks the all-zero ones (6.12).
      *
      * @param staticZones the pre-2013 behaviour (no hotplug exclusion): the copy walks the zone
      *        spans as they were when the bitmaps were made, so memory hot-added since is missed;
      *        otherwise a zone reaching outside the bitmaps is the kernel's BUG()
+     * @param betweenPasses runs between the two passes (tests: what only a missing exclusion lets
+     *        happen there, e.g. a hot-remove)
+     * @throws CopyFault when a marked page is gone by the copying pass (its memory was removed):
+     *        the copy reads an unmapped direct-map address
      */
-    void copy(boolean staticZones) {
+    void copy(boolean staticZones, Runnable betweenPasses) {
         skippedFree = skippedOffline = skippedPageOffline = skippedNosave = missedHotAdded = 0;
         List<Zone> zones = populatedZones();
         long n = 0;
@@ -222,12 +227,14 @@ final class Snapshot {
                     if (saveable(z, pfn, false)) missedHotAdded++;
                     continue;
                 }
-                if (!saveable(z, pfn, true)) continue;
-                pfns[i] = pfn;
-                tokens[i] = mm.token(pfn);
-                if (zeroPages && tokens[i] == 0) zero.set(i);
-                i++;
+                if (saveable(z, pfn, true)) pfns[i++] = pfn;
             }
+        }
+        if (betweenPasses != null) betweenPasses.run();
+        for (i = 0; i < pfns.length; i++) {
+            if (!mm.pfnValid(pfns[i])) throw new CopyFault(pfns[i]);
+            tokens[i] = mm.token(pfns[i]);
+            if (zeroPages && tokens[i] == 0) zero.set(i);
         }
         sortByPfn();
         nrZeroPages = zero.cardinality();
@@ -254,6 +261,17 @@ final class Snapshot {
                 zero = zz;
                 return;
             }
+        }
+    }
+
+    /** The copying pass found a marked page whose memory is gone (do_copy_page() faults on its direct-map address). */
+    static final class CopyFault extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+        final long pfn;
+
+        CopyFault(long pfn) {
+            super("copy of removed pfn 0x" + Long.toHexString(pfn));
+            this.pfn = pfn;
         }
     }
 

@@ -9,7 +9,8 @@ import java.util.TreeSet;
 /**
  * The HTML report of one run: a single self-contained file (inline CSS and SVG, no scripts, no
  * network) with the memory map over time, free pages per zone, migrations and retries, the
- * operations with their virtual durations, the expectations, the timeline and the kernel log.
+ * hibernation figures when the run hibernated, the operations with their virtual durations, the
+ * expectations, the timeline and the kernel log.
  */
 public final class HtmlReport {
     private static final Map<String, String> ZONE_COLORS = Map.of(
@@ -58,6 +59,7 @@ public final class HtmlReport {
                 .append("</td><td class=\"num\">").append(Quantities.formatSize(r.metrics().getOrDefault("unplugged_bytes", 0.0).longValue()))
                 .append("</td><td class=\"num\">").append(metric("actions_failed", r.metrics().getOrDefault("actions_failed", 0.0)))
                 .append("</td></tr>\n</table>\n");
+        hibernation(sb, r.metrics());
         sb.append("<h2>Memory map</h2>\n").append(Svg.memoryMap(r.samples(), r.endNs()));
         sb.append("<h2>Free pages per zone</h2>\n").append(freePages(r));
         sb.append("<h2>Migrations and offline retries</h2>\n").append(counters(r));
@@ -86,6 +88,40 @@ public final class HtmlReport {
         for (String line : r.kernelLog()) sb.append(Svg.esc(line)).append('\n');
         sb.append("</pre>\n</body></html>\n");
         return sb.toString();
+    }
+
+    /** The causes a page is left out of a hibernation image for, as the metric suffixes name them. */
+    private static final List<String[]> SKIP_CAUSES = List.of(new String[] {"free", "free"},
+            new String[] {"offline", "not online (offline blocks)"}, new String[] {"page_offline", "PageOffline (balloon, virtio-mem)"},
+            new String[] {"nosave", "nosave regions"});
+
+    /**
+     * The hibernation figures of the last image written (the hibernate_* metrics), the resume's
+     * read time and the downtime; nothing when the run did not hibernate.
+     */
+    private static void hibernation(StringBuilder sb, Map<String, Double> m) {
+        if (!m.containsKey("hibernate_image_bytes")) return;
+        long saved = m.getOrDefault("hibernate_pages_saved", 0.0).longValue();
+        long bytes = m.get("hibernate_image_bytes").longValue();
+        sb.append("<h2>Hibernation</h2>\n<table><tr><th>image on disk</th><th>pages saved</th><th>copied</th><th>zero</th>"
+                + "<th>freeze</th><th>snapshot</th><th>write</th><th>resume read</th><th>downtime</th><th>resumed</th></tr>\n<tr>");
+        sb.append("<td class=\"num\">").append(Quantities.formatSize(bytes)).append(saved == 0 ? "" : String.format(Locale.ROOT,
+                " (%.1f%% of the saved pages)", 100.0 * bytes / (saved * 4096.0))).append("</td>");
+        for (String k : List.of("hibernate_pages_saved", "hibernate_pages_copied", "hibernate_pages_zero")) {
+            sb.append("<td class=\"num\">").append(m.getOrDefault(k, 0.0).longValue()).append("</td>");
+        }
+        for (String k : List.of("hibernate_freeze_ns", "hibernate_snapshot_ns", "hibernate_write_ns", "resume_read_ns", "downtime_ns")) {
+            Double v = m.get(k);
+            sb.append("<td class=\"num\">").append(v == null ? "-" : Quantities.formatDuration(v.longValue())).append("</td>");
+        }
+        Double resumed = m.get("resumed");
+        sb.append("<td>").append(resumed == null ? "-" : resumed == 1.0 ? "yes" : "no (fresh boot)").append("</td></tr>\n</table>\n");
+        sb.append("<table><tr><th>pages skipped: cause</th><th>pages</th></tr>\n");
+        for (String[] c : SKIP_CAUSES) {
+            sb.append("<tr><td>").append(Svg.esc(c[1])).append("</td><td class=\"num\">")
+                    .append(m.getOrDefault("hibernate_pages_skipped." + c[0], 0.0).longValue()).append("</td></tr>\n");
+        }
+        sb.append("</table>\n");
     }
 
     private static String metric(String k, double v) {

@@ -66,7 +66,13 @@ public final class ScenarioRunner {
         }
     }
 
-    /** The state of one run. Confined to the driving thread. */
+    /**
+     * The state of one run: it interprets the timeline's actions (starting them, noticing their
+     * completion from guest tasks, QMP events and deadlines) and drives workloads and samples;
+     * the blocks' timeline, the kernel log's folding and the metrics are its parts
+     * ({@link BlockTimeline}, {@link KernelLogFolding}, {@link RunMetrics}). Confined to the
+     * driving thread.
+     */
     private static final class Run {
         final Scenario s;
         final long seed;
@@ -84,23 +90,14 @@ public final class ScenarioRunner {
         /** each action's drawn time (absolute, or delay after its predecessor), by index */
         final List<Long> times = new ArrayList<>();
         final Map<String, WorkloadDriver> workloads = new LinkedHashMap<>();
-        final Map<Long, int[]> blockCounts = new TreeMap<>();
-        final Map<Long, String> blockErrors = new TreeMap<>();
         final Map<String, Long> dimmSizes = new HashMap<>();
         /** scenario time the last hibernate action started, or -1 */
         long hibernateStart = -1;
-        /** metrics of measure actions */
-        final SortedMap<String, Double> measured = new TreeMap<>();
-        long plugged;
-        long unplugged;
-        /** Index in {@code events} of the last kernel line (-1: none yet). */
-        int lastKernelIndex = -1;
-        String lastKernelText;
-        int lastKernelCount;
+        final RunMetrics metrics = new RunMetrics();
+        final KernelLogFolding kernelEvents = new KernelLogFolding(events);
+        BlockTimeline blocks;
         long pollStep = FIRST_POLL_NS;
         long nextPoll = Long.MAX_VALUE;
-        Target.Snapshot last;
-        int maxBlock = -1;
 
         Run(Scenario s, long seed, Map<String, String> params, Target target, Progress progress) {
             this.s = s;
@@ -145,8 +142,7 @@ public final class ScenarioRunner {
                 else dependents.computeIfAbsent(a.after(), k -> new ArrayList<>()).add(a);
             }
             for (WorkloadSpec w : s.workloads()) workloads.put(w.name(), new WorkloadDriver(w, seed));
-            last = target.snapshot();
-            noteBlocks(last, true);
+            blocks = new BlockTimeline(events, target.snapshot());
             long nextSample = 0;
             long end = s.duration();
             while (true) {
@@ -180,14 +176,15 @@ public final class ScenarioRunner {
                 target.advance(Math.max(next, now + 1));
             }
             Target.Snapshot fin = target.snapshot();
-            noteBlocks(fin, false);
+            blocks.note(fin, target.now());
             if (samples.isEmpty() || samples.get(samples.size() - 1).t() != target.now()) sample(target.now());
             List<RunResult.ActionOutcome> outcomes = outcomes();
-            SortedMap<String, Double> metrics = metrics(fin, outcomes);
-            List<RunResult.Verdict> verdicts = Expectations.check(s, outcomes, metrics, fin);
+            SortedMap<String, Double> summary = metrics.summary(fin, target.blockSize(), target.unpluggableBytes(), outcomes,
+                    workloads.values());
+            List<RunResult.Verdict> verdicts = Expectations.check(s, outcomes, summary, fin);
             events.sort((a, b) -> Long.compare(a.t(), b.t())); // stable: same-time events keep their order
             return new RunResult(s.name(), seed, new TreeMap<>(params), target.now(), List.copyOf(events),
-                    outcomes, List.copyOf(samples), blockOutcomes(fin), metrics, verdicts, List.copyOf(kernelLog));
+                    outcomes, List.copyOf(samples), blocks.outcomes(fin), summary, verdicts, List.copyOf(kernelLog));
         }
 
         // ---- starting actions ------------------------------------------------------------------
@@ -199,19 +196,7 @@ public final class ScenarioRunner {
             nextPoll = now + pollStep;
             switch (a.op()) {
                 case Action.Note n -> finish(r, now, "ok", "");
-                case Action.Measure m -> {
-                    StringBuilder d = new StringBuilder();
-                    SortedMap<String, Long> u = new TreeMap<>(target.unpluggableBytes());
-                    for (String z : List.of("Normal", "Movable", "offline")) u.putIfAbsent(z, 0L);
-                    long total = 0;
-                    for (var e : u.entrySet()) {
-                        measured.put("unpluggable_bytes." + e.getKey() + "@" + a.id(), (double) e.getValue());
-                        total += e.getValue();
-                        d.append(d.isEmpty() ? "" : ", ").append(e.getKey()).append(' ').append(Quantities.formatSize(e.getValue()));
-                    }
-                    measured.put("unpluggable_bytes.total@" + a.id(), (double) total);
-                    finish(r, now, "ok", "unpluggable: " + d);
-                }
+                case Action.Measure m -> finish(r, now, "ok", metrics.measureUnpluggable(a.id(), target.unpluggableBytes()));
                 case Action.Qmp q -> {
                     JsonNode reply = target.qmp(q.execute(), q.arguments());
                     finish(r, now, qmpResult(reply), compact(reply));
@@ -272,9 +257,8 @@ public final class ScenarioRunner {
                 case Action.Restart rs -> {
                     String how = target.restart(rs.qemu());
                     long t = target.now();
-                    measured.putAll(target.hibernationMetrics());
-                    if (how.equals("resumed") && hibernateStart >= 0) measured.put("downtime_ns", (double) (t - hibernateStart));
-                    measured.put("resumed", how.equals("resumed") ? 1.0 : 0.0);
+                    metrics.hibernation(target.hibernationMetrics());
+                    metrics.restarted(how.equals("resumed"), t, hibernateStart);
                     finish(r, t, "ok", how.equals("resumed") ? "the hibernation image resumed"
                             : "fresh boot" + (hibernateStart >= 0 ? ": the image did not resume" : ""));
                 }
@@ -349,58 +333,24 @@ public final class ScenarioRunner {
             for (String line : target.drainKernelLog()) {
                 kernelLog.add(line);
                 Matcher m = OFFLINE_FAILED.matcher(line);
-                if (m.find()) {
-                    long b = Long.parseLong(m.group(1));
-                    counts(b)[2]++;
-                    blockErrors.put(b, "Offline failed");
-                }
+                if (m.find()) blocks.offlineFailed(Long.parseLong(m.group(1)), "Offline failed");
                 if (INTERESTING_LOG.matcher(line).find()) {
-                    kernelEvent(logTime(line, now, target.uptimeOffset()), line.replaceFirst("^\\[[ 0-9.]+] ", ""));
+                    kernelEvents.add(KernelLogFolding.logTime(line, now, target.uptimeOffset()),
+                            line.replaceFirst("^\\[[ 0-9.]+] ", ""));
                 }
             }
             for (JsonNode e : target.drainEvents()) event(e, now);
             for (Running r : new ArrayList<>(running)) {
                 if (r.action.op() instanceof Action.Hibernate && target.poweredOff() && !r.task.done()) {
-                    measured.putAll(target.hibernationMetrics());
-                    Double bytes = measured.get("hibernate_image_bytes");
+                    metrics.hibernation(target.hibernationMetrics());
+                    Double bytes = metrics.measured("hibernate_image_bytes");
                     finish(r, now, "ok", "powered off, image " + (bytes == null ? "?" : Quantities.formatSize(bytes.longValue()))
                             + " on the swap disk");
                 } else if (r.task != null && r.task.done()) taskDone(r);
                 else if (r.deadline <= now) finish(r, r.deadline, "timeout", "no completion within "
                         + Quantities.formatDuration(r.deadline - r.start));
             }
-            Target.Snapshot snap = target.snapshot();
-            noteBlocks(snap, false);
-        }
-
-        /**
-         * Adds a kernel log line to the timeline. A line repeating the previous kernel line, with
-         * only block-state changes in between (or events that sort before it), is folded into that first line with a count and the
-         * time of the last repeat (an unplug's 64 "Offlined Pages 32768" become one line).
-         */
-        void kernelEvent(long t, String text) {
-            if (lastKernelIndex >= 0 && text.equals(lastKernelText) && onlyBlockEventsAfter(lastKernelIndex)) {
-                lastKernelCount++;
-                RunResult.Event first = events.get(lastKernelIndex);
-                String until = t == first.t() ? "" : ", last at " + Quantities.formatSeconds(t);
-                events.set(lastKernelIndex, new RunResult.Event(first.t(), first.source(),
-                        text + " (x" + lastKernelCount + until + ")", "", null));
-                return;
-            }
-            lastKernelText = text;
-            lastKernelCount = 1;
-            lastKernelIndex = events.size();
-            events.add(new RunResult.Event(t, "kernel", text, "", null));
-        }
-
-        /** Whether every event recorded after {@code index} is a block change or sorts before it anyway. */
-        private boolean onlyBlockEventsAfter(int index) {
-            long t0 = events.get(index).t();
-            for (int i = index + 1; i < events.size(); i++) {
-                RunResult.Event e = events.get(i);
-                if (!e.source().equals("blocks") && e.t() > t0) return false;
-            }
-            return true;
+            blocks.note(target.snapshot(), target.now());
         }
 
         void taskDone(Running r) {
@@ -415,10 +365,7 @@ public final class ScenarioRunner {
                 } else {
                     if (firstErr == null) firstErr = w.errno();
                     failed.computeIfAbsent(w.errno(), k -> new ArrayList<>()).add(block == null ? w.path() : "memory" + block);
-                    if (block != null && w.value().equals("offline")) {
-                        counts(block)[2]++;
-                        blockErrors.put(block, w.errno());
-                    }
+                    if (block != null && w.value().equals("offline")) blocks.offlineFailed(block, w.errno());
                 }
             }
             String detail;
@@ -452,9 +399,9 @@ public final class ScenarioRunner {
             events.add(new RunResult.Event(t, "qemu", what, "", null));
             if (name.equals("ACPI_DEVICE_OST") && data.path("info").path("source").asInt() == AcpiOst.EVENT_DEVICE_CHECK
                     && data.path("info").path("status").asInt() == AcpiOst.SUCCESS) {
-                plugged += dimmSizes.getOrDefault(dev, 0L);
+                metrics.plugged(dimmSizes.getOrDefault(dev, 0L));
             }
-            if (name.equals("DEVICE_DELETED")) unplugged += dimmSizes.getOrDefault(dev, 0L);
+            if (name.equals("DEVICE_DELETED")) metrics.unplugged(dimmSizes.getOrDefault(dev, 0L));
             for (Running r : new ArrayList<>(running)) {
                 switch (r.action.op()) {
                     case Action.Plug p when name.equals("ACPI_DEVICE_OST") && p.dimm().equals(dev)
@@ -468,7 +415,7 @@ public final class ScenarioRunner {
                             && data.path("info").path("source").asInt() == AcpiOst.EVENT_EJECT_REQUEST -> {
                         int status = data.path("info").path("status").asInt();
                         if (status != AcpiOst.SUCCESS && status != AcpiOst.EJECT_IN_PROGRESS) {
-                            for (long b : r.blocks) blockErrors.putIfAbsent(b, "eject failed");
+                            blocks.ejectFailed(r.blocks);
                             finish(r, t, ostResult(status), "guest refused the eject: _OST status " + status);
                         }
                     }
@@ -480,56 +427,6 @@ public final class ScenarioRunner {
         }
 
         // ---- blocks ----------------------------------------------------------------------------
-
-        int[] counts(long block) {
-            return blockCounts.computeIfAbsent(block, k -> new int[3]);
-        }
-
-        /** Diffs a snapshot against the last: counts transitions and adds grouped timeline events. */
-        void noteBlocks(Target.Snapshot snap, boolean first) {
-            for (long id : snap.blocks().keySet()) maxBlock = (int) Math.max(maxBlock, id);
-            if (first) {
-                last = snap;
-                return;
-            }
-            TreeMap<Long, String> changes = new TreeMap<>();
-            java.util.TreeSet<Long> ids = new java.util.TreeSet<>(last.blocks().keySet());
-            ids.addAll(snap.blocks().keySet());
-            for (long id : ids) {
-                Target.BlockState a = last.blocks().get(id), b = snap.blocks().get(id);
-                String from = label(a), to = label(b);
-                if (from.equals(to)) continue;
-                if (b != null && b.state().equals("online") && (a == null || !a.state().equals("online"))) counts(id)[0]++;
-                if (a != null && a.state().equals("online") && (b == null || !b.state().equals("online"))) counts(id)[1]++;
-                changes.put(id, from + " -> " + to);
-            }
-            long now = target.now();
-            Long runStart = null;
-            long prev = -2;
-            String prevChange = null;
-            for (var e : changes.entrySet()) {
-                if (runStart != null && (e.getKey() != prev + 1 || !e.getValue().equals(prevChange))) {
-                    events.add(blockEvent(now, runStart, prev, prevChange));
-                    runStart = null;
-                }
-                if (runStart == null) runStart = e.getKey();
-                prev = e.getKey();
-                prevChange = e.getValue();
-            }
-            if (runStart != null) events.add(blockEvent(now, runStart, prev, prevChange));
-            last = snap;
-        }
-
-        RunResult.Event blockEvent(long now, long a, long b, String change) {
-            String ids = a == b ? "memory" + a : "memory" + a + "-" + b;
-            return new RunResult.Event(now, "blocks", ids + ": " + change, "", null);
-        }
-
-        static String label(Target.BlockState b) {
-            if (b == null) return "absent";
-            if (!b.state().equals("online") || b.zone() == null) return b.state();
-            return "online " + b.zone();
-        }
 
         List<Long> resolve(BlockSet set) {
             if (set.dimm() != null) return dimmBlocks(set.dimm());
@@ -563,24 +460,8 @@ public final class ScenarioRunner {
 
         void sample(long now) {
             Target.Snapshot snap = target.snapshot();
-            int n = maxBlock + 1;
-            StringBuilder map = new StringBuilder(n);
-            for (int i = 0; i < n; i++) {
-                Target.BlockState b = snap.blocks().get((long) i);
-                map.append(b == null ? '.' : !b.state().equals("online") ? 'o' : zoneChar(b.zone()));
-            }
-            samples.add(new RunResult.Sample(now, map.toString(), new TreeMap<>(snap.freePages()), snap.migrated(),
+            samples.add(new RunResult.Sample(now, blocks.map(snap), new TreeMap<>(snap.freePages()), snap.migrated(),
                     snap.offlineRetries(), snap.pinnedPages()));
-        }
-
-        static char zoneChar(String zone) {
-            if (zone == null) return 'x';
-            return switch (zone) {
-                case "Normal" -> 'N';
-                case "Movable" -> 'M';
-                case "DMA", "DMA32" -> 'D';
-                default -> 'x';
-            };
         }
 
         List<RunResult.ActionOutcome> outcomes() {
@@ -597,62 +478,6 @@ public final class ScenarioRunner {
                     out.add(new RunResult.ActionOutcome(a.id(), a.op().kind(), r.what, r.start, r.end, r.result,
                             r.detail, a.line()));
                 }
-            }
-            return out;
-        }
-
-        SortedMap<String, Double> metrics(Target.Snapshot fin, List<RunResult.ActionOutcome> outcomes) {
-            SortedMap<String, Double> m = new TreeMap<>();
-            m.put("pages_migrated", (double) fin.migrated());
-            m.put("migrate_failures", (double) fin.migrateFailed());
-            m.put("offline_retries", (double) fin.offlineRetries());
-            m.put("pinned_pages", (double) fin.pinnedPages());
-            long bs = target.blockSize();
-            Map<String, Long> online = new TreeMap<>();
-            long offline = 0;
-            for (Target.BlockState b : fin.blocks().values()) {
-                if (b.state().equals("online")) online.merge(b.zone() == null ? "mixed" : b.zone(), bs, Long::sum);
-                else offline += bs;
-            }
-            for (String z : List.of("Normal", "Movable")) online.putIfAbsent(z, 0L);
-            online.forEach((z, v) -> m.put("online_bytes." + z, (double) v));
-            m.put("offline_bytes", (double) offline);
-            long total = 0;
-            Map<String, Long> unplug = new TreeMap<>(target.unpluggableBytes());
-            for (String z : List.of("Normal", "Movable", "offline")) unplug.putIfAbsent(z, 0L);
-            for (var e : unplug.entrySet()) {
-                m.put("unpluggable_bytes." + e.getKey(), (double) e.getValue());
-                total += e.getValue();
-            }
-            m.put("unpluggable_bytes.total", (double) total);
-            fin.freePages().forEach((z, v) -> m.put("free_pages." + z, (double) v));
-            m.put("plugged_bytes", (double) plugged);
-            m.put("unplugged_bytes", (double) unplugged);
-            int failed = 0;
-            for (RunResult.ActionOutcome a : outcomes) {
-                if (a.kind().equals("note")) continue;
-                if (!a.ok()) failed++;
-                if (a.duration() >= 0) m.put("duration_ns." + a.id(), (double) a.duration());
-                m.put("ok." + a.id(), a.ok() ? 1.0 : 0.0);
-            }
-            m.put("actions_failed", (double) failed);
-            m.putAll(measured);
-            for (WorkloadDriver w : workloads.values()) {
-                m.put("workload_bytes." + w.spec().name(), (double) w.resident());
-                m.put("alloc_failures." + w.spec().name(), (double) w.allocFailures());
-            }
-            return m;
-        }
-
-        List<RunResult.BlockOutcome> blockOutcomes(Target.Snapshot fin) {
-            java.util.TreeSet<Long> ids = new java.util.TreeSet<>(fin.blocks().keySet());
-            ids.addAll(blockCounts.keySet());
-            List<RunResult.BlockOutcome> out = new ArrayList<>();
-            for (long id : ids) {
-                Target.BlockState b = fin.blocks().get(id);
-                int[] c = blockCounts.getOrDefault(id, new int[3]);
-                out.add(new RunResult.BlockOutcome(id, b == null ? "absent" : b.state(),
-                        b == null || !b.state().equals("online") ? null : b.zone(), c[0], c[1], c[2], blockErrors.get(id)));
             }
             return out;
         }
@@ -687,19 +512,6 @@ public final class ScenarioRunner {
             JsonNode ts = e.path("timestamp");
             if (!ts.has("seconds")) return now;
             return ts.path("seconds").asLong() * Quantities.NS_PER_SEC + ts.path("microseconds").asLong() * 1000;
-        }
-
-        static long logTime(String line, long now, long offset) {
-            if (line.startsWith("[")) {
-                int close = line.indexOf(']');
-                try {
-                    String[] p = line.substring(1, close).trim().split("\\.");
-                    return Long.parseLong(p[0]) * Quantities.NS_PER_SEC + Long.parseLong(p[1]) * 1000 - offset;
-                } catch (RuntimeException ignored) {
-                    // not a timestamped line
-                }
-            }
-            return now;
         }
 
         static Long blockOfPath(String path) {

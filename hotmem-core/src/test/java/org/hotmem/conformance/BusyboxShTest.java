@@ -139,12 +139,12 @@ class BusyboxShTest {
         java.util.Set<String> supported = java.util.Set.of("cat", "echo", "ls", "grep", "test", "memblocks", "zonesum");
         int checked = 0;
         for (String name : Bundled.scenarioNames()) {
-            Scenario scn = Bundled.scenario(name);
+            ScnScript scn = Bundled.scenario(name);
             if (scn.needsRealShell()) {
                 continue; // runs through the real shell against the FUSE mount (hotmem-fuse)
             }
             checked++;
-            for (ScenarioStep st : scn.steps()) {
+            for (ScnStep st : scn.steps()) {
                 if (st.kind() == StepKind.GUEST || st.kind() == StepKind.WAIT) {
                     ShellTokenizer.Command c = ShellTokenizer.parse(st.arg());
                     assertTrue(supported.contains(c.words().get(0)), name + ":" + st.line() + ": " + st.arg());

@@ -21,7 +21,7 @@ class ConformanceRunnerTest {
             FakeTarget t = new FakeTarget();
             setup.accept(t);
             return t;
-        }).runToJsonl(ScenarioParser.parse("t.scn", scn), "6.12");
+        }).runToJsonl(ScnParser.parse("t.scn", scn), "6.12");
         List<JsonNode> out = new java.util.ArrayList<>();
         for (String l : jsonl.lines().toList()) {
             out.add(OM.readTree(l));
@@ -159,11 +159,20 @@ class ConformanceRunnerTest {
     @Test
     void transcriptIsIdenticalByteForByteOnEveryRunAndPassesAgainstItself() {
         ConformanceRunner runner = new ConformanceRunner((s, k) -> new FakeTarget());
-        Scenario s = ScenarioParser.parse("t.scn", HOTADD);
+        ScnScript s = ScnParser.parse("t.scn", HOTADD);
         String a = runner.runToJsonl(s, "6.12");
         String b = runner.runToJsonl(s, "6.12");
         assertEquals(a, b);
         assertTrue(a.startsWith("{\"events\": [], \"kernel\": \"6.12\", \"kernel_log\": [\"[    0.000000] x86/mm"), a);
         assertEquals(0, new TranscriptComparer(TranscriptComparer.Options.DEFAULT).compare("a", a, "b", b).failed());
+    }
+
+    @Test
+    void aFailingPrepareLineAbortsBeforeTheBootWithTheRecordersMessage() throws Exception {
+        List<JsonNode> r = run("prepare: truncate -s 1G {run}/disk.img\nguest: ls\n");
+        assertEquals(1, r.size());
+        assertEquals("abort", r.get(0).get("kind").asText());
+        assertTrue(r.get(0).get("error").asText().startsWith("prepare failed: truncate -s 1G {run}/disk.img"),
+                r.get(0).toString());
     }
 }

@@ -51,6 +51,14 @@ class HibernationBehaviourTest {
         assertEquals("1048576\n", read(m, "/sys/power/reserved_size"));
         assertEquals("20000\n", read(m, "/sys/power/pm_freeze_timeout"));
         assertEquals("0:0\n", read(m, "/sys/power/resume"));
+        assertEquals("s2idle [deep]\n", read(m, "/sys/power/mem_sleep"));
+        assertEquals("1\n", read(m, "/sys/power/pm_async"));
+        assertEquals("EINVAL", HibernationRoundTripTest.write(m, "/sys/power/mem_sleep", "shallow"));
+        assertNull(HibernationRoundTripTest.write(m, "/sys/power/mem_sleep", "s2idle"));
+        assertEquals("[s2idle] deep\n", read(m, "/sys/power/mem_sleep"));
+        assertEquals("EINVAL", HibernationRoundTripTest.write(m, "/sys/power/pm_async", "2"));
+        assertNull(HibernationRoundTripTest.write(m, "/sys/power/pm_async", "0"));
+        assertEquals("0\n", read(m, "/sys/power/pm_async"));
         assertEquals("EINVAL", HibernationRoundTripTest.write(m, "/sys/power/image_size", "abc"));
         assertEquals("EINVAL", HibernationRoundTripTest.write(m, "/sys/power/disk", "test"));
         assertNull(HibernationRoundTripTest.write(m, "/sys/power/disk", "shutdown"));

@@ -14,12 +14,20 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Seed 000's historical bug, one hand-written schedule: a DIMM is plugged while hibernation is
- * between freezing user space and the atomic copy, its memory is onlined movable by the
- * (non-freezable) ACPI hotplug worker, and a page is allocated in it. Without the hotplug
- * exclusion (before the 2013 rework) the copy walks the zones as the bitmaps saw them, misses
- * the new memory, and the image resumes with that page's content lost. With the exclusion the
- * hot-add waits for device_hotplug_lock until hibernation is over.
+ * Seed 000's historical bug, one hand-written schedule per case.
+ * <ul>
+ * <li>Hot-add: a DIMM is plugged while hibernation is between freezing user space and the atomic
+ *     copy, its memory is onlined movable by the (non-freezable) ACPI hotplug worker, and a page
+ *     is allocated in it. Without the hotplug exclusion (before the 2013 rework) the copy walks
+ *     the zones as the bitmaps saw them, misses the new memory, and the image resumes with that
+ *     page's content lost. With the exclusion the hot-add waits for device_hotplug_lock until
+ *     hibernation is over.
+ * <li>Hot-remove: an online DIMM is unplugged between the copy loop's marking pass and its
+ *     copying pass. Without the exclusion the ACPI worker offlines and removes it there, so
+ *     saved pfns are invalid when the copy reads them: the page fault on the unmapped direct map
+ *     that Linux would have, no image, and a fresh boot. With the exclusion the remove waits, the
+ *     image is complete and resumes with every token.
+ * </ul>
  */
 class HibernationHotplugExclusionTest {
     @TempDir Path dir;
@@ -81,5 +89,62 @@ class HibernationHotplugExclusionTest {
         assertEquals(0x5eed_0000_0000_0001L, o.as().read(o.slot()));
         resumed.runFor(5_000_000_000L);
         assertTrue(resumed.mm().node(0).zone(ZoneType.MOVABLE).populated(), "the waiting hot-add completes after the resume");
+    }
+
+    record RemoveOutcome(Machine m, AddressSpace as, int slot, boolean removedInCopy) {}
+
+    /** A 256 MiB DIMM onlined movable holds a page; hibernation with the host's device_del inside the copy loop. */
+    RemoveOutcome hibernateWithRacingHotRemove(boolean exclusion, HostState host, Path disk) {
+        SwapArea.createImage(disk, 256L << 20);
+        String drive = "-drive file=" + disk + ",if=virtio,format=raw,id=swapdisk";
+        Machine m = Machine.boot(new MachineConfig("1G,slots=4,maxmem=4G", MEM, List.of(drive), KernelVersion.V6_12, 23), host);
+        m.power().mkswap("/dev/vda");
+        m.power().swapon("/dev/vda");
+        m.power().setHotplugExclusion(exclusion);
+        MachineTest.addDimm(m, "1", 256L << 20);
+        m.runFor(5_000_000_000L); // memhp_default_state=online_movable: the DIMM's two blocks come online
+        assertTrue(m.mm().node(0).zone(ZoneType.MOVABLE).populated());
+        AddressSpace as = m.mm().newAddressSpace("app", Gfp.MOVABLE_ANON);
+        int slot = as.add(0x5eed_0000_0000_0002L);
+        assertTrue(m.mm().zoneOf(as.pfn(slot)).type() == ZoneType.MOVABLE, "the page lives in the DIMM");
+        boolean[] removed = {false};
+        m.power().setDuringCopy(() -> {
+            MachineTest.qmp(m, "device_del", "{\"id\":\"dimm1\"}"); // the host unplugs the DIMM now
+            m.kernel().msleep(5_000);                                  // the ACPI hotplug worker runs (or waits for the lock)
+            removed[0] = !m.mm().node(0).zone(ZoneType.MOVABLE).populated();
+        });
+        assertNull(HibernationRoundTripTest.write(m, "/sys/power/state", "disk"));
+        return new RemoveOutcome(m, as, slot, removed[0]);
+    }
+
+    @Test
+    void withoutTheExclusionAHotRemoveInsideTheCopyLoopLeavesSavedPfnsInvalidAndTheCopyFaults() {
+        HostState host = new HostState();
+        Path disk = dir.resolve("hist-remove.img");
+        RemoveOutcome o = hibernateWithRacingHotRemove(false, host, disk);
+        assertTrue(o.removedInCopy(), "without device_hotplug_lock the remove completes inside the copy loop");
+        List<String> log = MachineTest.strip(o.m().kernel().dmesg().lines());
+        assertTrue(log.contains("BUG: unable to handle page fault for address: ffff888100000000"), log.toString());
+        assertTrue(log.contains("#PF: error_code(0x0000) - not-present page"));
+        assertFalse(log.contains("PM: Image saving done"), "the machine hung in the copy: no image");
+        assertTrue(o.m().poweredOff(), "nothing runs after the oops");
+        String drive = "-drive file=" + disk + ",if=virtio,format=raw,id=swapdisk";
+        Machine next = Machine.boot(new MachineConfig("1G,slots=4,maxmem=4G", MEM, List.of(drive), KernelVersion.V6_12, 24), host);
+        assertNotSame(o.m(), next, "no image on the disk: a fresh boot");
+        assertTrue(MachineTest.strip(next.drainKernelLog()).contains("PM: Image not found (code -22)"));
+    }
+
+    @Test
+    void withTheExclusionTheHotRemoveWaitsAndTheImageResumesWithEveryToken() {
+        HostState host = new HostState();
+        Path disk = dir.resolve("fixed-remove.img");
+        RemoveOutcome o = hibernateWithRacingHotRemove(true, host, disk);
+        assertFalse(o.removedInCopy(), "the remove waits for device_hotplug_lock");
+        assertTrue(o.m().poweredOff());
+        assertTrue(MachineTest.strip(o.m().kernel().dmesg().lines()).contains("PM: Image saving done"));
+        // QEMU exited with the unplug still pending; it starts again with the DIMM on its command line
+        Machine resumed = Machine.boot(restartWithDimm(disk), host);
+        assertSame(o.m(), resumed, "the image holds the DIMM's memory, which is there again");
+        assertEquals(0x5eed_0000_0000_0002L, o.as().read(o.slot()));
     }
 }

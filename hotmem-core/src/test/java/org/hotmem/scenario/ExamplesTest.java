@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -60,6 +61,16 @@ class ExamplesTest {
         assertTrue(r.metrics().get("hibernate_image_bytes") < r.metrics().get("hibernate_pages_saved") * 4096,
                 () -> TextReport.summary(r));
         assertEquals(JsonReport.write(r), JsonReport.write(run("hibernate-after-hotplug", 2, Map.of())));
+        String html = HtmlReport.write(r, "");
+        String section = html.substring(html.indexOf("<h2>Hibernation</h2>"), html.indexOf("<h2>Memory map</h2>"));
+        assertTrue(section.contains("<td class=\"num\">" + Quantities.formatSize(r.metrics().get("hibernate_image_bytes").longValue())
+                + " ("), section);
+        assertTrue(section.contains("<td class=\"num\">" + Quantities.formatDuration(r.metrics().get("downtime_ns").longValue())
+                + "</td><td>yes</td>"), section);
+        assertTrue(section.contains("<tr><td>free</td><td class=\"num\">"
+                + r.metrics().get("hibernate_pages_skipped.free").longValue() + "</td></tr>"), section);
+        assertFalse(HtmlReport.write(run("pinned-unplug", 1, Map.of()), "").contains("<h2>Hibernation</h2>"),
+                "no hibernation section for a run that did not hibernate");
     }
 
     @Test

@@ -121,6 +121,13 @@ public final class LiveTarget implements ConformanceTarget {
         }
     }
 
+    /** Not offered: a live machine is not powered off and started again under its mount (guest-async is for hibernation). */
+    @Override
+    public GuestShell.Pending sendGuest(String command) {
+        throw new UnsupportedOperationException("guest-async with a real shell is not modelled: the live machine "
+                + "cannot hibernate and restart under its FUSE mount");
+    }
+
     /** Lets exactly {@code ns} of virtual time pass (as fast as the model runs it). */
     @Override
     public void runFor(long ns) {

@@ -8,8 +8,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.util.ArrayList;
 import java.util.List;
 import org.hotmem.conformance.Bundled;
-import org.hotmem.conformance.Scenario;
-import org.hotmem.conformance.ScenarioStep;
+import org.hotmem.conformance.ScnScript;
+import org.hotmem.conformance.ScnStep;
 import org.hotmem.conformance.StepKind;
 import org.hotmem.mm.KernelVersion;
 import org.junit.jupiter.api.AfterAll;
@@ -24,7 +24,7 @@ class RealShellTest {
 
     @BeforeAll
     static void boot() {
-        Scenario s = Bundled.scenario("boot-layout");
+        ScnScript s = Bundled.scenario("boot-layout");
         guest = LiveGuest.boot(s.memory(), s.cmdline(), s.qemuArgs(), KernelVersion.V6_12, 1);
     }
 
@@ -42,13 +42,13 @@ class RealShellTest {
      */
     @Test
     void bootLayoutStepsMatchTheRecordingOfLinux612() throws Exception {
-        Scenario s = Bundled.scenario("boot-layout");
+        ScnScript s = Bundled.scenario("boot-layout");
         List<JsonNode> recorded = new ArrayList<>();
         for (String line : Bundled.expected("6.12", "boot-layout").split("\n")) {
             recorded.add(JSON.readTree(line));
         }
         int compared = 0;
-        for (ScenarioStep step : s.steps()) {
+        for (ScnStep step : s.steps()) {
             if (step.kind() != StepKind.GUEST) {
                 continue;
             }

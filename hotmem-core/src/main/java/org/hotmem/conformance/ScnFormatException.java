@@ -1,12 +1,12 @@
 package org.hotmem.conformance;
 
 /** A malformed scenario line; the message names the file, the line and what was expected. */
-public final class ScenarioFormatException extends IllegalArgumentException {
+public final class ScnFormatException extends IllegalArgumentException {
     private static final long serialVersionUID = 1L;
     private final String file;
     private final int line;
 
-    public ScenarioFormatException(String file, int line, String message) {
+    public ScnFormatException(String file, int line, String message) {
         super(file + ":" + line + ": " + message);
         this.file = file;
         this.line = line;

@@ -14,6 +14,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * @param execute     for {@code qmp:} the command name, else null
  * @param arguments   for {@code qmp:} the JSON arguments, or null when there are none
  */
-public record ScenarioStep(int number, int line, StepKind kind, String arg, long timeoutNs,
+public record ScnStep(int number, int line, StepKind kind, String arg, long timeoutNs,
                            String execute, ObjectNode arguments) {
 }
