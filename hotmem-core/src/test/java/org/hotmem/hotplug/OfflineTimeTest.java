@@ -11,6 +11,7 @@ import org.hotmem.kernel.Errno;
 import org.hotmem.kernel.KernelException;
 import org.hotmem.kernel.Task;
 import org.hotmem.mm.AddressSpace;
+import org.hotmem.mm.Arch;
 import org.hotmem.mm.BootE820;
 import org.hotmem.mm.Gfp;
 import org.hotmem.mm.KernelVersion;
@@ -21,7 +22,7 @@ import org.junit.jupiter.api.Test;
 class OfflineTimeTest {
     static final long GIB = 1L << 30;
     static final long MIB = 1L << 20;
-    static final int BLOCK_PAGES = (int) MemoryHotplug.PAGES_PER_BLOCK;
+    static final int BLOCK_PAGES = (int) Arch.X86_64.pagesPerBlock();
 
     /** A 1 GiB guest with a DIMM of {@code dimm} bytes at 4 GiB onlined Movable. */
     static TestGuest withMovableDimm(long dimm) {
