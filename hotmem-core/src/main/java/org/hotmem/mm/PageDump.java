@@ -22,18 +22,18 @@ final class PageDump {
 
     static List<String> dump(MemoryModel mm, long pfn, String reason) {
         List<String> out = new ArrayList<>();
-        boolean v612 = mm.version.atLeast612();
+        boolean folio = mm.version.has(KernelFeature.DUMP_PAGE_FOLIO_FORMAT);
         int info = mm.info(pfn);
         int kind = PageState.kind(info);
         if (kind == PageState.LRU) {
-            return anon(mm, pfn, reason, v612);
+            return anon(mm, pfn, reason, folio);
         }
-        int zone = mm.zoneIndexOf(pfn);
+        int zone = mm.zoneOf(pfn).idx;
         boolean reserved = kind == PageState.RESERVED;
-        long reservedBit = v612 ? 1L << 13 : 1L << 12;
+        long reservedBit = folio ? 1L << 13 : 1L << 12;
         long flags = ((long) zone << ZONES_SHIFT_POS) | (0x1fffffL << LASTCPUPID_SHIFT) | (reserved ? reservedBit : 0);
         int refcount = (kind == PageState.BUDDY || kind == PageState.FREE_TAIL) ? 0 : 1;
-        String head = (v612 ? "page: " : "page:(____ptrval____) ") + "refcount:" + refcount
+        String head = (folio ? "page: " : "page:(____ptrval____) ") + "refcount:" + refcount
                 + " mapcount:0 mapping:0000000000000000 index:0x0 pfn:0x" + Long.toHexString(pfn);
         out.add(head);
         StringBuilder names = new StringBuilder();
@@ -48,13 +48,13 @@ final class PageDump {
             int sub = mm.ownerWord(pfn) & 0xff;
             if (sub == PageState.KERNEL_PAGE_TABLE) {
                 pageType = "f2(table)";
-                typeWord = v612 ? 0xf2000000L : 0xffffffffL;
+                typeWord = folio ? 0xf2000000L : 0xffffffffL;
             } else if (sub == PageState.KERNEL_SLAB) {
                 pageType = "f5(slab)";
-                typeWord = v612 ? 0xf5000000L : 0xffffffffL;
+                typeWord = folio ? 0xf5000000L : 0xffffffffL;
             }
         }
-        if (v612 && pageType != null) {
+        if (folio && pageType != null) {
             out.add("page_type: " + pageType);
         }
         long self = VMEMMAP_BASE + pfn * 64 + 8;
@@ -67,18 +67,18 @@ final class PageDump {
 
     /** GUP_PIN_COUNTING_BIAS: what a FOLL_PIN reference adds to the refcount. */
     private static final int GUP_PIN_COUNTING_BIAS = 1024;
-    /** PG_uptodate | PG_dirty | PG_swapbacked: bits 2, 3, 19 in 6.1; 3, 4, 17 in 6.12. */
+    /** PG_uptodate | PG_dirty | PG_swapbacked: bits 2, 3, 19 in 6.1; 3, 4, 17 in 6.12 (the folio-era page-flags layout). */
     private static final long ANON_FLAGS_61 = 0x8000cL;
     private static final long ANON_FLAGS_612 = 0x20018L;
 
-    private static List<String> anon(MemoryModel mm, long pfn, String reason, boolean v612) {
-        int zone = mm.zoneIndexOf(pfn);
+    private static List<String> anon(MemoryModel mm, long pfn, String reason, boolean folio) {
+        int zone = mm.zoneOf(pfn).idx;
         int refcount = 2 + (mm.isPinned(pfn) ? GUP_PIN_COUNTING_BIAS : 0);
-        long flags = ((long) zone << ZONES_SHIFT_POS) | (0x1fffffL << LASTCPUPID_SHIFT) | (v612 ? ANON_FLAGS_612 : ANON_FLAGS_61);
+        long flags = ((long) zone << ZONES_SHIFT_POS) | (0x1fffffL << LASTCPUPID_SHIFT) | (folio ? ANON_FLAGS_612 : ANON_FLAGS_61);
         String names = "uptodate|dirty|swapbacked|node=" + mm.zoneOf(pfn).node().nid() + "|zone=" + zone + "|lastcpupid=0x1fffff";
         long self = VMEMMAP_BASE + pfn * 64 + 8;
         return List.of(
-                (v612 ? "page: " : "page:(____ptrval____) ") + "refcount:" + refcount
+                (folio ? "page: " : "page:(____ptrval____) ") + "refcount:" + refcount
                         + " mapcount:1 mapping:0000000000000000 index:0x0 pfn:0x" + Long.toHexString(pfn),
                 String.format("anon flags: 0x%x(%s)", flags, names),
                 String.format("raw: %016x %016x %016x 0000000000000000", flags, self, self),
