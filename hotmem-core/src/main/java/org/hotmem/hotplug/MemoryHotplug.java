@@ -87,6 +87,9 @@ public final class MemoryHotplug {
         this.addRemove = new MemoryAddRemove(this);
         log.info("x86/mm: Memory block size: " + (BLOCK_SIZE >> 20) + "MB");
         this.sysfs = fs == null ? null : new MemorySysfs(this, fs);
+        if (fs != null) {
+            new Iomem(this, fs);
+        }
         for (MemSection s : mm.presentSections()) {
             int id = (int) (s.startPfn() / PAGES_PER_BLOCK);
             if (blocks.containsKey(id)) {
@@ -429,6 +432,11 @@ public final class MemoryHotplug {
         } finally {
             memHotplugDone();
         }
+    }
+
+    /** The hot-added "System RAM" resources (/proc/iomem). */
+    List<long[]> hotAddedResources() {
+        return addRemove.hotAddedResources();
     }
 
     /** System RAM pages in [startPfn, endPfn): walk_system_ram_range(). */

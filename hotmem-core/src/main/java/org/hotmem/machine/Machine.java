@@ -8,6 +8,7 @@ import org.hotmem.drivers.AcpiMemoryHotplugDriver;
 import org.hotmem.drivers.VirtioBalloonDriver;
 import org.hotmem.drivers.VirtioMemDriver;
 import org.hotmem.hotplug.HotplugParams;
+import org.hotmem.hotplug.Memremap;
 import org.hotmem.hotplug.MemoryHotplug;
 import org.hotmem.hv.HostTimers;
 import org.hotmem.hv.QmpEvent;
@@ -68,6 +69,8 @@ public final class Machine {
     private Hibernation power;
     private final HostState host;
     private KernelModules modules;
+    /** mm/memremap.c: ZONE_DEVICE mappings (memremap_pages()/memunmap_pages()). */
+    private Memremap memremap;
     private Workqueue systemFreezableWq;
     private long logMark;
     /** The console lines of the boot kernel that last restored this machine from its image. */
@@ -159,6 +162,8 @@ public final class Machine {
                     bootParams.parse(cmdline, kernel.dmesg());
                 });
         hotplug = new MemoryHotplug(mm, fs, hotplugParams);
+        memremap = new Memremap(hotplug);
+        fs.addFile(fs.mkdirs("/proc"), "cmdline", 0444, () -> cmdline + "\n", null); // proc_cmdline_init(): saved_command_line
         power = new Hibernation(kernel, mm, hotplug, fs, v, cmdline, qemu.layout().e820());
         for (int i = 0; i < qemu.drives().size(); i++) {
             power.addBlockDevice(new Hibernation.BlockDevice("vd" + (char) ('a' + i), 254, 16 * i, qemu.drives().get(i).file()));
@@ -310,6 +315,10 @@ public final class Machine {
     }
 
     /** The loadable modules (memory-notifier-error-inject); load and unload inside a task. */
+    public Memremap memremap() {
+        return memremap;
+    }
+
     public KernelModules modules() {
         return modules;
     }
