@@ -16,7 +16,7 @@ import org.hotmem.mm.ZoneType;
 
 /** A booted guest (4 GiB unless given an e820 map) (mm + hotplug + kernfs) for tests, with sysfs access from tasks. */
 final class TestGuest {
-    final Kernel kernel = Kernel.withSeed(42);
+    final Kernel kernel;
     final Kernfs fs = new Kernfs();
     final MemoryModel mm;
     final MemoryHotplug hp;
@@ -27,8 +27,14 @@ final class TestGuest {
     }
 
     TestGuest(KernelVersion v, String cmdline, List<org.hotmem.mm.E820Entry> e820) {
-        // The recorded guests' command line plus the test's words: only movable_node matters to mm.
-        mm = MemoryModel.boot(e820, new MmBootOptions(MmBootOptions.fromCmdline(cmdline).movableNode(), -1), v, kernel, fs);
+        this(v, cmdline, e820, Kernel.withSeed(42));
+    }
+
+    TestGuest(KernelVersion v, String cmdline, List<org.hotmem.mm.E820Entry> e820, Kernel kernel) {
+        this.kernel = kernel;
+        // The recorded guests' command line plus the test's words: movable_node and memmap= matter to mm.
+        MmBootOptions o = MmBootOptions.fromCmdline(cmdline);
+        mm = MemoryModel.boot(e820, new MmBootOptions(o.movableNode(), -1, MmBootOptions.RECORDED_COMMAND_LINE_LENGTH, o.memmap()), v, kernel, fs);
         hp = new MemoryHotplug(mm, fs, HotplugParams.fromCmdline(cmdline, v));
         mark = kernel.dmesg().mark();
     }
