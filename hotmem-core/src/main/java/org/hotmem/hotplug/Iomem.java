@@ -18,11 +18,17 @@ import org.hotmem.mm.E820Entry;
  * (virtio_mem)") and the nesting under their parents are not modelled. Device memory mapped
  * by memremap_pages() adds no resource (its driver requests one).
  *
- * <p>No state of its own: reads the memory model's e820 table and the hotplug resources
- * (guarded by device_hotplug_lock; a read sees one state between scheduling points).
+ * Drivers' regions inside them ({@link #requestMemRegion}, e.g. nd_pmem's "namespace0.0" in
+ * "Persistent Memory (legacy)") are printed as children, indented by two spaces.
+ *
+ * <p>State: the requested regions (their drivers' bind/unbind, under device_lock); otherwise it
+ * reads the memory model's e820 table and the hotplug resources (guarded by
+ * device_hotplug_lock; a read sees one state between scheduling points).
  */
-final class Iomem {
+public final class Iomem {
     private final MemoryHotplug hp;
+    /** Regions drivers requested inside a top-level resource (__request_region()): {start, end, name}. */
+    private final List<Object[]> requested = new ArrayList<>();
 
     Iomem(MemoryHotplug hp, Kernfs fs) {
         this.hp = hp;
@@ -42,7 +48,22 @@ final class Iomem {
         StringBuilder sb = new StringBuilder();
         for (Object[] l : lines) {
             sb.append(String.format("%08x-%08x : %s%n", (long) l[0], (long) l[1] - 1, l[2]));
+            for (Object[] c : requested) {
+                if ((long) c[0] >= (long) l[0] && (long) c[1] <= (long) l[1]) {
+                    sb.append(String.format("  %08x-%08x : %s%n", (long) c[0], (long) c[1] - 1, c[2]));
+                }
+            }
         }
         return sb.toString();
+    }
+
+    /** Models devm_request_mem_region(dev, start, size, name): a child of the resource holding it. */
+    public void requestMemRegion(long start, long size, String name) {
+        requested.add(new Object[] {start, start + size, name});
+    }
+
+    /** Models the devres release of that region. */
+    public void releaseMemRegion(long start) {
+        requested.removeIf(r -> (long) r[0] == start);
     }
 }

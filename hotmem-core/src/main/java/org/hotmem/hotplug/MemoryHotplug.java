@@ -64,6 +64,8 @@ public final class MemoryHotplug {
     private final OnlinePages online;
     private final OfflinePages offline;
     private final MemoryAddRemove addRemove;
+    /** /proc/iomem (null without a kernfs). */
+    private final Iomem iomem;
 
     /**
      * Models memory_dev_init(): prints the block size, creates a memory block device for every
@@ -87,9 +89,7 @@ public final class MemoryHotplug {
         this.addRemove = new MemoryAddRemove(this);
         log.info("x86/mm: Memory block size: " + (BLOCK_SIZE >> 20) + "MB");
         this.sysfs = fs == null ? null : new MemorySysfs(this, fs);
-        if (fs != null) {
-            new Iomem(this, fs);
-        }
+        this.iomem = fs == null ? null : new Iomem(this, fs);
         for (MemSection s : mm.presentSections()) {
             int id = (int) (s.startPfn() / PAGES_PER_BLOCK);
             if (blocks.containsKey(id)) {
@@ -432,6 +432,11 @@ public final class MemoryHotplug {
         } finally {
             memHotplugDone();
         }
+    }
+
+    /** /proc/iomem's resources (null without a kernfs). */
+    public Iomem iomem() {
+        return iomem;
     }
 
     /** The hot-added "System RAM" resources (/proc/iomem). */

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
 import java.util.List;
 import org.hotmem.drivers.AcpiMemoryHotplugDriver;
+import org.hotmem.drivers.LegacyPmem;
 import org.hotmem.drivers.VirtioBalloonDriver;
 import org.hotmem.drivers.VirtioMemDriver;
 import org.hotmem.hotplug.HotplugParams;
@@ -71,6 +72,8 @@ public final class Machine {
     private KernelModules modules;
     /** mm/memremap.c: ZONE_DEVICE mappings (memremap_pages()/memunmap_pages()). */
     private Memremap memremap;
+    /** nd_e820 + nd_pmem for the memmap=nn!ss ranges (bound on request: the recorded guest has no nvdimm modules). */
+    private LegacyPmem legacyPmem;
     private Workqueue systemFreezableWq;
     private long logMark;
     /** The console lines of the boot kernel that last restored this machine from its image. */
@@ -163,6 +166,7 @@ public final class Machine {
                 });
         hotplug = new MemoryHotplug(mm, fs, hotplugParams);
         memremap = new Memremap(hotplug);
+        legacyPmem = new LegacyPmem(mm, memremap, hotplug.iomem(), kernel.dmesg());
         fs.addFile(fs.mkdirs("/proc"), "cmdline", 0444, () -> cmdline + "\n", null); // proc_cmdline_init(): saved_command_line
         power = new Hibernation(kernel, mm, hotplug, fs, v, cmdline, qemu.layout().e820());
         for (int i = 0; i < qemu.drives().size(); i++) {
@@ -317,6 +321,10 @@ public final class Machine {
     /** The loadable modules (memory-notifier-error-inject); load and unload inside a task. */
     public Memremap memremap() {
         return memremap;
+    }
+
+    public LegacyPmem legacyPmem() {
+        return legacyPmem;
     }
 
     public KernelModules modules() {

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.ArrayList;
 import java.util.List;
 
+import org.hotmem.drivers.LegacyPmem;
 import org.hotmem.kernel.Errno;
 import org.hotmem.kernel.Kernel;
 import org.hotmem.kernel.KernelException;
@@ -123,6 +124,31 @@ class ZoneDeviceTest {
         assertEquals(List.of("altmap not supported for multiple ranges"), g.log());
         assertFalse(g.mm.pfnValid(s2 >>> MemoryModel.PAGE_SHIFT), "the first range is unmapped again");
         assertNull(g.mm.zoneDevice().pgmapOf(s2 >>> MemoryModel.PAGE_SHIFT));
+    }
+
+    /** As recorded on 6.1 and 6.12 with nd_e820 and nd_pmem loaded by hand (docs/recordings/unbundled/pmem-nd-probe). */
+    @Test
+    void ndPmemBindsTheLegacyRangeAndItsUnbindKeepsTheDeviceSpan() {
+        TestGuest g = pmemGuest(Kernel.withSeed(6));
+        LegacyPmem pmem = new LegacyPmem(g.mm, new Memremap(g.hp), g.hp.iomem(), g.kernel.dmesg());
+        assertEquals(1, pmem.regions().size());
+        g.log();
+        g.run(() -> pmem.bind(0));
+        assertEquals(List.of("nd_pmem namespace0.0: unable to guarantee persistence of writes"), g.log());
+        assertTrue(g.read("/proc/iomem").contains("""
+                100000000-11fffffff : Persistent Memory (legacy)
+                  100000000-11fffffff : namespace0.0
+                120000000-13fffffff : System RAM
+                """), g.read("/proc/iomem"));
+        Zone dev = g.zone(ZoneType.DEVICE);
+        assertEquals(131072, dev.spannedPages());
+        assertEquals(MemoryType.MEMORY_DEVICE_FS_DAX, pmem.pgmap(0).type);
+        assertFalse(pmem.pgmap(0).altmap, "a raw legacy namespace keeps its memmap in RAM");
+        g.run(() -> pmem.unbind(0));
+        assertNull(pmem.pgmap(0));
+        assertEquals(131072, dev.spannedPages(), "the span stays after the unbind");
+        assertTrue(g.read("/proc/iomem").contains("100000000-11fffffff : Persistent Memory (legacy)\n120000000-13fffffff : System RAM\n"));
+        assertTrue(g.invariants().isEmpty(), g.invariants().toString());
     }
 
     @Test
