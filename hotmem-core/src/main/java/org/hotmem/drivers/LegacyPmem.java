@@ -78,7 +78,7 @@ public final class LegacyPmem {
         log.warn("nd_pmem " + namespace(i) + ": unable to guarantee persistence of writes");
         DevPagemap p = DevPagemap.of(MemoryType.MEMORY_DEVICE_FS_DAX, r.addr(), r.size());
         try {
-            memremap.memremapPages(p, Math.max(0, mm.nidOf(r.addr() >>> MemoryModel.PAGE_SHIFT)));
+            memremap.memremapPages(p, Math.max(0, mm.nidOf(r.addr() >>> mm.arch().pageShift())));
         } catch (KernelException e) {
             iomem.releaseMemRegion(r.addr());
             throw e;

@@ -9,7 +9,6 @@ import org.hotmem.kernel.Errno;
 import org.hotmem.kernel.KernelException;
 import org.hotmem.kernel.PercpuRef;
 import org.hotmem.mm.DevPagemap;
-import org.hotmem.mm.MemSection;
 import org.hotmem.mm.MemoryModel;
 import org.hotmem.mm.MemoryType;
 import org.hotmem.mm.Zone;
@@ -128,9 +127,9 @@ public final class Memremap {
             log.warn("altmap not supported for multiple ranges");
             throw new KernelException(Errno.EINVAL);
         }
-        long startPfn = start >>> MemoryModel.PAGE_SHIFT;
-        long nr = (end - start) >>> MemoryModel.PAGE_SHIFT;
-        for (long pfn : new long[] {startPfn, (end - 1) >>> MemoryModel.PAGE_SHIFT}) {
+        long startPfn = start >>> mm.arch().pageShift();
+        long nr = (end - start) >>> mm.arch().pageShift();
+        for (long pfn : new long[] {startPfn, (end - 1) >>> mm.arch().pageShift()}) {
             DevPagemap conflict = zd.getDevPagemap(pfn);
             if (conflict != null) {
                 log.warn("Conflicting mapping in same section");
@@ -144,12 +143,12 @@ public final class Memremap {
             throw new KernelException(Errno.ENXIO);
         }
         // mhp_range_allowed(); model: and the section alignment hotmem needs
-        if (end > MemoryHotplug.MAX_PHYS) {
+        if (end > mm.arch().maxPhysAddr()) {
             log.warn(String.format("Hotplug memory [%#x-%#x] exceeds maximum addressable range [%#x-%#x]",
-                    start, end, 0, MemoryHotplug.MAX_PHYS));
+                    start, end, 0, mm.arch().maxPhysAddr()));
             throw new KernelException(Errno.EINVAL);
         }
-        if (start % MemoryModel.SECTION_SIZE != 0 || end % MemoryModel.SECTION_SIZE != 0 || end <= start) {
+        if (start % mm.arch().sectionSize() != 0 || end % mm.arch().sectionSize() != 0 || end <= start) {
             throw new KernelException(Errno.EINVAL);
         }
         zd.store(startPfn, startPfn + nr, pgmap);
@@ -171,10 +170,11 @@ public final class Memremap {
         }
     }
 
-    /** vmem_altmap_offset() after vmemmap_populate(): the memmap of nr pages, 64 bytes each, in 2 MiB blocks. */
-    static long altmapPages(long nr) {
-        long sections = (nr + MemSection.PAGES - 1) / MemSection.PAGES;
-        return sections * (MemSection.PAGES * 64L / MemoryModel.PAGE_SIZE);
+    /** vmem_altmap_offset() after vmemmap_populate(): the memmap of nr pages, 64 bytes (sizeof(struct page)) each, per section. */
+    private long altmapPages(long nr) {
+        long perSection = mm.arch().pagesPerSection();
+        long sections = (nr + perSection - 1) / perSection;
+        return sections * (perSection * 64L / mm.arch().pageSize());
     }
 
     /**
@@ -197,7 +197,7 @@ public final class Memremap {
         ref.kill();
         if (!pgmap.type.driverOwned()) {
             for (long[] r : mapped) {
-                long nr = (r[1] - r[0]) >>> MemoryModel.PAGE_SHIFT;
+                long nr = (r[1] - r[0]) >>> mm.arch().pageShift();
                 ref.putMany(nr - (pgmap.altmap && r == pgmap.ranges.get(0) ? altmapPages(nr) : 0));
             }
         }
@@ -210,8 +210,8 @@ public final class Memremap {
 
     /** Models pageunmap_range() in mm/memremap.c. */
     private void pageunmapRange(DevPagemap pgmap, long[] r) {
-        long startPfn = r[0] >>> MemoryModel.PAGE_SHIFT;
-        long nr = (r[1] - r[0]) >>> MemoryModel.PAGE_SHIFT;
+        long startPfn = r[0] >>> mm.arch().pageShift();
+        long nr = (r[1] - r[0]) >>> mm.arch().pageShift();
         hp.memHotplugBegin();
         try {
             mm.removePfnRangeFromZone(mm.zoneOf(startPfn), startPfn, nr);

@@ -63,13 +63,4 @@ public final class DevPagemap {
     public Zone zone() {
         return zone;
     }
-
-    /** Pages of all ranges. */
-    public long nrPages() {
-        long n = 0;
-        for (long[] r : ranges) {
-            n += (r[1] - r[0]) >>> MemoryModel.PAGE_SHIFT;
-        }
-        return n;
-    }
 }

@@ -148,10 +148,10 @@ public final class ZoneDevice {
             n.startPfn = Math.min(n.startPfn, start);
             n.spannedPages = end - n.startPfn;
         }
-        for (long pfn = start; pfn < start + nr; pfn += MemoryModel.PAGEBLOCK_PAGES) {
+        for (long pfn = start; pfn < start + nr; pfn += mm.arch.pageblockPages()) {
             MemSection s = mm.section(pfn);
-            s.pbZone[MemoryModel.pbIdx(pfn)] = (byte) zone.id();
-            s.pbMigrate[MemoryModel.pbIdx(pfn)] = (byte) MigrateType.MOVABLE.ordinal();
+            s.pbZone[mm.pbIdx(pfn)] = (byte) zone.id();
+            s.pbMigrate[mm.pbIdx(pfn)] = (byte) MigrateType.MOVABLE.ordinal();
         }
         if (altmapPages > 0) {
             mm.fillPages(start, start + altmapPages, PageState.VMEMMAP, 0);

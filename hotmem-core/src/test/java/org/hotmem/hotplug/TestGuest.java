@@ -7,6 +7,7 @@ import org.hotmem.kernel.Kernel;
 import org.hotmem.kernel.KernelException;
 import org.hotmem.kernel.fs.KFile;
 import org.hotmem.kernel.fs.Kernfs;
+import org.hotmem.mm.Arch;
 import org.hotmem.mm.BootE820;
 import org.hotmem.mm.KernelVersion;
 import org.hotmem.mm.MemoryModel;
@@ -27,14 +28,21 @@ final class TestGuest {
     }
 
     TestGuest(KernelVersion v, String cmdline, List<org.hotmem.mm.E820Entry> e820) {
-        this(v, cmdline, e820, Kernel.withSeed(42));
+        this(Arch.X86_64, v, cmdline, e820, Kernel.withSeed(42));
     }
 
-    TestGuest(KernelVersion v, String cmdline, List<org.hotmem.mm.E820Entry> e820, Kernel kernel) {
+    /** A guest of architecture {@code arch} whose boot memory map is {@code memoryMap}. */
+    TestGuest(Arch arch, KernelVersion v, String cmdline, List<org.hotmem.mm.E820Entry> memoryMap) {
+        this(arch, v, cmdline, memoryMap, Kernel.withSeed(42));
+    }
+
+    /** The same on a kernel of the test's choice (its scheduling strategy and seed). */
+    TestGuest(Arch arch, KernelVersion v, String cmdline, List<org.hotmem.mm.E820Entry> memoryMap, Kernel kernel) {
         this.kernel = kernel;
         // The recorded guests' command line plus the test's words: movable_node and memmap= matter to mm.
         MmBootOptions o = MmBootOptions.fromCmdline(cmdline);
-        mm = MemoryModel.boot(e820, new MmBootOptions(o.movableNode(), -1, MmBootOptions.RECORDED_COMMAND_LINE_LENGTH, o.memmap()), v, kernel, fs);
+        mm = MemoryModel.boot(arch, memoryMap, new MmBootOptions(o.movableNode(), -1, MmBootOptions.RECORDED_COMMAND_LINE_LENGTH, o.memmap()), v,
+                kernel, fs, org.hotmem.mm.Srat.NONE, () -> { });
         hp = new MemoryHotplug(mm, fs, HotplugParams.fromCmdline(cmdline, v));
         mark = kernel.dmesg().mark();
     }

@@ -35,11 +35,11 @@ class ZoneDeviceTest {
     static final long GIB = 1L << 30;
     static final long PMEM = 4 * GIB; // memmap=512M!4G
     static final long PMEM_SIZE = 512L << 20;
-    static final long PMEM_PFN = PMEM >>> MemoryModel.PAGE_SHIFT;
-    static final long PMEM_PAGES = PMEM_SIZE >>> MemoryModel.PAGE_SHIFT;
+    static final long PMEM_PFN = PMEM >>> org.hotmem.mm.Arch.X86_64.pageShift();
+    static final long PMEM_PAGES = PMEM_SIZE >>> org.hotmem.mm.Arch.X86_64.pageShift();
 
     private static TestGuest pmemGuest(Kernel k) {
-        return new TestGuest(KernelVersion.V6_12, "memmap=512M!4G", BootE820.pc4G(), k);
+        return new TestGuest(org.hotmem.mm.Arch.X86_64, KernelVersion.V6_12, "memmap=512M!4G", BootE820.pc4G(), k);
     }
 
     /** memremap_pages() in a task: null on success, else the errno. */
@@ -73,7 +73,7 @@ class ZoneDeviceTest {
         assertEquals(0, dev.presentPages());
         assertEquals(0, dev.managedPages());
         assertEquals(blocks, g.hp.blocks().size(), "no memory block devices for device memory");
-        assertNull(g.hp.block((int) (PMEM / MemoryHotplug.BLOCK_SIZE)));
+        assertNull(g.hp.block((int) (PMEM / org.hotmem.mm.Arch.X86_64.blockSizeBytes())));
         assertEquals(meminfo, g.read("/proc/meminfo").lines().filter(l -> l.startsWith("MemTotal")).findFirst().orElseThrow());
         assertEquals(iomem, g.read("/proc/iomem"), "memremap_pages() requests no resource");
         String zi = g.read("/proc/zoneinfo");
@@ -94,7 +94,7 @@ class ZoneDeviceTest {
         assertEquals(List.of("Conflicting mapping in same section"), g.log());
         assertEquals(Errno.ENXIO, map(g, mr, DevPagemap.of(MemoryType.MEMORY_DEVICE_GENERIC, 0x120000000L, PMEM_SIZE)));
         assertEquals(List.of("attempted on ram region 0x120000000-0x13fffffff"), g.log());
-        assertEquals(Errno.ENXIO, map(g, mr, DevPagemap.of(MemoryType.MEMORY_DEVICE_GENERIC, 0x138000000L, 2 * MemoryHotplug.BLOCK_SIZE)));
+        assertEquals(Errno.ENXIO, map(g, mr, DevPagemap.of(MemoryType.MEMORY_DEVICE_GENERIC, 0x138000000L, 2 * org.hotmem.mm.Arch.X86_64.blockSizeBytes())));
         assertEquals(List.of("attempted on mixed region 0x138000000-0x147ffffff"), g.log());
         assertEquals(Errno.EINVAL, map(g, mr, DevPagemap.of(MemoryType.MEMORY_DEVICE_PRIVATE, 64 * GIB, GIB)));
         assertEquals(List.of("Device private memory not supported"), g.log(), "Debian: CONFIG_DEVICE_PRIVATE is not set");
@@ -106,8 +106,8 @@ class ZoneDeviceTest {
         TestGuest g = pmemGuest(Kernel.withSeed(5));
         Memremap mr = new Memremap(g.hp);
         long start = 64 * GIB;
-        long startPfn = start >>> MemoryModel.PAGE_SHIFT;
-        long nr = GIB >>> MemoryModel.PAGE_SHIFT;
+        long startPfn = start >>> org.hotmem.mm.Arch.X86_64.pageShift();
+        long nr = GIB >>> org.hotmem.mm.Arch.X86_64.pageShift();
         DevPagemap p = new DevPagemap(MemoryType.MEMORY_DEVICE_GENERIC, List.of(new long[] {start, start + GIB}), true, null, false, false);
         assertNull(map(g, mr, p));
         long altmap = 8 * 512; // 8 sections' struct pages, 64 bytes each
@@ -122,8 +122,8 @@ class ZoneDeviceTest {
                 List.of(new long[] {s2, s2 + GIB}, new long[] {s2 + 2 * GIB, s2 + 3 * GIB}), true, null, false, false);
         assertEquals(Errno.EINVAL, map(g, mr, two));
         assertEquals(List.of("altmap not supported for multiple ranges"), g.log());
-        assertFalse(g.mm.pfnValid(s2 >>> MemoryModel.PAGE_SHIFT), "the first range is unmapped again");
-        assertNull(g.mm.zoneDevice().pgmapOf(s2 >>> MemoryModel.PAGE_SHIFT));
+        assertFalse(g.mm.pfnValid(s2 >>> org.hotmem.mm.Arch.X86_64.pageShift()), "the first range is unmapped again");
+        assertNull(g.mm.zoneDevice().pgmapOf(s2 >>> org.hotmem.mm.Arch.X86_64.pageShift()));
     }
 
     /** As recorded on 6.1 and 6.12 with nd_e820 and nd_pmem loaded by hand (docs/recordings/unbundled/pmem-nd-probe). */
@@ -226,7 +226,7 @@ class ZoneDeviceTest {
         DevPagemap p = DevPagemap.of(MemoryType.MEMORY_DEVICE_PRIVATE, 64 * GIB, GIB);
         assertNull(map(g, mr, p));
         ZoneDevice zd = g.mm.zoneDevice();
-        long pfn = (64 * GIB) >>> MemoryModel.PAGE_SHIFT;
+        long pfn = (64 * GIB) >>> org.hotmem.mm.Arch.X86_64.pageShift();
         assertEquals(0, zd.pageRefcount(pfn), "a free PRIVATE page has refcount 0");
         assertEquals(1, p.ref().count(), "no per-pfn references for PRIVATE");
         g.run(() -> zd.zoneDevicePageInit(pfn)); // the driver hands out one page (dmirror_devmem_alloc_page())

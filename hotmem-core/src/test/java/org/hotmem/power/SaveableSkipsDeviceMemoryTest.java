@@ -45,7 +45,7 @@ class SaveableSkipsDeviceMemoryTest {
         });
         kernel.runUntil(() -> done[0]);
 
-        long pfn = start >>> MemoryModel.PAGE_SHIFT;
+        long pfn = start >>> org.hotmem.mm.Arch.X86_64.pageShift();
         Zone normal = mm.node(0).zone(ZoneType.NORMAL);
         assertTrue(normal.populated() && normal.startPfn() <= pfn && pfn < normal.endPfn(), "the walk over Normal visits the pmem pfns");
         assertTrue(mm.pfnValid(pfn));
