@@ -88,10 +88,8 @@ public final class Memremap {
             case MEMORY_DEVICE_COHERENT -> requirePageFreeAndOwner(pgmap);
             default -> { }
         }
-        PercpuRef[] holder = new PercpuRef[1];
         Completion done = new Completion(mm.kernel(), "&pgmap->done");
-        holder[0] = new PercpuRef(done::complete); // dev_pagemap_percpu_release()
-        ZoneDevice.bind(pgmap, holder[0], done);
+        ZoneDevice.bind(pgmap, new PercpuRef(done::complete), done); // release: dev_pagemap_percpu_release()
         List<long[]> mapped = new ArrayList<>();
         for (int i = 0; i < pgmap.ranges.size(); i++) {
             try {
