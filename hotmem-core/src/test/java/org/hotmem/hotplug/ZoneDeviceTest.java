@@ -242,6 +242,33 @@ class ZoneDeviceTest {
         assertFalse(g.mm.pfnValid(pfn));
     }
 
+    @Test
+    void aReaderUnderGetOnlineMemsKeepsMemremapOutOfTheZoneSpan() {
+        TestGuest g = pmemGuest(Kernel.withSeed(8));
+        Memremap mr = new Memremap(g.hp);
+        Zone dev = g.zone(ZoneType.DEVICE);
+        long[] seen = new long[2];
+        boolean[] mapped = new boolean[1];
+        g.kernel.spawn("reader", 0, () -> {
+            g.hp.getOnlineMems();
+            g.kernel.msleep(100); // memremap_pages() starts meanwhile
+            seen[0] = dev.startPfn();
+            seen[1] = dev.spannedPages();
+            g.hp.putOnlineMems();
+        });
+        g.kernel.spawn("memremap", 0, () -> {
+            g.kernel.msleep(10);
+            mr.memremapPages(DevPagemap.of(MemoryType.MEMORY_DEVICE_FS_DAX, PMEM, PMEM_SIZE), 0);
+            mapped[0] = true;
+        });
+        g.kernel.runUntil(() -> g.kernel.now() >= 50_000_000L);
+        assertFalse(mapped[0], "mem_hotplug_begin() waits for the reader");
+        g.kernel.runUntil(() -> mapped[0]);
+        assertEquals(0, seen[0]);
+        assertEquals(0, seen[1], "the span stayed empty for the whole read side");
+        assertEquals(PMEM_PAGES, dev.spannedPages());
+    }
+
     /**
      * One run of seed 004's race: a task maps device memory into the empty Device zone while a
      * reader samples the span with the seqlock protocol. Returns true if the reader saw a torn
