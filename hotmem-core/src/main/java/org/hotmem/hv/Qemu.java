@@ -104,7 +104,7 @@ public final class Qemu {
     /** machine_run_board_init(): the NUMA configuration is complete, then pc_init1() lays out memory. */
     private void initBoard(NumaConfig numaConfig) {
         this.numa = numaConfig;
-        this.layout = PcMachineLayout.of(memory);
+        this.layout = PcMachineLayout.of(memory, drives.size());
         this.deviceMemory = layout.hasDeviceMemory()
                 ? new DeviceMemory(layout.deviceMemoryBase(), layout.deviceMemorySize(),
                         memory.maxRamSize() - memory.ramSize())
