@@ -91,7 +91,7 @@ public class DashboardLatencyBenchmark {
         // the system's chromium, never one downloaded from Playwright's CDN
         playwright = Playwright.create(new Playwright.CreateOptions().setEnv(java.util.Map.of("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")));
         browser = playwright.chromium().launch(new BrowserType.LaunchOptions().setExecutablePath(Path.of("/usr/bin/chromium"))
-                .setHeadless(true).setArgs(List.of("--no-sandbox", "--enable-precise-memory-info", "--js-flags=--expose-gc")));
+                .setHeadless(true).setArgs(List.of("--no-sandbox", "--disable-dev-shm-usage", "--enable-precise-memory-info", "--js-flags=--expose-gc")));
         page = browser.newPage();
         page.navigate(server.uri().toString());
         page.waitForSelector("#block-" + probe, new Page.WaitForSelectorOptions().setTimeout(60_000));

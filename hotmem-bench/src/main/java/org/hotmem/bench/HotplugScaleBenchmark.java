@@ -7,6 +7,7 @@ import org.hotmem.hotplug.HotplugParams;
 import org.hotmem.hotplug.MemoryBlock;
 import org.hotmem.hotplug.MemoryHotplug;
 import org.hotmem.kernel.Kernel;
+import org.hotmem.mm.Arch;
 import org.hotmem.mm.E820Entry;
 import org.hotmem.mm.E820Type;
 import org.hotmem.mm.KernelVersion;
@@ -75,8 +76,8 @@ public class HotplugScaleBenchmark {
         long start = 5L << 30;
         long size = (long) hotAddGib << 30;
         run(() -> hp.addMemory(0, start, size, MemoryHotplug.MHP_MEMMAP_ON_MEMORY));
-        firstBlock = (int) (start / MemoryHotplug.BLOCK_SIZE);
-        lastBlock = (int) ((start + size) / MemoryHotplug.BLOCK_SIZE) - 1;
+        firstBlock = (int) (start / Arch.X86_64.blockSizeBytes());
+        lastBlock = (int) ((start + size) / Arch.X86_64.blockSizeBytes()) - 1;
     }
 
     private void run(Runnable body) {
@@ -160,7 +161,7 @@ public class HotplugScaleBenchmark {
     /** One section of the pass: a method of its own, so that it is compiled like any hot method, not only on stack replacement. */
     private long sectionPass(long base) {
         long sum = 0;
-        for (int i = 0; i < MemSection.PAGES; i++) {
+        for (int i = 0; i < Arch.X86_64.pagesPerSection(); i++) {
             sum += mm.info(base + i);
         }
         return sum;
@@ -178,7 +179,7 @@ public class HotplugScaleBenchmark {
         int materialised = 0;
         for (MemSection s : mm.presentSections()) {
             bytes += s.memmapBytes();
-            pages += MemSection.PAGES;
+            pages += Arch.X86_64.pagesPerSection();
             materialised += s.materialisedPageblocks();
         }
         long heapMib = heapUsedMib();

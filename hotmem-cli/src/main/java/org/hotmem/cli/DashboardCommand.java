@@ -48,7 +48,7 @@ public final class DashboardCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         InetSocketAddress address = address(listen);
         if (address == null) {
-            err.println("hotmem dashboard: --listen " + listen + ": expected 127.0.0.1:PORT (PORT 0-65535)");
+            err.println("hotmem dashboard: --listen " + listen + ": expected a loopback address and a port, 127.0.0.1:PORT (PORT 0-65535)");
             return ExitStatus.USAGE.code;
         }
         String recorded = null;
@@ -80,18 +80,21 @@ public final class DashboardCommand implements Callable<Integer> {
                 return ExitStatus.USAGE.code;
             }
             try (server) {
-                System.out.println(server.uri());
-                System.out.flush();
+                PrintWriter out = spec.commandLine().getOut();
+                out.println(server.uri());
+                out.flush();
                 err.println("hotmem dashboard: serving on " + server.uri() + " (virtual time x" + options.speed
                         + "); Ctrl-C or SIGTERM stops");
                 err.flush();
                 Thread.currentThread().join();
+            } catch (InterruptedException e) {
+                return 0; // stopped by whoever runs us (a test, an embedding program)
             }
         }
         return 0;
     }
 
-    /** {@code HOST:PORT} with a loopback HOST, or null. */
+    /** {@code HOST:PORT} with a loopback HOST (the page has no authentication), or null. */
     static InetSocketAddress address(String text) {
         int colon = text.lastIndexOf(':');
         if (colon <= 0) {
@@ -102,7 +105,8 @@ public final class DashboardCommand implements Callable<Integer> {
             if (port < 0 || port > 65535) {
                 return null;
             }
-            return new InetSocketAddress(text.substring(0, colon), port);
+            InetSocketAddress a = new InetSocketAddress(text.substring(0, colon), port);
+            return a.getAddress() != null && a.getAddress().isLoopbackAddress() ? a : null;
         } catch (NumberFormatException e) {
             return null;
         }

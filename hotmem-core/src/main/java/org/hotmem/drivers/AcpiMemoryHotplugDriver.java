@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.hotmem.hotplug.MemoryHotplug;
 import org.hotmem.hv.AcpiMemoryHotplug;
+import org.hotmem.hv.AcpiOst;
 import org.hotmem.kernel.Dmesg;
 import org.hotmem.kernel.Errno;
 import org.hotmem.kernel.Kernel;
@@ -31,12 +32,6 @@ import org.hotmem.kernel.fs.Kernfs;
  * path takes first).
  */
 public final class AcpiMemoryHotplugDriver {
-    /** ACPI _OST status codes (include/acpi/acpi_bus.h / actypes.h). */
-    static final int OST_SC_SUCCESS = 0;
-    static final int OST_SC_NON_SPECIFIC_FAILURE = 1;
-    static final int OST_SC_EJECT_NOT_SUPPORTED = 0x80;
-    static final int OST_SC_DEVICE_BUSY = 0x82;
-    static final int OST_SC_EJECT_IN_PROGRESS = 0x84;
     /** Where the ACPI devices of the memory slots live in sysfs. */
     static final String ACPI_BUS_DIR = "/sys/devices/LNXSYSTM:00/LNXSYBUS:00";
 
@@ -153,13 +148,13 @@ public final class AcpiMemoryHotplugDriver {
             }
             int ost;
             if (error == 0) {
-                ost = OST_SC_SUCCESS;
+                ost = AcpiOst.SUCCESS;
             } else if (error == -Errno.EPERM.number()) {
-                ost = OST_SC_EJECT_NOT_SUPPORTED;
+                ost = AcpiOst.EJECT_NOT_SUPPORTED;
             } else if (error == -Errno.EBUSY.number()) {
-                ost = OST_SC_DEVICE_BUSY;
+                ost = AcpiOst.DEVICE_BUSY;
             } else {
-                ost = OST_SC_NON_SPECIFIC_FAILURE;
+                ost = AcpiOst.NON_SPECIFIC_FAILURE;
             }
             hw.ost(slot, src, ost);
         } finally {
@@ -171,10 +166,10 @@ public final class AcpiMemoryHotplugDriver {
     /** Models acpi_generic_hotplug_event(). */
     private int acpiGenericHotplugEvent(int slot, int type) {
         switch (type) {
-            case AcpiMemoryHotplug.NOTIFY_DEVICE_CHECK:
+            case AcpiOst.EVENT_DEVICE_CHECK:
                 return acpiScanDeviceCheck(slot);
-            case AcpiMemoryHotplug.NOTIFY_EJECT_REQUEST:
-                hw.ost(slot, AcpiMemoryHotplug.NOTIFY_EJECT_REQUEST, OST_SC_EJECT_IN_PROGRESS);
+            case AcpiOst.EVENT_EJECT_REQUEST:
+                hw.ost(slot, AcpiOst.EVENT_EJECT_REQUEST, AcpiOst.EJECT_IN_PROGRESS);
                 return acpiScanHotRemove(slot);
             default:
                 return -Errno.EINVAL.number();
@@ -228,7 +223,7 @@ public final class AcpiMemoryHotplugDriver {
             return -Errno.EINVAL.number();
         }
         int node = hw.proximity(dev.slot);
-        dev.mgid = hotplug.memoryGroupRegisterStatic(node, dev.length >>> 12);
+        dev.mgid = hotplug.memoryGroupRegisterStatic(node, dev.length >>> hotplug.mm().arch().pageShift());
         int flags = MemoryHotplug.MHP_NID_IS_MGID | MemoryHotplug.MHP_MEMMAP_ON_MEMORY;
         try {
             hotplug.addMemoryLocked(dev.mgid, dev.start, dev.length, flags, firmwareNodeLink(dev.slot));
@@ -249,8 +244,8 @@ public final class AcpiMemoryHotplugDriver {
 
     /** Models acpi_bind_memory_blocks(): each block of the range becomes a physical node of the device. */
     private void bindMemoryBlocks(AcpiMemoryDevice dev) {
-        int first = (int) (dev.start / MemoryHotplug.BLOCK_SIZE);
-        int last = (int) ((dev.start + dev.length) / MemoryHotplug.BLOCK_SIZE);
+        int first = (int) (dev.start / hotplug.mm().arch().blockSizeBytes());
+        int last = (int) ((dev.start + dev.length) / hotplug.mm().arch().blockSizeBytes());
         for (int id = first; id < last; id++) {
             if (hotplug.block(id) == null) {
                 continue;

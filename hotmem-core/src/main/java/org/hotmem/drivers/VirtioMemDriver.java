@@ -11,7 +11,7 @@ import org.hotmem.kernel.KernelException;
 import org.hotmem.kernel.Mutex;
 import org.hotmem.kernel.Timer;
 import org.hotmem.kernel.Workqueue;
-import org.hotmem.mm.MemoryModel;
+import org.hotmem.mm.KernelFeature;
 import org.hotmem.mm.ZoneType;
 
 /**
@@ -46,7 +46,6 @@ public final class VirtioMemDriver {
     static final long RETRY_TIMER_MAX_MS = 300_000;
     /** Time for a request to travel to the device and its response back (virtqueue round trip). */
     static final long REQUEST_ROUNDTRIP_NS = 50_000;
-    static final long PAGEBLOCK_BYTES = (long) MemoryModel.PAGEBLOCK_PAGES << MemoryModel.PAGE_SHIFT;
 
     /** SBM memory-block states and BBM big-block states (VIRTIO_MEM_SBM_MB_* / VIRTIO_MEM_BBM_BB_*). */
     enum BlockState { UNUSED, PLUGGED, OFFLINE, KERNEL, MOVABLE, ADDED }
@@ -109,7 +108,7 @@ public final class VirtioMemDriver {
         log.info(prefix + "device block size: 0x" + Long.toHexString(deviceBlockSize));
         log.info(prefix + "nid: " + nid);
 
-        long mbSize = MemoryHotplug.BLOCK_SIZE;
+        long mbSize = hotplug.mm().arch().blockSizeBytes();
         if (addr % mbSize != 0) {
             log.warn(prefix + "The alignment of the physical start address can make some memory unusable.");
         }
@@ -117,7 +116,7 @@ public final class VirtioMemDriver {
             log.warn(prefix + "The alignment of the physical end address can make some memory unusable.");
         }
         offlineThreshold = Math.max(2 * mbSize, DEFAULT_OFFLINE_THRESHOLD);
-        long sb = Math.max(deviceBlockSize, PAGEBLOCK_BYTES);
+        long sb = Math.max(deviceBlockSize, (long) hotplug.mm().arch().pageblockPages() << hotplug.mm().arch().pageShift());
         if (sb < mbSize) {
             inSbm = true;
             subblockSize = sb;
@@ -136,7 +135,7 @@ public final class VirtioMemDriver {
         } else {
             log.info(prefix + "big block size: 0x" + Long.toHexString(blockBytes));
         }
-        mgid = hotplug.memoryGroupRegisterDynamic(nid, blockBytes >>> MemoryModel.PAGE_SHIFT);
+        mgid = hotplug.memoryGroupRegisterDynamic(nid, blockBytes >>> hotplug.mm().arch().pageShift());
         hotplug.registerMemoryNotifier(this::memoryNotifier, 0);
         dev.setConfigChangeHandler(this::configChangedInterrupt);
         configChanged = true;
@@ -383,7 +382,7 @@ public final class VirtioMemDriver {
     // ---------------------------------------------------------------- memory notifier
 
     private boolean owns(long startPfn) {
-        long a = startPfn << MemoryModel.PAGE_SHIFT;
+        long a = startPfn << hotplug.mm().arch().pageShift();
         return a >= addr && a < addr + regionSize;
     }
 
@@ -392,8 +391,8 @@ public final class VirtioMemDriver {
         if (!owns(startPfn)) {
             return MemoryNotifier.NOTIFY_DONE;
         }
-        long id = (startPfn << MemoryModel.PAGE_SHIFT) / blockBytes;
-        long size = nrPages << MemoryModel.PAGE_SHIFT;
+        long id = (startPfn << hotplug.mm().arch().pageShift()) / blockBytes;
+        long size = nrPages << hotplug.mm().arch().pageShift();
         switch (event) {
             case MEM_GOING_ONLINE -> {
                 hotplugMutex.lock();
@@ -465,7 +464,7 @@ public final class VirtioMemDriver {
     }
 
     public void registerPm(org.hotmem.power.Hibernation power) {
-        if (hotplug.mm().version().atLeast612()) {
+        if (hotplug.mm().version().has(KernelFeature.VIRTIO_MEM_REFUSES_HIBERNATION)) {
             power.registerPmNotifier(new org.hotmem.power.PmNotifier() {
                 @Override public int priority() { return Integer.MAX_VALUE; }
 

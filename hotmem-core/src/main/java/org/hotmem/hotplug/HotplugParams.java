@@ -4,6 +4,7 @@ import org.hotmem.kernel.BootParams;
 import org.hotmem.kernel.Errno;
 import org.hotmem.kernel.KernelException;
 import org.hotmem.kernel.KernelStrings;
+import org.hotmem.mm.KernelFeature;
 import org.hotmem.mm.KernelVersion;
 
 /**
@@ -44,7 +45,7 @@ public final class HotplugParams {
     /** Defaults of a kernel version: 6.12 (Debian, MHP_DEFAULT_ONLINE_TYPE_ONLINE_AUTO) onlines, 6.1 does not. */
     public static HotplugParams defaults(KernelVersion v) {
         HotplugParams p = new HotplugParams();
-        p.defaultOnlineType = v.atLeast612() ? OnlineType.ONLINE : OnlineType.OFFLINE;
+        p.defaultOnlineType = v.has(KernelFeature.AUTO_ONLINE_BY_DEFAULT) ? OnlineType.ONLINE : OnlineType.OFFLINE;
         p.version = v;
         return p;
     }
@@ -63,7 +64,7 @@ public final class HotplugParams {
      * setup_memhp_default_state() does) and the early {@code movable_node}.
      */
     public BootParams register(BootParams bp, KernelVersion v) {
-        bp.param("memory_hotplug.memmap_on_memory", !v.atLeast612(), this::setMemmapOnMemory);
+        bp.param("memory_hotplug.memmap_on_memory", !v.has(KernelFeature.MEMMAP_ON_MEMORY_FORCE), this::setMemmapOnMemory);
         bp.param("memory_hotplug.online_policy", false, this::setOnlinePolicy);
         bp.param("memory_hotplug.auto_movable_ratio", false, this::setAutoMovableRatio);
         bp.param("memory_hotplug.auto_movable_numa_aware", true, this::setAutoMovableNumaAware);
@@ -82,7 +83,7 @@ public final class HotplugParams {
      * kstrtobool).
      */
     void setMemmapOnMemory(String val) {
-        if (version.atLeast612() && (KernelStrings.sysfsStreq(val, "force") || KernelStrings.sysfsStreq(val, "FORCE"))) {
+        if (version.has(KernelFeature.MEMMAP_ON_MEMORY_FORCE) && (KernelStrings.sysfsStreq(val, "force") || KernelStrings.sysfsStreq(val, "FORCE"))) {
             memmapOnMemory = MemmapOnMemory.FORCE;
             return;
         }

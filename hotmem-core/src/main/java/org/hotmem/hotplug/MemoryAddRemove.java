@@ -7,6 +7,7 @@ import org.hotmem.kernel.Dmesg;
 import org.hotmem.kernel.Errno;
 import org.hotmem.kernel.KernelException;
 import org.hotmem.kernel.Mutex;
+import org.hotmem.mm.KernelFeature;
 import org.hotmem.mm.MemoryModel;
 import org.hotmem.mm.ZoneType;
 
@@ -62,7 +63,7 @@ final class MemoryAddRemove {
      * hot-added block; at boot (memory_dev_init()) nothing else runs yet.
      */
     MemoryBlock newBlock(int id, int nid, boolean early, long nrVmemmap, MemoryGroup group) {
-        MemoryBlock b = new MemoryBlock(id, (long) id * MemoryHotplug.PAGES_PER_BLOCK, MemoryHotplug.PAGES_PER_BLOCK, nid, early,
+        MemoryBlock b = new MemoryBlock(id, (long) id * mm.arch().pagesPerBlock(), mm.arch().pagesPerBlock(), nid, early,
                 new Mutex(hp.kernel, "&dev->mutex"), nrVmemmap, group);
         b.state = MemoryBlock.State.OFFLINE;
         b.offline = true;
@@ -85,8 +86,8 @@ final class MemoryAddRemove {
     long systemRamPages(long startPfn, long endPfn) {
         long n = 0;
         for (long[] r : resources) {
-            long s = Math.max(startPfn, (r[0] + MemoryModel.PAGE_SIZE - 1) >>> MemoryModel.PAGE_SHIFT);
-            long e = Math.min(endPfn, r[1] >>> MemoryModel.PAGE_SHIFT);
+            long s = Math.max(startPfn, (r[0] + mm.arch().pageSize() - 1) >>> mm.arch().pageShift());
+            long e = Math.min(endPfn, r[1] >>> mm.arch().pageShift());
             if (s < e) {
                 n += e - s;
             }
@@ -113,9 +114,9 @@ final class MemoryAddRemove {
      */
     void addMemoryLocked(int nid, long start, long size, int mhpFlags, String firmwareNode) {
         long end = start + size;
-        if (size <= 0 || start < 0 || end > MemoryHotplug.MAX_PHYS) {
+        if (size <= 0 || start < 0 || end > mm.arch().maxPhysAddr()) {
             log.warn(String.format("Hotplug memory [%#x-%#x] exceeds maximum addressable range [%#x-%#x]",
-                    start, end, 0, MemoryHotplug.MAX_PHYS));
+                    start, end, 0, mm.arch().maxPhysAddr()));
             throw new KernelException(Errno.E2BIG);
         }
         for (long[] r : resources) {
@@ -142,7 +143,7 @@ final class MemoryAddRemove {
             return false;
         }
         // 6.1: only a request of exactly one block; 6.12: every block of a multi-block add.
-        return mm.version().atLeast612() || size == MemoryHotplug.BLOCK_SIZE;
+        return mm.version().has(KernelFeature.MEMMAP_ON_MEMORY_PER_BLOCK) || size == mm.arch().blockSizeBytes();
     }
 
     /**
@@ -152,8 +153,8 @@ final class MemoryAddRemove {
      * ignored, as Linux does).
      */
     private void addMemoryResource(int nid, long start, long size, int mhpFlags, String firmwareNode) {
-        if (size == 0 || start % MemoryHotplug.BLOCK_SIZE != 0 || size % MemoryHotplug.BLOCK_SIZE != 0) {
-            log.err(String.format("Block size [%#x] unaligned hotplug range: start %#x, size %#x", MemoryHotplug.BLOCK_SIZE, start, size));
+        if (size == 0 || start % mm.arch().blockSizeBytes() != 0 || size % mm.arch().blockSizeBytes() != 0) {
+            log.err(String.format("Block size [%#x] unaligned hotplug range: start %#x, size %#x", mm.arch().blockSizeBytes(), start, size));
             throw new KernelException(Errno.EINVAL);
         }
         MemoryGroup group = null;
@@ -168,22 +169,22 @@ final class MemoryAddRemove {
             log.warn("node " + nid + " was absent from the node_possible_map");
             throw new KernelException(Errno.EINVAL);
         }
-        long startPfn = start >>> MemoryModel.PAGE_SHIFT;
-        long nr = size >>> MemoryModel.PAGE_SHIFT;
+        long startPfn = start >>> mm.arch().pageShift();
+        long nr = size >>> mm.arch().pageShift();
         boolean altmap = memmapOnMemoryFor(size, mhpFlags);
         hp.memHotplugBegin();
         List<MemoryBlock> created = new ArrayList<>();
         try {
-            for (long pfn = startPfn; pfn < startPfn + nr; pfn += MemoryHotplug.PAGES_PER_BLOCK) {
-                if (hp.blocks.containsKey((int) (pfn / MemoryHotplug.PAGES_PER_BLOCK))) {
+            for (long pfn = startPfn; pfn < startPfn + nr; pfn += mm.arch().pagesPerBlock()) {
+                if (hp.blocks.containsKey((int) (pfn / mm.arch().pagesPerBlock()))) {
                     throw new KernelException(Errno.EEXIST);
                 }
             }
             mm.tryOnlineNode(nid);
             mm.sparseAddSections(startPfn, nr, altmap, nid);
-            for (long pfn = startPfn; pfn < startPfn + nr; pfn += MemoryHotplug.PAGES_PER_BLOCK) {
-                MemoryBlock b = newBlock((int) (pfn / MemoryHotplug.PAGES_PER_BLOCK), nid, false,
-                        altmap ? MemoryHotplug.PAGES_PER_BLOCK * 64 / MemoryModel.PAGE_SIZE : 0, group);
+            for (long pfn = startPfn; pfn < startPfn + nr; pfn += mm.arch().pagesPerBlock()) {
+                MemoryBlock b = newBlock((int) (pfn / mm.arch().pagesPerBlock()), nid, false,
+                        altmap ? mm.arch().pagesPerBlock() * 64 / mm.arch().pageSize() : 0, group);
                 b.firmwareNode = firmwareNode;
                 if (hp.sysfs != null && firmwareNode != null) {
                     hp.sysfs.addFirmwareNode(b);
@@ -226,16 +227,16 @@ final class MemoryAddRemove {
      * in it (try_offline_node()).
      */
     void tryRemoveMemory(long start, long size) {
-        if (size == 0 || start % MemoryHotplug.BLOCK_SIZE != 0 || size % MemoryHotplug.BLOCK_SIZE != 0) {
+        if (size == 0 || start % mm.arch().blockSizeBytes() != 0 || size % mm.arch().blockSizeBytes() != 0) {
             throw new KernelException(Errno.EINVAL);
         }
-        int first = (int) (start / MemoryHotplug.BLOCK_SIZE);
-        int last = (int) ((start + size) / MemoryHotplug.BLOCK_SIZE);
+        int first = (int) (start / mm.arch().blockSizeBytes());
+        int last = (int) ((start + size) / mm.arch().blockSizeBytes());
         List<MemoryBlock> in = new ArrayList<>(hp.blocks.subMap(first, last).values());
         for (MemoryBlock b : in) {
             if (b.state != MemoryBlock.State.OFFLINE) {
-                long begin = b.startPfn << MemoryModel.PAGE_SHIFT;
-                log.warn(String.format("removing memory fails, because memory [0x%016x-0x%016x] is onlined", begin, begin + MemoryHotplug.BLOCK_SIZE - 1));
+                long begin = b.startPfn << mm.arch().pageShift();
+                log.warn(String.format("removing memory fails, because memory [0x%016x-0x%016x] is onlined", begin, begin + mm.arch().blockSizeBytes() - 1));
                 throw new KernelException(Errno.EBUSY);
             }
         }
@@ -250,7 +251,7 @@ final class MemoryAddRemove {
             for (MemoryBlock b : in) {
                 removeBlockDevice(b);
             }
-            mm.sparseRemoveSections(start >>> MemoryModel.PAGE_SHIFT, size >>> MemoryModel.PAGE_SHIFT);
+            mm.sparseRemoveSections(start >>> mm.arch().pageShift(), size >>> mm.arch().pageShift());
             resources.removeIf(r -> r[0] >= start && r[1] <= start + size);
             if (!in.isEmpty()) {
                 int nid = in.get(0).nid;
@@ -267,13 +268,13 @@ final class MemoryAddRemove {
      * exactly the blocks it offlined with their recorded type and rethrows the first error.
      */
     void offlineAndRemoveMemory(long start, long size) {
-        if (size == 0 || start % MemoryHotplug.BLOCK_SIZE != 0 || size % MemoryHotplug.BLOCK_SIZE != 0) {
+        if (size == 0 || start % mm.arch().blockSizeBytes() != 0 || size % mm.arch().blockSizeBytes() != 0) {
             throw new KernelException(Errno.EINVAL);
         }
         hp.lockDeviceHotplug();
         try {
-            int first = (int) (start / MemoryHotplug.BLOCK_SIZE);
-            int last = (int) ((start + size) / MemoryHotplug.BLOCK_SIZE);
+            int first = (int) (start / mm.arch().blockSizeBytes());
+            int last = (int) ((start + size) / mm.arch().blockSizeBytes());
             List<MemoryBlock> in = new ArrayList<>(hp.blocks.subMap(first, last).values());
             List<MemoryBlock> offlined = new ArrayList<>();
             List<OnlineType> types = new ArrayList<>();

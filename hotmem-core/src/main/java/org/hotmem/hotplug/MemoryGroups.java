@@ -48,7 +48,7 @@ final class MemoryGroups {
 
     /** Models memory_group_register_dynamic(): unit_pages a power of two >= block pages. */
     int registerDynamic(int nid, long unitPages) {
-        if (unitPages <= 0 || Long.bitCount(unitPages) != 1 || unitPages < MemoryHotplug.PAGES_PER_BLOCK || !mm.nodePossible(nid)) {
+        if (unitPages <= 0 || Long.bitCount(unitPages) != 1 || unitPages < mm.arch().pagesPerBlock() || !mm.nodePossible(nid)) {
             throw new KernelException(Errno.EINVAL);
         }
         MemoryGroup g = new MemoryGroup(nextGroupId++, nid, true, 0, unitPages);

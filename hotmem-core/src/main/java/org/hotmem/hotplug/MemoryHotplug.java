@@ -30,7 +30,7 @@ import org.hotmem.mm.ZoneType;
  * (zone_for_pfn_range()).
  *
  * <p>Invariants: {@code blocks} holds one device per memory block with present sections, keyed
- * by block id (start pfn / {@link #PAGES_PER_BLOCK}); every hot-added block lies inside one of
+ * by block id (start pfn / the {@link org.hotmem.mm.Arch}'s pages per block); every hot-added block lies inside one of
  * {@link MemoryAddRemove}'s resources; an offline block has no zone ({@code block.zone == null}).
  *
  * <p>Locking (spec §8.2 order, outer to inner): device_hotplug_lock → device_lock(block) →
@@ -43,10 +43,6 @@ public final class MemoryHotplug {
     public static final int MHP_MERGE_RESOURCE = 1;
     public static final int MHP_MEMMAP_ON_MEMORY = 2;
     public static final int MHP_NID_IS_MGID = 4;
-    public static final long BLOCK_SIZE = MemoryModel.SECTION_SIZE;
-    public static final long PAGES_PER_BLOCK = BLOCK_SIZE >>> MemoryModel.PAGE_SHIFT;
-    /** Largest address the direct map can cover (MAX_PHYSMEM_BITS 46). */
-    public static final long MAX_PHYS = 1L << MemoryModel.MAX_PHYSMEM_BITS;
 
     final MemoryModel mm;
     final Kernel kernel;
@@ -85,10 +81,12 @@ public final class MemoryHotplug {
         this.groups = new MemoryGroups(this);
         this.online = new OnlinePages(this);
         this.addRemove = new MemoryAddRemove(this);
-        log.info("x86/mm: Memory block size: " + (BLOCK_SIZE >> 20) + "MB");
+        if (mm.arch().blockSizeLogPrefix() != null) {
+            log.info(mm.arch().blockSizeLogPrefix() + (mm.arch().blockSizeBytes() >> 20) + "MB");
+        }
         this.sysfs = fs == null ? null : new MemorySysfs(this, fs);
         for (MemSection s : mm.presentSections()) {
-            int id = (int) (s.startPfn() / PAGES_PER_BLOCK);
+            int id = (int) (s.startPfn() / mm.arch().pagesPerBlock());
             if (blocks.containsKey(id)) {
                 continue;
             }

@@ -39,7 +39,7 @@ public final class MemoryInvariants {
         long[] free = new long[mm.nrNodes() * ZoneType.values().length];
         for (MemSection s : mm.presentSections()) {
             long base = s.startPfn();
-            for (long pfn = base; pfn < base + MemSection.PAGES; ) {
+            for (long pfn = base; pfn < base + mm.arch().pagesPerSection(); ) {
                 int kind = mm.kind(pfn);
                 if (!s.isOnline() && kind != PageState.POISONED && kind != PageState.VMEMMAP) {
                     bad.add(String.format("pfn 0x%x: section offline but page kind %d", pfn, kind));
@@ -57,7 +57,7 @@ public final class MemoryInvariants {
                             break;
                         }
                     }
-                    for (long pb = pfn; o >= MemoryModel.PAGEBLOCK_ORDER && pb < pfn + (1L << o); pb += MemoryModel.PAGEBLOCK_PAGES) {
+                    for (long pb = pfn; o >= mm.arch().pageblockOrder() && pb < pfn + (1L << o); pb += mm.arch().pageblockPages()) {
                         if (!holdsNothingPerPage(mm, pb)) {
                             bad.add(String.format("pfn 0x%x: pageblock of the free chunk at 0x%x holds per-page words", pb, pfn));
                         }
@@ -81,7 +81,7 @@ public final class MemoryInvariants {
                 }
                 pfn = mm.runEnd(pfn);
             }
-            for (long pb = base; !s.isOnline() && pb < base + MemSection.PAGES; pb += MemoryModel.PAGEBLOCK_PAGES) {
+            for (long pb = base; !s.isOnline() && pb < base + mm.arch().pagesPerSection(); pb += mm.arch().pageblockPages()) {
                 if (!holdsNothingPerPage(mm, pb) && !holdsVmemmap(mm, pb)) {
                     bad.add(String.format("pfn 0x%x: offline pageblock holds per-page words", pb));
                 }
@@ -147,11 +147,11 @@ public final class MemoryInvariants {
 
     /** Whether the pageblock at pb is stored without per-page words (see MemoryModel#runEnd). */
     private static boolean holdsNothingPerPage(MemoryModel mm, long pb) {
-        return mm.runEnd(pb + 1) == pb + MemoryModel.PAGEBLOCK_PAGES;
+        return mm.runEnd(pb + 1) == pb + mm.arch().pageblockPages();
     }
 
     private static boolean holdsVmemmap(MemoryModel mm, long pb) {
-        for (long pfn = pb; pfn < pb + MemoryModel.PAGEBLOCK_PAGES; pfn = mm.runEnd(pfn)) {
+        for (long pfn = pb; pfn < pb + mm.arch().pageblockPages(); pfn = mm.runEnd(pfn)) {
             if (mm.kind(pfn) == PageState.VMEMMAP) {
                 return true;
             }
@@ -166,11 +166,11 @@ public final class MemoryInvariants {
         }
         long n = 0;
         for (long[] r : mm.bootRam()) {
-            long s = Math.max(Math.max(b.startPfn(), r[0] >>> 12), z.startPfn());
-            long e = Math.min(Math.min(b.startPfn() + b.nrPages(), r[1] >>> 12), z.endPfn());
-            for (long pb = s & -MemoryModel.PAGEBLOCK_PAGES; pb < e; pb += MemoryModel.PAGEBLOCK_PAGES) {
+            long s = Math.max(Math.max(b.startPfn(), r[0] >>> mm.arch().pageShift()), z.startPfn());
+            long e = Math.min(Math.min(b.startPfn() + b.nrPages(), r[1] >>> mm.arch().pageShift()), z.endPfn());
+            for (long pb = s & -mm.arch().pageblockPages(); pb < e; pb += mm.arch().pageblockPages()) {
                 long lo = Math.max(pb, s);
-                long hi = Math.min(pb + MemoryModel.PAGEBLOCK_PAGES, e);
+                long hi = Math.min(pb + mm.arch().pageblockPages(), e);
                 if (lo < hi && mm.zoneIndexOf(pb) >= 0 && mm.zoneOf(pb) == z) {
                     n += hi - lo;
                 }

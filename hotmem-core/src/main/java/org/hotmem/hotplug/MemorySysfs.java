@@ -6,6 +6,7 @@ import org.hotmem.kernel.KernelStrings;
 import org.hotmem.kernel.Uevent;
 import org.hotmem.kernel.fs.KDir;
 import org.hotmem.kernel.fs.Kernfs;
+import org.hotmem.mm.KernelFeature;
 
 /**
  * The sysfs files of memory hotplug: /sys/devices/system/memory (drivers/base/memory.c),
@@ -23,7 +24,7 @@ final class MemorySysfs {
         this.fs = fs;
         KDir root = fs.mkdirs(ROOT);
         HotplugParams p = hp.params;
-        fs.addFile(root, "block_size_bytes", 0444, () -> Long.toHexString(MemoryHotplug.BLOCK_SIZE) + "\n", null);
+        fs.addFile(root, "block_size_bytes", 0444, () -> Long.toHexString(hp.mm.arch().blockSizeBytes()) + "\n", null);
         fs.addFile(root, "auto_online_blocks", 0644, () -> p.defaultOnlineType.text() + "\n", buf -> {
             OnlineType t = OnlineType.fromString(buf);
             if (t == null) {
@@ -31,7 +32,7 @@ final class MemorySysfs {
             }
             p.defaultOnlineType = t;
         });
-        if (hp.mm.version().atLeast612()) {
+        if (hp.mm.version().has(KernelFeature.CRASH_HOTPLUG_ATTR)) {
             fs.addFile(root, "crash_hotplug", 0444, () -> "0\n", null);
         }
         fs.addFile(root, "hard_offline_page", 0200, null, buf -> new PoisonPage(hp).hardOffline(buf));

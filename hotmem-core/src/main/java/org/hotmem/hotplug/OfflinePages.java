@@ -7,7 +7,7 @@ import org.hotmem.kernel.Dmesg;
 import org.hotmem.kernel.Errno;
 import org.hotmem.kernel.Kernel;
 import org.hotmem.kernel.KernelException;
-import org.hotmem.mm.MemSection;
+import org.hotmem.mm.KernelFeature;
 import org.hotmem.mm.MemoryModel;
 import org.hotmem.mm.MigrateType;
 import org.hotmem.mm.MmCosts;
@@ -75,14 +75,14 @@ final class OfflinePages {
     }
 
     private KernelException offlineFailed(long start, long end, String reason, Errno errno) {
-        log.debug(String.format("memory offlining [mem %#010x-%#010x] failed due to %s", start << 12, (end << 12) - 1, reason));
+        log.debug(String.format("memory offlining [mem %#010x-%#010x] failed due to %s", start << mm.arch().pageShift(), (end << mm.arch().pageShift()) - 1, reason));
         return new KernelException(errno);
     }
 
     /** Models offline_pages() in mm/memory_hotplug.c. Caller holds mem_hotplug_lock (write). */
     void offlinePages(long start, long nr, Zone zone, MemoryGroup group) {
         long end = start + nr;
-        if (nr <= 0 || start % MemoryModel.PAGEBLOCK_PAGES != 0 || end % MemSection.PAGES != 0) {
+        if (nr <= 0 || start % mm.arch().pageblockPages() != 0 || end % mm.arch().pagesPerSection() != 0) {
             throw new KernelException(Errno.EINVAL);
         }
         if (hp.systemRamPages(start, end) != nr) {
@@ -105,8 +105,8 @@ final class OfflinePages {
         mm.zoneLock(zone);
         try {
             managed = mm.isolation().offlineIsolatedPages(start, end);
-            mm.setSectionsOnline(start & -MemSection.PAGES, end, false);
-            mm.adjustIsolatePageblocks(zone, -(nr / MemoryModel.PAGEBLOCK_PAGES));
+            mm.setSectionsOnline(start & -mm.arch().pagesPerSection(), end, false);
+            mm.adjustIsolatePageblocks(zone, -(nr / mm.arch().pageblockPages()));
         } finally {
             mm.zoneUnlock(zone);
         }
@@ -115,7 +115,7 @@ final class OfflinePages {
         hp.adjustPresent(zone, group, start, -nr);
         mm.setupPerZoneWmarks();
         // 6.12 marks the node memoryless before the rebuild so that it leaves the fallback lists; 6.1 after it
-        boolean clearFirst = mm.version().atLeast612();
+        boolean clearFirst = mm.version().has(KernelFeature.NODE_STATES_CLEARED_BEFORE_ZONELISTS);
         if (clearFirst) {
             mm.nodeStatesClearNode(zone.node());
         }

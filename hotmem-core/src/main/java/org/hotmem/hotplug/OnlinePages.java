@@ -3,7 +3,6 @@ package org.hotmem.hotplug;
 import org.hotmem.kernel.Dmesg;
 import org.hotmem.kernel.Errno;
 import org.hotmem.kernel.KernelException;
-import org.hotmem.mm.MemSection;
 import org.hotmem.mm.MemoryModel;
 import org.hotmem.mm.MigrateType;
 import org.hotmem.mm.Zone;
@@ -38,20 +37,20 @@ final class OnlinePages {
 
     /** Models online_pages() in mm/memory_hotplug.c. Caller holds mem_hotplug_lock (write). */
     void onlinePages(long pfn, long nr, Zone zone, MemoryGroup group) {
-        if (nr <= 0 || pfn % MemoryModel.PAGEBLOCK_PAGES != 0 || (pfn + nr) % MemSection.PAGES != 0) {
+        if (nr <= 0 || pfn % mm.arch().pageblockPages() != 0 || (pfn + nr) % mm.arch().pagesPerSection() != 0) {
             throw new KernelException(Errno.EINVAL);
         }
         mm.movePfnRangeToZone(zone, pfn, nr, MigrateType.ISOLATE);
         int ret = MemoryNotifier.toErrno(hp.notifierChain.memoryNotify(MemoryNotifier.Event.MEM_GOING_ONLINE, pfn, nr));
         if (ret != 0) {
-            log.debug(String.format("online_pages [mem %#010x-%#010x] failed", pfn << 12, ((pfn + nr) << 12) - 1));
+            log.debug(String.format("online_pages [mem %#010x-%#010x] failed", pfn << mm.arch().pageShift(), ((pfn + nr) << mm.arch().pageShift()) - 1));
             hp.notifierChain.memoryNotify(MemoryNotifier.Event.MEM_CANCEL_ONLINE, pfn, nr);
             mm.removePfnRangeFromZone(zone, pfn, nr);
             throw new KernelException(Errno.fromNumber(-ret));
         }
         mm.zoneLock(zone);
         try {
-            mm.adjustIsolatePageblocks(zone, nr / MemoryModel.PAGEBLOCK_PAGES);
+            mm.adjustIsolatePageblocks(zone, nr / mm.arch().pageblockPages());
         } finally {
             mm.zoneUnlock(zone);
         }
@@ -62,7 +61,7 @@ final class OnlinePages {
         } finally {
             mm.zoneUnlock(zone);
         }
-        mm.setSectionsOnline(pfn & -MemSection.PAGES, pfn + nr, true);
+        mm.setSectionsOnline(pfn & -mm.arch().pagesPerSection(), pfn + nr, true);
         hp.adjustPresent(zone, group, pfn, nr);
         mm.nodeStatesSetNode(zone);
         if (rebuild) {

@@ -30,11 +30,11 @@ final class PoisonPage {
     }
 
     void hardOffline(String buf) {
-        poison(parseAddr(buf) >>> MemoryModel.PAGE_SHIFT, false);
+        poison(parseAddr(buf) >>> hp.mm.arch().pageShift(), false);
     }
 
     void softOffline(String buf) {
-        poison(parseAddr(buf) >>> MemoryModel.PAGE_SHIFT, true);
+        poison(parseAddr(buf) >>> hp.mm.arch().pageShift(), true);
     }
 
     private void poison(long pfn, boolean soft) {
@@ -64,7 +64,7 @@ final class PoisonPage {
                 throw new KernelException(Errno.EBUSY);
             }
             mm.poisonFreePage(pfn);
-            MemoryBlock b = hp.block((int) (pfn / MemoryHotplug.PAGES_PER_BLOCK));
+            MemoryBlock b = hp.block((int) (pfn / hp.mm.arch().pagesPerBlock()));
             if (b != null) {
                 b.nrHwpoison++;
             }

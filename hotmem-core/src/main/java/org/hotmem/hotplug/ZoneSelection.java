@@ -1,7 +1,6 @@
 package org.hotmem.hotplug;
 
 import org.hotmem.mm.MemoryModel;
-import org.hotmem.mm.MemSection;
 import org.hotmem.mm.Node;
 import org.hotmem.mm.Zone;
 import org.hotmem.mm.ZoneType;
@@ -76,14 +75,14 @@ final class ZoneSelection {
         } else {
             maxPages = group.unitPages;
             long start = pfn & -group.unitPages;
-            for (long p = start; p < start + group.unitPages; p += MemSection.PAGES) {
+            for (long p = start; p < start + group.unitPages; p += mm.arch().pagesPerSection()) {
                 if (!mm.pfnOnline(p)) {
                     continue;
                 }
                 if (mm.zoneIndexOf(p) != ZoneType.MOVABLE.ordinal()) {
                     return defaultKernelZone(nid, pfn, nr);
                 }
-                onlinePages += MemSection.PAGES;
+                onlinePages += mm.arch().pagesPerSection();
             }
         }
         long need = maxPages - onlinePages;

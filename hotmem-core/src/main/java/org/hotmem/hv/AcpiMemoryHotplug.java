@@ -25,9 +25,6 @@ import java.util.function.Consumer;
  * concurrently (one scheduler).
  */
 public final class AcpiMemoryHotplug {
-    /** ACPI notification values the MSCN method sends. */
-    public static final int NOTIFY_DEVICE_CHECK = 1;
-    public static final int NOTIFY_EJECT_REQUEST = 3;
     /** Time from acpi_send_event() to the guest's GPE handler: the SCI raised by the PM device. */
     static final long GPE_LATENCY_NS = 200_000;
 
@@ -125,10 +122,10 @@ public final class AcpiMemoryHotplug {
             MemStatus st = slots[i];
             if (st.inserting) {
                 st.inserting = false;
-                out.add(new SlotNotification(i, NOTIFY_DEVICE_CHECK));
+                out.add(new SlotNotification(i, AcpiOst.EVENT_DEVICE_CHECK));
             } else if (st.removing) {
                 st.removing = false;
-                out.add(new SlotNotification(i, NOTIFY_EJECT_REQUEST));
+                out.add(new SlotNotification(i, AcpiOst.EVENT_EJECT_REQUEST));
             }
         }
         return out;

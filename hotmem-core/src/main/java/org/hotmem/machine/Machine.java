@@ -21,6 +21,7 @@ import org.hotmem.kernel.SchedulingStrategy;
 import org.hotmem.kernel.Task;
 import org.hotmem.kernel.Workqueue;
 import org.hotmem.kernel.fs.Kernfs;
+import org.hotmem.mm.Arch;
 import org.hotmem.mm.KernelVersion;
 import org.hotmem.mm.MemoryModel;
 import org.hotmem.mm.MmBootOptions;
@@ -67,16 +68,19 @@ public final class Machine {
     private VirtioBalloonDriver balloonDriver;
     private Hibernation power;
     private final HostState host;
+    /** The guest's memory geometry. */
+    private final Arch arch;
     private KernelModules modules;
     private Workqueue systemFreezableWq;
     private long logMark;
     /** The console lines of the boot kernel that last restored this machine from its image. */
     private List<String> loaderLog = List.of();
 
-    private Machine(MachineConfig config, HostState host) {
-        this.config = config;
-        this.host = host;
-        this.kernel = new Kernel(SchedulingStrategy.random(config.seed()));
+    private Machine(Builder b) {
+        this.config = b.config();
+        this.host = b.host;
+        this.arch = b.arch;
+        this.kernel = new Kernel(b.strategy != null ? b.strategy : SchedulingStrategy.random(b.seed));
         this.fs = new Kernfs();
         HostTimers timers = new HostTimers() {
             @Override
@@ -93,6 +97,119 @@ public final class Machine {
         this.cmdline = config.cmdline().isBlank() ? DEFAULT_CMDLINE : DEFAULT_CMDLINE + " " + config.cmdline().trim();
     }
 
+    /** A builder of a machine: the conformance defaults until set (see {@link MachineConfig}). */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * What a machine is built from: the architecture, QEMU's options ({@code -m} and further
+     * arguments), the kernel command line, the kernel imitated, the scheduling strategy and
+     * seed, and the host (its disks and hibernated guests) it runs on. Unset values take the
+     * conformance defaults ({@link MachineConfig}); the strategy defaults to
+     * {@link SchedulingStrategy#random} with the seed, the host to a fresh one. One builder
+     * builds one machine: a strategy is stateful.
+     */
+    public static final class Builder {
+        private Arch arch = Arch.X86_64;
+        private String memory;
+        private String cmdline = "";
+        private final List<String> qemuArgs = new ArrayList<>();
+        private KernelVersion kernel;
+        private long seed = 1;
+        private SchedulingStrategy strategy;
+        private HostState host;
+
+        private Builder() {
+        }
+
+        /** The guest architecture; only {@link Arch#X86_64} (QEMU's {@code pc}) boots a whole machine yet. */
+        public Builder arch(Arch a) {
+            this.arch = a;
+            return this;
+        }
+
+        /** QEMU's {@code -m} value, e.g. {@code 4G,slots=8,maxmem=16G}. */
+        public Builder memory(String m) {
+            this.memory = m;
+            return this;
+        }
+
+        /** Further QEMU arguments ({@code -object ...}, {@code -device ...}; tokens or whole lines), appended. */
+        public Builder qemu(String... args) {
+            qemuArgs.addAll(List.of(args));
+            return this;
+        }
+
+        /** As {@link #qemu(String...)}. */
+        public Builder qemu(List<String> args) {
+            qemuArgs.addAll(args);
+            return this;
+        }
+
+        /** The kernel command line appended to {@link Machine#DEFAULT_CMDLINE}. */
+        public Builder cmdline(String c) {
+            this.cmdline = c;
+            return this;
+        }
+
+        /** The Linux version imitated. */
+        public Builder kernel(KernelVersion v) {
+            this.kernel = v;
+            return this;
+        }
+
+        /** The scheduler seed (for the default random strategy, and recorded in the config). */
+        public Builder seed(long s) {
+            this.seed = s;
+            return this;
+        }
+
+        /** The scheduling strategy: random, PCT, round-robin or replay ({@link SchedulingStrategy}'s factories). */
+        public Builder strategy(SchedulingStrategy s) {
+            this.strategy = s;
+            return this;
+        }
+
+        /** The host to run on (its disks may hold a hibernated guest, see {@link Machine#boot(MachineConfig, HostState)}). */
+        public Builder host(HostState h) {
+            this.host = h;
+            return this;
+        }
+
+        /** Takes every value of {@code c}: memory, command line, QEMU arguments, kernel, seed. */
+        public Builder config(MachineConfig c) {
+            this.memory = c.memory();
+            this.cmdline = c.cmdline();
+            this.qemuArgs.clear();
+            this.qemuArgs.addAll(c.qemuArgs());
+            this.kernel = c.kernel();
+            this.seed = c.seed();
+            return this;
+        }
+
+        MachineConfig config() {
+            return new MachineConfig(memory, cmdline, qemuArgs, kernel, seed);
+        }
+
+        /**
+         * Builds and boots the machine (see {@link Machine#boot(MachineConfig, HostState)} for
+         * what is thrown and for resuming from a disk).
+         *
+         * @throws IllegalArgumentException for an architecture whose machine is not modelled
+         */
+        public Machine boot() {
+            if (arch.bootMap() != Arch.BootMap.E820) {
+                throw new IllegalArgumentException("no machine type of architecture " + arch.name()
+                        + " is modelled yet (its memory model boots on its own: MemoryModel.boot)");
+            }
+            if (host == null) {
+                host = new HostState();
+            }
+            return Machine.start(this);
+        }
+    }
+
     /**
      * Builds the QEMU machine, boots the guest and returns with the boot log available from
      * {@link #drainKernelLog()}.
@@ -103,7 +220,7 @@ public final class Machine {
      * @throws IllegalStateException if the guest does not settle after boot (a deadlock report)
      */
     public static Machine boot(MachineConfig config) {
-        return boot(config, new HostState());
+        return builder().config(config).boot();
     }
 
     /**
@@ -114,7 +231,11 @@ public final class Machine {
      * about the refusal in its log.
      */
     public static Machine boot(MachineConfig config, HostState host) {
-        Machine m = new Machine(config, host);
+        return builder().config(config).host(host).boot();
+    }
+
+    private static Machine start(Builder b) {
+        Machine m = new Machine(b);
         try {
             m.bootKernel();
         } catch (KernelPanic p) {
@@ -148,12 +269,12 @@ public final class Machine {
 
     private void bootKernel() {
         KernelVersion v = config.kernel();
-        kernel.setUname(release(v), version(v));
-        kernel.dmesg().info(banner(v));
+        kernel.setUname(v.profile().release(), v.profile().unameVersion());
+        kernel.dmesg().info(v.profile().banner());
         kernel.dmesg().info("Command line: " + cmdline);
         HotplugParams hotplugParams = HotplugParams.defaults(v);
         BootParams bootParams = Hibernation.registerBootParams(hotplugParams.register(BootParams.x86Defaults(), v), v);
-        mm = MemoryModel.boot(qemu.layout().e820(), MmBootOptions.fromCmdline(cmdline), v, kernel, fs, qemu.srat(),
+        mm = MemoryModel.boot(arch, qemu.layout().e820(), MmBootOptions.fromCmdline(cmdline), v, kernel, fs, qemu.srat(),
                 () -> {
                     kernel.dmesg().printk(LogLevel.NOTICE, "Kernel command line: " + cmdline);
                     bootParams.parse(cmdline, kernel.dmesg());
@@ -202,24 +323,6 @@ public final class Machine {
         }
     }
 
-    static String release(KernelVersion v) {
-        return v == KernelVersion.V6_1 ? "6.1.0-56-amd64" : "6.12.117+deb12-amd64";
-    }
-
-    static String version(KernelVersion v) {
-        return v == KernelVersion.V6_1 ? "#1 SMP PREEMPT_DYNAMIC Debian 6.1.192-2 (2026-11-16)"
-                : "#1 SMP PREEMPT_DYNAMIC Debian 6.12.117-1~deb12u1 (2026-11-14)";
-    }
-
-    /** The "Linux version" line of the imitated Debian kernel. */
-    static String banner(KernelVersion v) {
-        if (v == KernelVersion.V6_1) {
-            return "Linux version 6.1.0-56-amd64 (debian-kernel@lists.debian.org) (gcc-12 (Debian 12.2.0-14+deb12u1) 12.2.0, "
-                    + "GNU ld (GNU Binutils for Debian) 2.40) " + version(v);
-        }
-        return "Linux version 6.12.117+deb12-amd64 (debian-kernel@lists.debian.org) (x86_64-linux-gnu-gcc-12 (Debian 12.2.0-14+deb12u1) "
-                + "12.2.0, GNU ld (GNU Binutils for Debian) 2.40) " + version(v);
-    }
 
     // ---------------------------------------------------------------- the contract
 

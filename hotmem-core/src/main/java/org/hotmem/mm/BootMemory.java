@@ -13,6 +13,13 @@ import org.hotmem.kernel.Dmesg;
  * init_mem_mapping under movable_node), zone ranges, the boot memmap, memblock_free_all into
  * the buddy allocator, the kernel's first runtime allocations, and the late frees (initrd,
  * init sections). Runs once, single-threaded, before any task.
+ *
+ * <p>The geometry (page size, sections, zones) is the machine's {@link Arch}. On an
+ * architecture whose memory map comes from the device tree the x86-only steps are skipped:
+ * the e820 lines and trims, the reserved first MiB, init_mem_mapping()'s page tables, the
+ * setup_arch() tail, the embedded percpu chunk, the cpu_entry_area and swiotlb; the kernel
+ * image is reserved at physical 0. // model: that boot keeps the x86 build's image sizes
+ * ({@link KernelProfile}); the pseries issue gives it its own.
  */
 final class BootMemory {
     private static final long MB = 1L << 20;
@@ -34,14 +41,11 @@ final class BootMemory {
     private static final long PERCPU_DYNAMIC_BYTES = KernelProfile.PERCPU_DYNAMIC_BYTES;
     private static final long PCPU_BLOCK_MD_BYTES = 32; // struct pcpu_block_md: 8 ints
     private static final int CEA_PAGE_TABLE_PAGES = 3;
-    /** sizeof(struct mem_section) with CONFIG_PAGE_EXTENSION: section_mem_map, usage, page_ext, pad. */
-    private static final int MEM_SECTION_BYTES = 32;
-    /** SECTIONS_PER_ROOT: one page of struct mem_section. */
-    private static final int SECTIONS_PER_ROOT = (int) (MemoryModel.PAGE_SIZE / MEM_SECTION_BYTES);
-    /** NR_SECTION_ROOTS: NR_MEM_SECTIONS (2^(MAX_PHYSMEM_BITS 46 - SECTION_SIZE_BITS 27)) / SECTIONS_PER_ROOT. */
-    private static final long NR_SECTION_ROOTS = (1L << (46 - 27)) / SECTIONS_PER_ROOT;
 
     private final MemoryModel mm;
+    private final Arch arch;
+    /** The boot memory map is the BIOS e820 table (x86): the x86-only steps run. */
+    private final boolean x86;
     private final List<E820Entry> e820;
     private final MmBootOptions options;
     /** The firmware's SRAT, parsed by initmem_init(). */
@@ -50,7 +54,7 @@ final class BootMemory {
     private final Runnable parseArgs;
     private final KernelProfile p;
     private final Dmesg log;
-    private final Memblock memblock = new Memblock();
+    private final Memblock memblock;
     /** Ranges reserved at boot and freed later: {start, end, kind} (printed by "Freeing ..."). */
     private final List<Object[]> lateFrees = new ArrayList<>();
     private long swiotlbStart;
@@ -67,6 +71,9 @@ final class BootMemory {
         this.srat = srat;
         this.parseArgs = parseArgs;
         this.mm = mm;
+        this.arch = mm.arch;
+        this.x86 = arch.bootMap() == Arch.BootMap.E820;
+        this.memblock = new Memblock(arch.pageSize());
         this.e820 = List.copyOf(e820);
         this.options = options;
         this.p = mm.profile;
@@ -74,35 +81,42 @@ final class BootMemory {
     }
 
     void run() {
-        List<long[]> usable = sanitizeE820();
+        List<long[]> usable = x86 ? sanitizeE820() : deviceTreeMemory();
         usableE820 = usable;
         long maxPfn = 0;
         for (long[] r : usable) {
-            maxPfn = Math.max(maxPfn, r[1] >>> MemoryModel.PAGE_SHIFT);
+            maxPfn = Math.max(maxPfn, r[1] >>> arch.pageShift());
         }
         mm.maxPfn = maxPfn;
-        log.info(String.format("last_pfn = 0x%x max_arch_pfn = 0x400000000", maxPfn));
+        if (x86) {
+            log.info(String.format("last_pfn = 0x%x max_arch_pfn = %#x", maxPfn, 1L << (arch.maxPhysmemBits() - arch.pageShift())));
+        }
         for (long[] r : usable) {
-            long s = Memblock.alignUp(r[0], MemoryModel.PAGE_SIZE);
-            long e = Memblock.alignDown(r[1], MemoryModel.PAGE_SIZE);
+            long s = Memblock.alignUp(r[0], arch.pageSize());
+            long e = Memblock.alignDown(r[1], arch.pageSize());
             if (s < e) {
                 memblock.add(s, e - s);
                 mm.bootRam.add(new long[] {s, e});
             }
         }
-        long memEnd = maxPfn << MemoryModel.PAGE_SHIFT;
-        // x86: always reserve the first 1 MiB (real mode trampoline, BIOS areas).
-        memblock.reserve(0, MB);
-        reserveKernelImage();
+        long memEnd = maxPfn << arch.pageShift();
+        long kernelPhys = x86 ? KERNEL_PHYS : 0;
+        if (x86) {
+            // x86: always reserve the first 1 MiB (real mode trampoline, BIOS areas).
+            memblock.reserve(0, MB);
+        }
+        reserveKernelImage(kernelPhys);
         reserveInitrd();
-        // init_mem_mapping(): top-down by default, bottom-up (from the brk buffer) under movable_node.
-        memblock.setBottomUp(options.movableNode());
-        long imageEnd = Memblock.alignUp(KERNEL_PHYS + p.imageReserveBytes(), MemoryModel.PAGE_SIZE);
-        // model: the brk page-table buffer is the image's last INIT_PGT_BUF_SIZE bytes (brk follows bss).
-        new DirectMapping(memblock, imageEnd - DirectMapping.INIT_PGT_BUF_PAGES * MemoryModel.PAGE_SIZE, imageEnd)
-                .initMemMapping(memEnd);
-        memblock.setBottomUp(false); // numa_init() resets the direction
-        numa = NumaInit.run(srat, memblock.memory(), maxPfn, mm.version, log);
+        if (x86) {
+            // init_mem_mapping(): top-down by default, bottom-up (from the brk buffer) under movable_node.
+            memblock.setBottomUp(options.movableNode());
+            long imageEnd = Memblock.alignUp(KERNEL_PHYS + p.imageReserveBytes(), arch.pageSize());
+            // model: the brk page-table buffer is the image's last INIT_PGT_BUF_SIZE bytes (brk follows bss).
+            new InitMemoryMapping(memblock, imageEnd - InitMemoryMapping.INIT_PGT_BUF_PAGES * arch.pageSize(), imageEnd)
+                    .initMemMapping(memEnd);
+            memblock.setBottomUp(false); // numa_init() resets the direction
+        }
+        numa = NumaInit.run(arch, srat, memblock.memory(), maxPfn, mm.version, log);
         mm.possibleNodes.or(numa.possible());
         mm.cpuNode = numa.cpuNode();
         mm.slit = srat.slit();
@@ -111,13 +125,17 @@ final class BootMemory {
         printZoneRanges(maxPfn);
         sparseInit(present, nd, memEnd);
         offlineNodeData(memEnd);
-        setupArchTail(memEnd);
+        if (x86) {
+            setupArchTail(memEnd);
+        }
         setupCommandLine(memEnd);
-        percpu(memEnd);
+        if (x86) {
+            percpu(memEnd);
+        }
         ZoneRanges zr = initZones(maxPfn);
         long kernelPages = nrKernelPages(zr);
         kernelPagesAtBoot = kernelPages;
-        long buildTotal = mm.version.atLeast612() ? mm.totalPresentPages() : zonelistBootTotal(zr);
+        long buildTotal = mm.version.has(KernelFeature.ZONELIST_TOTAL_IS_PRESENT_PAGES) ? mm.totalPresentPages() : zonelistBootTotal(zr);
         mm.buildAllZonelists(null, buildTotal);
         parseArgs.run();
         // hashdist (more than one online node): dcache_init_early()/inode_init_early() leave the
@@ -127,8 +145,10 @@ final class BootMemory {
             hashTable("Dentry cache", kernelPages, 13, memEnd);
             hashTable("Inode-cache", kernelPages, 14, memEnd);
         }
-        trapInit(memEnd);
-        boolean swiotlb = swiotlbNeeded(maxPfn);
+        if (x86) {
+            trapInit(memEnd);
+        }
+        boolean swiotlb = x86 && swiotlbNeeded(maxPfn);
         if (swiotlb) {
             swiotlb(memEnd);
         }
@@ -136,7 +156,7 @@ final class BootMemory {
         memblockFreeAll();
         runtimeAllocations();
         long smp = lateFreeOf("SMP alternatives");
-        if (p.memoryLineAfterDeferredInit()) {
+        if (mm.version.has(KernelFeature.MEMORY_LINE_AFTER_DEFERRED_INIT)) {
             freeLate("SMP alternatives");
             printMemoryLine();
         } else {
@@ -175,9 +195,24 @@ final class BootMemory {
         return usable;
     }
 
+    /**
+     * The memory map of a device-tree machine: early_init_dt_scan_memory() hands each memory
+     * node's reg to memblock as it is (page aligned by memblock_add's callers), nothing printed.
+     */
+    private List<long[]> deviceTreeMemory() {
+        List<long[]> out = new ArrayList<>();
+        for (E820Entry e : e820) {
+            if (e.type() == E820Type.USABLE) {
+                out.add(new long[] {e.addr(), e.end()});
+            }
+        }
+        out.sort((a, b) -> Long.compare(a[0], b[0]));
+        return out;
+    }
+
     /** early_reserve_memory(): _text .. __end_of_kernel_reserve (+ brk in use); records the parts freed later. */
-    private void reserveKernelImage() {
-        long at = KERNEL_PHYS;
+    private void reserveKernelImage(long kernelPhys) {
+        long at = kernelPhys;
         memblock.reserve(at, p.imageReserveBytes());
         at += p.textBytes();
         lateFrees.add(new Object[] {at, at + p.textGapBytes(), "unused kernel image (text/rodata gap)"});
@@ -204,8 +239,10 @@ final class BootMemory {
                 top = Math.max(top, e.end());
             }
         }
-        long start = Memblock.alignDown(top - size, MemoryModel.PAGE_SIZE);
-        log.info(String.format("RAMDISK: [mem %#010x-%#010x]", start, top - 1));
+        long start = Memblock.alignDown(top - size, arch.pageSize());
+        if (x86) {
+            log.info(String.format("RAMDISK: [mem %#010x-%#010x]", start, top - 1));
+        }
         memblock.reserve(start, top - start);
         lateFrees.add(new Object[] {start, top, "initrd"});
     }
@@ -213,8 +250,8 @@ final class BootMemory {
     private List<Integer> presentSections() {
         List<Integer> out = new ArrayList<>();
         for (long[] r : memblock.memory()) {
-            for (long a = r[0] & -MemoryModel.SECTION_SIZE; a < r[1]; a += MemoryModel.SECTION_SIZE) {
-                int nr = (int) (a / MemoryModel.SECTION_SIZE);
+            for (long a = r[0] & -arch.sectionSize(); a < r[1]; a += arch.sectionSize()) {
+                int nr = (int) (a / arch.sectionSize());
                 if (!out.contains(nr)) {
                     out.add(nr);
                 }
@@ -240,9 +277,11 @@ final class BootMemory {
             long lo = span == null ? 0 : span[0];
             long hi = span == null ? maxPfnBytes() : span[1];
             long nd = memblock.alloc(p.nodeDataBytes(), p.nodeDataAlign(), lo, hi);
-            log.info(String.format("NODE_DATA(%d) allocated [mem %#010x-%#010x]", nid, nd, nd + p.nodeDataBytes() - 1));
+            if (x86) {
+                log.info(String.format("NODE_DATA(%d) allocated [mem %#010x-%#010x]", nid, nd, nd + p.nodeDataBytes() - 1));
+            }
             if (cpuOnly) {
-                log.info(String.format("    NODE_DATA(%d) on node %d", nid, numa.nodeOf(nd >>> MemoryModel.PAGE_SHIFT)));
+                log.info(String.format("    NODE_DATA(%d) on node %d", nid, numa.nodeOf(nd >>> arch.pageShift())));
             }
             mm.nodes[nid].online = true;
             nodeDataAddr[nid] = nd;
@@ -252,7 +291,7 @@ final class BootMemory {
     }
 
     private long maxPfnBytes() {
-        return mm.maxPfn << MemoryModel.PAGE_SHIFT;
+        return mm.maxPfn << arch.pageShift();
     }
 
     /**
@@ -265,32 +304,32 @@ final class BootMemory {
             if (n.online || !mm.possibleNodes.get(n.nid)) {
                 continue;
             }
-            if (!mm.version.atLeast612()) {
+            if (!mm.version.has(KernelFeature.OFFLINE_NODE_DATA_QUIET)) {
                 log.info("Initializing node " + n.nid + " as memoryless");
             }
             // FITTED: whole pages (6.1's rounded pgdat, 0x2b000 B) make both versions lose the 43 pages
             // the numa-memoryless recordings show; 6.12's sizeof(pg_data_t) alone would leave one.
-            memblock.alloc(Memblock.alignUp(p.nodeDataBytes(), MemoryModel.PAGE_SIZE), MemoryModel.PAGE_SIZE, 0, memEnd);
+            memblock.alloc(Memblock.alignUp(p.nodeDataBytes(), arch.pageSize()), arch.pageSize(), 0, memEnd);
             log.info("Initmem setup node " + n.nid + " as memoryless");
         }
     }
 
     /** The "Zone ranges:", "Early memory node ranges" and "Initmem setup" lines free_area_init() prints. */
     private void printZoneRanges(long maxPfn) {
-        long minPfn = memblock.memory().get(0)[0] >>> MemoryModel.PAGE_SHIFT;
+        ZoneRanges zr = zoneRanges(maxPfn);
+        int shift = arch.pageShift();
         log.info("Zone ranges:");
-        log.info(String.format("  %-8s [mem %#018x-%#018x]", "DMA", minPfn << 12, (Math.min(maxPfn, MAX_DMA_PFN) << 12) - 1));
-        if (maxPfn > MAX_DMA_PFN) {
-            log.info(String.format("  %-8s [mem %#018x-%#018x]", "DMA32", MAX_DMA_PFN << 12, (Math.min(maxPfn, MAX_DMA32_PFN) << 12) - 1));
-        } else {
-            log.info(String.format("  %-8s empty", "DMA32"));
+        for (ZoneType t : arch.zones()) {
+            int zi = t.ordinal();
+            if (t == ZoneType.MOVABLE) {
+                continue; // free_area_init() prints every zone but ZONE_MOVABLE
+            }
+            if (t.isKernelZone() && zr.end[zi] > zr.start[zi]) {
+                log.info(String.format("  %-8s [mem %#018x-%#018x]", t.zoneName(), zr.start[zi] << shift, (zr.end[zi] << shift) - 1));
+            } else {
+                log.info(String.format("  %-8s empty", t.zoneName()));
+            }
         }
-        if (maxPfn > MAX_DMA32_PFN) {
-            log.info(String.format("  %-8s [mem %#018x-%#018x]", "Normal", MAX_DMA32_PFN << 12, (maxPfn << 12) - 1));
-        } else {
-            log.info(String.format("  %-8s empty", "Normal"));
-        }
-        log.info(String.format("  %-8s empty", "Device"));
         log.info("Movable zone start for each node");
         log.info("Early memory node ranges");
         List<long[]> mem = memblock.memory();
@@ -318,35 +357,34 @@ final class BootMemory {
 
     /** sparse_init(): section roots, usage maps, the vmemmap buffer (64 B per page of each present section) and its page tables. */
     private void sparseInit(List<Integer> present, long nodeData, long memEnd) {
-        memblock.alloc(NR_SECTION_ROOTS * 8, SMP_CACHE_BYTES, 0, memEnd); // mem_section: the root pointers
+        memblock.alloc(SectionTable.nrSectionRoots(arch) * 8, SMP_CACHE_BYTES, 0, memEnd); // mem_section: the root pointers
         // sparse_index_init(): a root page of SECTIONS_PER_ROOT struct mem_section for each root in
         // use, on the node of the first section that needs it (memblock_alloc_node())
-        java.util.BitSet rootsDone = new java.util.BitSet();
+        java.util.Set<Long> rootsDone = new java.util.HashSet<>();
         for (int nr : present) {
-            int root = nr / SECTIONS_PER_ROOT;
-            if (rootsDone.get(root)) {
+            long root = nr / SectionTable.sectionsPerRoot(arch);
+            if (!rootsDone.add(root)) {
                 continue;
             }
-            rootsDone.set(root);
-            long[] span = numa.span(numa.nodeOfOrNearest((long) nr << MemSection.PFN_SHIFT));
-            memblock.alloc(MemoryModel.PAGE_SIZE, SMP_CACHE_BYTES, span == null ? 0 : span[0], span == null ? memEnd : span[1]);
+            long[] span = numa.span(numa.nodeOfOrNearest((long) nr << arch.pfnSectionShift()));
+            memblock.alloc(arch.pageSize(), SMP_CACHE_BYTES, span == null ? 0 : span[0], span == null ? memEnd : span[1]);
         }
         // sparse_init_nid() for each node in section order: usage maps as near NODE_DATA(nid) as
         // possible (in its section), then the node's memmap buffer on the node itself
-        long sectionMap = MemSection.PAGES * 64L;
+        long sectionMap = arch.pagesPerSection() * 64L;
         boolean first = true;
         for (int nid = 0; nid < mm.nodes.length; nid++) {
             int count = 0;
             for (int nr : present) {
-                if (numa.nodeOfOrNearest((long) nr << MemSection.PFN_SHIFT) == nid) {
+                if (numa.nodeOfOrNearest((long) nr << arch.pfnSectionShift()) == nid) {
                     count++;
                 }
             }
             if (count == 0) {
                 continue;
             }
-            long goal = nodeDataAddr[nid] & -MemoryModel.SECTION_SIZE;
-            memblock.alloc(p.sectionUsageBytes() * count, SMP_CACHE_BYTES, goal, goal + MemoryModel.SECTION_SIZE);
+            long goal = nodeDataAddr[nid] & -arch.sectionSize();
+            memblock.alloc(p.sectionUsageBytes() * count, SMP_CACHE_BYTES, goal, goal + arch.sectionSize());
             long[] span = numa.span(nid);
             long lo = Math.max(16 * MB, span == null ? 0 : span[0]);
             long hi = span == null ? memEnd : span[1];
@@ -354,16 +392,16 @@ final class BootMemory {
                 sparseMemmap(sectionMap, count, memEnd);
             }
             if (first) {
-                memblock.alloc(MemoryModel.PAGE_SIZE, MemoryModel.PAGE_SIZE, lo, hi); // vmemmap PUD
-                memblock.alloc(MemoryModel.PAGE_SIZE, MemoryModel.PAGE_SIZE, lo, hi); // vmemmap PMD
+                memblock.alloc(arch.pageSize(), arch.pageSize(), lo, hi); // vmemmap PUD
+                memblock.alloc(arch.pageSize(), arch.pageSize(), lo, hi); // vmemmap PMD
                 first = false;
             }
         }
         for (int nr : present) {
-            MemSection s = new MemSection(nr, true);
+            MemSection s = new MemSection(arch, nr, true);
             s.activate();
             s.online = true;
-            mm.sections[nr] = s;
+            mm.sections.set(nr, s);
         }
     }
 
@@ -382,9 +420,9 @@ final class BootMemory {
             if (memblock.tryAlloc(2 * MB, 2 * MB, 16 * MB, memEnd) >= 0 || memblock.tryAlloc(2 * MB, 2 * MB, 0, memEnd) >= 0) {
                 continue;
             }
-            memblock.alloc(MemoryModel.PAGE_SIZE, MemoryModel.PAGE_SIZE, 16 * MB, memEnd); // the PTE table
-            for (int page = 0; page < 2 * MB / MemoryModel.PAGE_SIZE; page++) {
-                memblock.alloc(MemoryModel.PAGE_SIZE, MemoryModel.PAGE_SIZE, 16 * MB, memEnd);
+            memblock.alloc(arch.pageSize(), arch.pageSize(), 16 * MB, memEnd); // the PTE table
+            for (int page = 0; page < 2 * MB / arch.pageSize(); page++) {
+                memblock.alloc(arch.pageSize(), arch.pageSize(), 16 * MB, memEnd);
             }
         }
     }
@@ -444,15 +482,15 @@ final class BootMemory {
      * metadata; then x86's setup_cpu_local_masks() (CONFIG_CPUMASK_OFFSTACK).
      */
     private void percpu(long memEnd) {
-        long ai = memblock.alloc(MemoryModel.PAGE_SIZE, MemoryModel.PAGE_SIZE, 0, memEnd);
-        long areas = memblock.alloc(MemoryModel.PAGE_SIZE, SMP_CACHE_BYTES, 0, memEnd);
+        long ai = memblock.alloc(arch.pageSize(), arch.pageSize(), 0, memEnd);
+        long areas = memblock.alloc(arch.pageSize(), SMP_CACHE_BYTES, 0, memEnd);
         long unit = 2 * MB;
         long[] cpuNodeSpan = numa.span(mm.cpuNode); // pcpu_fc_alloc(): on the CPU's node
         long base = memblock.alloc(unit, unit, Math.max(16 * MB, cpuNodeSpan == null ? 0 : cpuNodeSpan[0]),
                 cpuNodeSpan == null ? memEnd : cpuNodeSpan[1]);
         long used = p.percpuStaticBytes() + PERCPU_RESERVED_BYTES + PERCPU_DYNAMIC_BYTES;
         memblock.free(base + used, unit - used);
-        log.info(String.format("percpu: Embedded %d pages/cpu s%d r%d d%d u%d", used / MemoryModel.PAGE_SIZE,
+        log.info(String.format("percpu: Embedded %d pages/cpu s%d r%d d%d u%d", used / arch.pageSize(),
                 p.percpuStaticBytes(), PERCPU_RESERVED_BYTES, PERCPU_DYNAMIC_BYTES, unit));
         memblock.alloc(8, SMP_CACHE_BYTES, 0, memEnd); // group_offsets
         memblock.alloc(8, SMP_CACHE_BYTES, 0, memEnd); // group_sizes
@@ -462,8 +500,8 @@ final class BootMemory {
         memblock.alloc(slots * 16L, SMP_CACHE_BYTES, 0, memEnd); // pcpu_chunk_lists
         pcpuFirstChunk(p.percpuStaticBytes(), PERCPU_RESERVED_BYTES, memEnd);
         pcpuFirstChunk(p.percpuStaticBytes() + PERCPU_RESERVED_BYTES, PERCPU_DYNAMIC_BYTES, memEnd);
-        memblock.free(ai, MemoryModel.PAGE_SIZE);
-        memblock.free(areas, MemoryModel.PAGE_SIZE);
+        memblock.free(ai, arch.pageSize());
+        memblock.free(areas, arch.pageSize());
         for (int i = 0; i < p.bootCpumasks(); i++) {
             memblock.alloc(8, SMP_CACHE_BYTES, 0, memEnd); // cpumask_size() with nr_cpu_ids 1
         }
@@ -471,12 +509,12 @@ final class BootMemory {
 
     /** pcpu_alloc_first_chunk(): the chunk, alloc_map (a bit per 4 B), bound_map, md_blocks (one per page). */
     private void pcpuFirstChunk(long offset, long mapSize, long memEnd) {
-        long start = offset % MemoryModel.PAGE_SIZE;
-        long region = Memblock.alignUp(start + mapSize, MemoryModel.PAGE_SIZE);
+        long start = offset % arch.pageSize();
+        long region = Memblock.alignUp(start + mapSize, arch.pageSize());
         long bits = region >> 2;
-        long pages = region / MemoryModel.PAGE_SIZE;
+        long pages = region / arch.pageSize();
         // sizeof(struct pcpu_chunk): 128 in 6.12 (base_addr cacheline aligned since 6.5), 136 in 6.1
-        long chunkBytes = mm.version.atLeast612() ? 128 : 136;
+        long chunkBytes = mm.version.has(KernelFeature.PCPU_CHUNK_ALIGNED) ? 128 : 136;
         memblock.alloc(chunkBytes + 8 * ((pages + 63) / 64), SMP_CACHE_BYTES, 0, memEnd);
         memblock.alloc(8 * ((bits + 63) / 64), SMP_CACHE_BYTES, 0, memEnd);
         memblock.alloc(8 * ((bits + 1 + 63) / 64), SMP_CACHE_BYTES, 0, memEnd);
@@ -489,11 +527,38 @@ final class BootMemory {
      */
     private void trapInit(long memEnd) {
         for (int i = 0; i < CEA_PAGE_TABLE_PAGES; i++) {
-            memblock.alloc(MemoryModel.PAGE_SIZE, MemoryModel.PAGE_SIZE, 0, memEnd);
+            memblock.alloc(arch.pageSize(), arch.pageSize(), 0, memEnd);
         }
     }
 
+    /** arch_zone_lowest/highest_possible_pfn[] by zone type: [start, end) pfns, empty for a zone not configured. */
     private record ZoneRanges(long[] start, long[] end) {
+    }
+
+    /**
+     * The kernel zones' pfn ranges as free_area_init() derives them from max_zone_pfn[]
+     * (x86 zone_sizes_init(): DMA to 16 MiB, DMA32 to 4 GiB, Normal to max_pfn): each
+     * configured kernel zone starts where the one below it ends.
+     */
+    private ZoneRanges zoneRanges(long maxPfn) {
+        int n = ZoneType.values().length;
+        long[] lo = new long[n];
+        long[] hi = new long[n];
+        long start = memblock.memory().get(0)[0] >>> arch.pageShift();
+        for (ZoneType t : arch.zones()) {
+            if (!t.isKernelZone()) {
+                continue;
+            }
+            long limit = switch (t) {
+                case DMA -> MAX_DMA_PFN;
+                case DMA32 -> MAX_DMA32_PFN;
+                default -> maxPfn;
+            };
+            lo[t.ordinal()] = start;
+            hi[t.ordinal()] = Math.min(maxPfn, limit);
+            start = Math.max(start, limit);
+        }
+        return new ZoneRanges(lo, hi);
     }
 
     /**
@@ -502,15 +567,15 @@ final class BootMemory {
      * it; nodes with present pages are N_MEMORY.
      */
     private ZoneRanges initZones(long maxPfn) {
-        long minPfn = memblock.memory().get(0)[0] >>> MemoryModel.PAGE_SHIFT;
-        long[] lo = {minPfn, MAX_DMA_PFN, MAX_DMA32_PFN};
-        long[] hi = {Math.min(maxPfn, MAX_DMA_PFN), Math.min(maxPfn, MAX_DMA32_PFN), maxPfn};
+        ZoneRanges zr = zoneRanges(maxPfn);
+        long[] lo = zr.start();
+        long[] hi = zr.end();
         for (Node node : mm.nodes) {
             List<long[]> ranges = new ArrayList<>();
             for (long[] r : memblock.memory()) {
                 for (long[] part : numa.split(r)) {
                     if (part[2] == node.nid) {
-                        ranges.add(new long[] {part[0] >>> 12, part[1] >>> 12});
+                        ranges.add(new long[] {part[0] >>> arch.pageShift(), part[1] >>> arch.pageShift()});
                     }
                 }
             }
@@ -519,7 +584,7 @@ final class BootMemory {
             }
             long nodeStart = ranges.get(0)[0];
             long nodeEnd = ranges.get(ranges.size() - 1)[1];
-            for (int zi = 0; zi < 3; zi++) {
+            for (int zi = 0; zi < ZoneType.MOVABLE.ordinal(); zi++) {
                 Zone z = node.zones[zi];
                 long zs = Math.max(lo[zi], nodeStart);
                 long ze = Math.min(hi[zi], nodeEnd);
@@ -551,7 +616,7 @@ final class BootMemory {
             node.checkForMemory();
             node.online = true;
         }
-        return new ZoneRanges(lo, hi);
+        return zr;
     }
 
     /** nr_kernel_pages as free_area_init_core counts it: present minus the memmap pages of each low zone. */
@@ -567,18 +632,20 @@ final class BootMemory {
         return sum;
     }
 
-    private static long memmapPages(long pages) {
-        return (pages * 64 + MemoryModel.PAGE_SIZE - 1) >>> MemoryModel.PAGE_SHIFT;
+    private long memmapPages(long pages) {
+        return (pages * 64 + arch.pageSize() - 1) >>> arch.pageShift();
     }
 
     /** 6.1 prints nr_free_zone_pages() while managed_pages still holds free_area_init_core's estimate. */
     private long zonelistBootTotal(ZoneRanges zr) {
         long dmaReserve = 0;
-        Zone dma = mm.nodes[0].zones[ZoneType.DMA.ordinal()];
-        for (long[] r : memblock.freeRanges(0, MAX_DMA_PFN << 12)) {
-            dmaReserve += (r[1] - r[0]) >>> 12;
+        if (arch.hasZone(ZoneType.DMA)) {
+            Zone dma = mm.nodes[0].zones[ZoneType.DMA.ordinal()];
+            for (long[] r : memblock.freeRanges(0, MAX_DMA_PFN << arch.pageShift())) {
+                dmaReserve += (r[1] - r[0]) >>> arch.pageShift();
+            }
+            dmaReserve = dma.presentPages - dmaReserve;
         }
-        dmaReserve = dma.presentPages - dmaReserve;
         return nrKernelPages(zr) - dmaReserve;
     }
 
@@ -590,12 +657,14 @@ final class BootMemory {
         log.info(String.format("%s hash table entries: %d (order: %d, %d bytes, linear)", name, entries, hashOrder(bytes), bytes));
     }
 
-    private static long hashEntries(long kernelPages, int scale) {
-        return Long.highestOneBit(Math.max(1, (kernelPages >> (scale - MemoryModel.PAGE_SHIFT)) - 1)) << 1;
+    private long hashEntries(long kernelPages, int scale) {
+        int shift = arch.pageShift();
+        long n = scale > shift ? kernelPages >> (scale - shift) : kernelPages << (shift - scale);
+        return Long.highestOneBit(Math.max(1, n - 1)) << 1;
     }
 
-    private static int hashOrder(long bytes) {
-        return 63 - Long.numberOfLeadingZeros(bytes >>> MemoryModel.PAGE_SHIFT);
+    private int hashOrder(long bytes) {
+        return 63 - Long.numberOfLeadingZeros(bytes >>> arch.pageShift());
     }
 
     /**
@@ -606,8 +675,8 @@ final class BootMemory {
     private void hashTableVmalloc(String name, long kernelPages, int scale, boolean huge) {
         long entries = hashEntries(kernelPages, scale);
         long bytes = entries * 8;
-        long pages = bytes >>> MemoryModel.PAGE_SHIFT;
-        int order = huge && pages >= MemoryModel.PAGEBLOCK_PAGES ? MemoryModel.PAGEBLOCK_ORDER : 0;
+        long pages = bytes >>> arch.pageShift();
+        int order = huge && pages >= arch.pageblockPages() ? arch.pageblockOrder() : 0;
         java.util.BitSet online = mm.nodeState(NodeState.ONLINE);
         int nid = online.nextSetBit(0);
         for (long done = 0; done < pages; done += 1L << order) {
@@ -628,7 +697,7 @@ final class BootMemory {
     private boolean swiotlbNeeded(long maxPfn) {
         long maxPossible = maxPfn;
         for (Srat.Memory m : srat.memory()) {
-            maxPossible = Math.max(maxPossible, m.end() >>> MemoryModel.PAGE_SHIFT);
+            maxPossible = Math.max(maxPossible, m.end() >>> arch.pageShift());
         }
         return maxPossible > MAX_DMA32_PFN;
     }
@@ -636,9 +705,9 @@ final class BootMemory {
     /** swiotlb_init(): 64 MiB bounce buffer below 4 GiB, top-down, plus its slot array. */
     private void swiotlb(long memEnd) {
         log.info("software IO TLB: area num 1.");
-        swiotlbStart = memblock.alloc(SWIOTLB_BYTES, MemoryModel.PAGE_SIZE, 0, Math.min(memEnd, 4L << 30));
+        swiotlbStart = memblock.alloc(SWIOTLB_BYTES, arch.pageSize(), 0, Math.min(memEnd, 4L << 30));
         long slots = SWIOTLB_BYTES >>> IO_TLB_SHIFT;
-        memblock.alloc(slots * SWIOTLB_SLOT_BYTES, MemoryModel.PAGE_SIZE, 0, memEnd);
+        memblock.alloc(slots * SWIOTLB_SLOT_BYTES, arch.pageSize(), 0, memEnd);
         memblock.alloc(IO_TLB_AREA_BYTES, SMP_CACHE_BYTES, 0, memEnd); // one area
     }
 
@@ -649,11 +718,11 @@ final class BootMemory {
     private void initMemmap() {
         for (MemSection s : mm.presentSections()) {
             long base = s.startPfn();
-            for (int pb = 0; pb < MemSection.PAGEBLOCKS; pb++) {
-                long pfn = base + ((long) pb << MemoryModel.PAGEBLOCK_ORDER);
+            for (int pb = 0; pb < arch.pageblocksPerSection(); pb++) {
+                long pfn = base + ((long) pb << arch.pageblockOrder());
                 Node node = mm.nodes[numa.nodeOfOrNearest(pfn)];
                 int zi = ZoneType.NORMAL.ordinal();
-                for (int i = 0; i < 3; i++) {
+                for (int i = 0; i < ZoneType.MOVABLE.ordinal(); i++) {
                     Zone z = node.zones[i];
                     if (!z.isEmpty() && pfn < z.endPfn()) {
                         zi = i;
@@ -663,15 +732,15 @@ final class BootMemory {
                 s.pbZone[pb] = (byte) node.zones[zi].id();
                 s.pbMigrate[pb] = (byte) MigrateType.MOVABLE.ordinal();
             }
-            mm.fillPages(base, base + MemSection.PAGES, PageState.RESERVED, 0);
+            mm.fillPages(base, base + arch.pagesPerSection(), PageState.RESERVED, 0);
         }
     }
 
     /** memblock_free_all(): every page-aligned free range goes to the buddy allocator (to the tail, ascending). */
     private void memblockFreeAll() {
         for (long[] r : memblock.freeRanges(0, Long.MAX_VALUE)) {
-            long s = (r[0] + MemoryModel.PAGE_SIZE - 1) >>> MemoryModel.PAGE_SHIFT;
-            long e = r[1] >>> MemoryModel.PAGE_SHIFT;
+            long s = (r[0] + arch.pageSize() - 1) >>> arch.pageShift();
+            long e = r[1] >>> arch.pageShift();
             if (s < e) {
                 mm.buddy.freePagesCore(s, e);
             }
@@ -701,10 +770,14 @@ final class BootMemory {
             mm.allocPages(Gfp.KERNEL, o, PageState.KERNEL_OTHER);
         }
         mm.allocPages(Gfp.KERNEL, 7, PageState.KERNEL_OTHER); // atomic pool GFP_KERNEL
-        mm.allocPages(Gfp.KERNEL_DMA, 7, PageState.KERNEL_OTHER); // atomic pool GFP_DMA
-        mm.allocPages(Gfp.KERNEL_DMA32, 7, PageState.KERNEL_OTHER); // atomic pool GFP_DMA32
+        if (arch.hasZone(ZoneType.DMA)) {
+            mm.allocPages(Gfp.KERNEL_DMA, 7, PageState.KERNEL_OTHER); // atomic pool GFP_DMA
+        }
+        if (arch.hasZone(ZoneType.DMA32)) {
+            mm.allocPages(Gfp.KERNEL_DMA32, 7, PageState.KERNEL_OTHER); // atomic pool GFP_DMA32
+        }
         AddressSpace rootfs = mm.newAddressSpace("rootfs", Gfp.PAGE_CACHE, AddressSpace.Backing.SHMEM); // the initramfs is unpacked into tmpfs
-        long initrdPages = (options.initrdBytes() >= 0 ? options.initrdBytes() : p.initrdBytes()) >>> MemoryModel.PAGE_SHIFT;
+        long initrdPages = (options.initrdBytes() >= 0 ? options.initrdBytes() : p.initrdBytes()) >>> arch.pageShift();
         for (long i = 0; i < initrdPages * 2; i++) {
             rootfs.add(0x726f6f7466730000L | i);
         }
@@ -734,13 +807,15 @@ final class BootMemory {
             if (e <= s) {
                 return;
             }
-            long sp = (s + MemoryModel.PAGE_SIZE - 1) >>> MemoryModel.PAGE_SHIFT;
-            long ep = e >>> MemoryModel.PAGE_SHIFT;
+            long sp = (s + arch.pageSize() - 1) >>> arch.pageShift();
+            long ep = e >>> arch.pageShift();
             for (long pfn = sp; pfn < ep; pfn++) {
                 mm.zoneOf(pfn).managedPages++;
                 mm.buddy.freeOnePage(pfn, 0, false);
             }
-            log.info(String.format("Freeing %s memory: %dK", what, (ep - sp) * 4));
+            if (ep > sp) { // a range smaller than a page frees nothing and prints nothing
+                log.info(String.format("Freeing %s memory: %dK", what, (ep - sp) * arch.pageKb()));
+            }
             return;
         }
     }
@@ -750,7 +825,7 @@ final class BootMemory {
         long physpages = mm.totalPresentPages();
         long totalram = mm.totalManagedPages();
         log.info(String.format("Memory: %dK/%dK available (%dK kernel code, %dK rwdata, %dK rodata, %dK init, %dK bss, %dK reserved, 0K cma-reserved)",
-                mm.totalFreePages() * 4, physpages * 4, p.codeK(), p.rwdataK(), p.rodataBytes() / 1024,
-                p.initBytes() / 1024, p.bssBytes() / 1024, (physpages - totalram) * 4));
+                mm.totalFreePages() * arch.pageKb(), physpages * arch.pageKb(), p.codeK(), p.rwdataK(), p.rodataBytes() / 1024,
+                p.initBytes() / 1024, p.bssBytes() / 1024, (physpages - totalram) * arch.pageKb()));
     }
 }

@@ -64,17 +64,17 @@ final class BuddyAllocator {
         mm.counters.freed(order);
         mm.bumpGeneration();
         MigrateType mt = mm.pageblockMigratetype(pfn);
-        while (order < Zone.MAX_ORDER) {
+        while (order < mm.arch.maxOrder()) {
             long buddy = pfn ^ (1L << order);
             MemSection bs = mm.section(buddy);
             if (bs == null || !bs.hasMemmap() || bs != mm.section(pfn)) {
                 break;
             }
             if (mm.kind(buddy) != PageState.BUDDY || mm.buddyOrder(buddy) != order
-                    || bs.pbZone[MemoryModel.pbIdx(buddy)] != mm.section(pfn).pbZone[MemoryModel.pbIdx(pfn)]) {
+                    || bs.pbZone[mm.pbIdx(buddy)] != mm.section(pfn).pbZone[mm.pbIdx(pfn)]) {
                 break;
             }
-            if (order >= MemoryModel.PAGEBLOCK_ORDER - 1) {
+            if (order >= mm.arch.pageblockOrder() - 1) {
                 MigrateType bmt = mm.pageblockMigratetype(buddy);
                 if (mt != bmt && (!mergeable(mt) || !mergeable(bmt))) {
                     break;
@@ -95,7 +95,7 @@ final class BuddyAllocator {
     void freePagesCore(long start, long end) {
         long pfn = start;
         while (pfn < end) {
-            int order = pfn == 0 ? Zone.MAX_ORDER : Math.min(Zone.MAX_ORDER, Long.numberOfTrailingZeros(pfn));
+            int order = pfn == 0 ? mm.arch.maxOrder() : Math.min(mm.arch.maxOrder(), Long.numberOfTrailingZeros(pfn));
             while (pfn + (1L << order) > end) {
                 order--;
             }
@@ -119,7 +119,7 @@ final class BuddyAllocator {
 
     /** Models __rmqueue_smallest() in mm/page_alloc.c. Returns pfn or -1. */
     private long rmqueueSmallest(Zone z, int order, MigrateType mt) {
-        for (int o = order; o < Zone.NR_ORDERS; o++) {
+        for (int o = order; o < mm.arch.nrOrders(); o++) {
             long pfn = z.freeArea.first(o, mt);
             if (pfn < 0) {
                 continue;
@@ -138,17 +138,17 @@ final class BuddyAllocator {
      * moving their free pages over (steal_suitable_fallback / move_freepages_block).
      */
     private boolean rmqueueFallback(Zone z, int order, MigrateType mt) {
-        for (int o = Zone.MAX_ORDER; o >= order; o--) {
+        for (int o = mm.arch.maxOrder(); o >= order; o--) {
             for (MigrateType f : FALLBACKS[mt.ordinal()]) {
                 long pfn = z.freeArea.first(o, f);
                 if (pfn < 0) {
                     continue;
                 }
-                boolean steal = o >= MemoryModel.PAGEBLOCK_ORDER / 2 || mt == MigrateType.UNMOVABLE || mt == MigrateType.RECLAIMABLE;
+                boolean steal = o >= mm.arch.pageblockOrder() / 2 || mt == MigrateType.UNMOVABLE || mt == MigrateType.RECLAIMABLE;
                 if (steal) {
-                    long pbStart = pfn & ~(MemoryModel.PAGEBLOCK_PAGES - 1L);
-                    long pbEnd = Math.max(pbStart + MemoryModel.PAGEBLOCK_PAGES, pfn + (1L << o));
-                    for (long pb = pbStart; pb < pbEnd; pb += MemoryModel.PAGEBLOCK_PAGES) {
+                    long pbStart = pfn & ~(mm.arch.pageblockPages() - 1L);
+                    long pbEnd = Math.max(pbStart + mm.arch.pageblockPages(), pfn + (1L << o));
+                    for (long pb = pbStart; pb < pbEnd; pb += mm.arch.pageblockPages()) {
                         mm.setPageblockMigratetype(pb, mt);
                         moveFreePagesBlock(z, pb, mt);
                     }
@@ -168,7 +168,7 @@ final class BuddyAllocator {
      */
     int moveFreePagesBlock(Zone z, long pbStart, MigrateType mt) {
         int moved = 0;
-        long end = pbStart + MemoryModel.PAGEBLOCK_PAGES;
+        long end = pbStart + mm.arch.pageblockPages();
         long pfn = pbStart;
         while (pfn < end) {
             int k = mm.kind(pfn);

@@ -23,16 +23,22 @@ import java.util.Arrays;
  */
 final class FreeArea {
     private static final int NR_MT = MigrateType.values().length;
-    private final int nrOrders = Zone.NR_ORDERS;
+    private final int nrOrders;
     /** By list (order * NR_MT + migratetype): the first and last chunk, {@link FreeListLinks#NONE} if empty. */
-    private final long[] head = new long[nrOrders * NR_MT];
-    private final long[] tail = new long[nrOrders * NR_MT];
-    private final int[] count = new int[nrOrders * NR_MT];
+    private final long[] head;
+    private final long[] tail;
+    private final int[] count;
     private final FreeListLinks links = new FreeListLinks();
-    private final long[] nrFree = new long[nrOrders];
+    private final long[] nrFree;
     private long freePages;
 
-    FreeArea() {
+    /** The lists of orders 0 .. nrOrders - 1 (NR_PAGE_ORDERS of the machine's {@link Arch}). */
+    FreeArea(int nrOrders) {
+        this.nrOrders = nrOrders;
+        head = new long[nrOrders * NR_MT];
+        tail = new long[nrOrders * NR_MT];
+        count = new int[nrOrders * NR_MT];
+        nrFree = new long[nrOrders];
         Arrays.fill(head, FreeListLinks.NONE);
         Arrays.fill(tail, FreeListLinks.NONE);
     }

@@ -1,8 +1,16 @@
 package org.hotmem.mm;
 
+import java.util.Collections;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+
 /**
- * The boot-time memory reservations of one kernel build, per kernel version: the one table
- * from which the managed page counts follow. Sizes come from the recorded boot logs (the
+ * One imitated kernel build: its identity (uname, banner), the behaviours that differ between
+ * the builds ({@link KernelFeature}s) and its boot-time memory reservations. A third kernel is
+ * one new profile in {@link #of}; no code compares versions.
+ *
+ * <p>The reservations are the one table from which the managed page counts follow. Sizes come from the recorded boot logs (the
  * "Memory: ... (N kernel code, N rwdata, N rodata, N init, N bss ...)" line, "Freeing ..."
  * lines, "percpu: Embedded N pages/cpu", "NODE_DATA(0) allocated [mem ...]", "RAMDISK:",
  * "software IO TLB: mapped ... (64MB)"); placement follows memblock's rules
@@ -25,7 +33,7 @@ package org.hotmem.mm;
  * bss                               4904K           17344K          resident, except the unused part of the
  *   of which unused .bss..decrypted 2028K           2036K           PMD-aligned decrypted region (freed)
  * initrd                            2536K           2604K           the recorder's initramfs, at the top of low RAM (QEMU); freed after unpack
- * direct-map page tables            derived         derived         {@link DirectMapping}: init_mem_mapping() with
+ * direct-map page tables            derived         derived         {@link InitMemoryMapping}: init_mem_mapping() with
  *                                                                   the 16-page brk buffer; memblock pages only for
  *                                                                   ranges overlapping the image (0 at <= 2G, 1 at
  *                                                                   3G, 3 with RAM above 4G; 0 under movable_node)
@@ -72,27 +80,70 @@ public record KernelProfile(
         int bootCpumasks,
         /** FITTED: early memblock bytes not identified in the sources (see the table). */
         long unidentifiedSetupArchBytes,
-        /** "Memory:" is printed after deferred struct-page init (6.12) or in mm_init (6.1). */
-        boolean memoryLineAfterDeferredInit,
         /** ftrace: allocated N pages (runtime GFP_KERNEL allocation). */
-        int ftracePages) {
+        int ftracePages,
+        /** The "kernel code" and "rwdata" figures of the "Memory:" line, in KiB (as recorded). */
+        long codeK, long rwdataK,
+        /** The behaviours of this build that another may lack. */
+        Set<KernelFeature> features,
+        /** uname -r, uname -v, and the "Linux version" banner. */
+        String release, String unameVersion, String banner,
+        /** enum vm_event_item: the /proc/vmstat event names, in order. */
+        List<String> vmEvents) {
 
     static final long K = 1024;
+
+    private static final KernelProfile DEBIAN_6_12 = new KernelProfile(KernelVersion.V6_12,
+            16384 * K, 0, 11716 * K, 572 * K, 2500 * K,
+            4744 * K, 4264 * K, 40 * K, 4904 * K, 2028 * K,
+            2536 * K, 0x2a980, 64,
+            233472, 56, 1, 192, 180, 16384, 2499,
+            EnumSet.of(KernelFeature.AUTO_ONLINE_BY_DEFAULT, KernelFeature.MEMMAP_ON_MEMORY_FORCE,
+                    KernelFeature.MEMMAP_ON_MEMORY_PER_BLOCK, KernelFeature.CRASH_HOTPLUG_ATTR,
+                    KernelFeature.NODE_STATES_CLEARED_BEFORE_ZONELISTS, KernelFeature.VIRTIO_MEM_REFUSES_HIBERNATION,
+                    KernelFeature.ZONELIST_LOCAL_NODE_NEEDS_MEMORY, KernelFeature.NUMA_MEMINFO_FROM_FIRST_MEMORY,
+                    KernelFeature.OFFLINE_NODE_DATA_QUIET, KernelFeature.ZONELIST_TOTAL_IS_PRESENT_PAGES,
+                    KernelFeature.MEMORY_LINE_AFTER_DEFERRED_INIT, KernelFeature.PCPU_CHUNK_ALIGNED,
+                    KernelFeature.FEWER_BOOT_DIRECT_MAP_SPLITS, KernelFeature.UNACCEPTED_MEMORY_COUNTERS,
+                    KernelFeature.NODE_STAT_PGDEMOTE, KernelFeature.ZONEINFO_PROMO_WATERMARK,
+                    KernelFeature.VMSTAT_MEMMAP_PAGES, KernelFeature.NODE_MEMINFO_FILE_THP_ALIGNED,
+                    KernelFeature.HUGETLB_MEMORY_FAILURE_STATS, KernelFeature.MGLRU_ACTIVE,
+                    KernelFeature.MOVABLE_WATERMARKS_LIKE_HIGHMEM, KernelFeature.DUMP_PAGE_FOLIO_FORMAT,
+                    KernelFeature.HIBERNATE_COMPRESSOR_CHOICE, KernelFeature.HIBERNATE_ZERO_PAGES,
+                    KernelFeature.HIBERNATE_NAMED_COMPRESSOR_LINES, KernelFeature.POWER_DISK_TRIMMED,
+                    KernelFeature.HIBERNATE_TEST_RESUME, KernelFeature.FREEZER_DUMP_TGID),
+            "6.12.117+deb12-amd64", "#1 SMP PREEMPT_DYNAMIC Debian 6.12.117-1~deb12u1 (2026-11-14)",
+            "Linux version 6.12.117+deb12-amd64 (debian-kernel@lists.debian.org) (x86_64-linux-gnu-gcc-12 (Debian 12.2.0-14+deb12u1) "
+                    + "12.2.0, GNU ld (GNU Binutils for Debian) 2.40) #1 SMP PREEMPT_DYNAMIC Debian 6.12.117-1~deb12u1 (2026-11-14)",
+            VmstatItems.EVENTS_6_12);
+
+    private static final KernelProfile DEBIAN_6_1 = new KernelProfile(KernelVersion.V6_1,
+            14344 * K, 2040 * K, 9132 * K, 1108 * K, 2340 * K,
+            4148 * K, 2824 * K, 36 * K, 17344 * K, 2036 * K,
+            2604 * K, 0x2b000, 4096,
+            217088, 56, 4, 0, 159, 14343, 2338,
+            EnumSet.of(KernelFeature.SRAT_APIC_LINES),
+            "6.1.0-56-amd64", "#1 SMP PREEMPT_DYNAMIC Debian 6.1.192-2 (2026-11-16)",
+            "Linux version 6.1.0-56-amd64 (debian-kernel@lists.debian.org) (gcc-12 (Debian 12.2.0-14+deb12u1) 12.2.0, "
+                    + "GNU ld (GNU Binutils for Debian) 2.40) #1 SMP PREEMPT_DYNAMIC Debian 6.1.192-2 (2026-11-16)",
+            VmstatItems.EVENTS_6_1);
+
+    public KernelProfile {
+        features = Collections.unmodifiableSet(features.isEmpty() ? EnumSet.noneOf(KernelFeature.class) : EnumSet.copyOf(features));
+        vmEvents = List.copyOf(vmEvents);
+    }
 
     /** The profile of a kernel version. */
     public static KernelProfile of(KernelVersion v) {
         return switch (v) {
-            case V6_12 -> new KernelProfile(v,
-                    16384 * K, 0, 11716 * K, 572 * K, 2500 * K,
-                    4744 * K, 4264 * K, 40 * K, 4904 * K, 2028 * K,
-                    2536 * K, 0x2a980, 64,
-                    233472, 56, 1, 192, true, 180);
-            case V6_1 -> new KernelProfile(v,
-                    14344 * K, 2040 * K, 9132 * K, 1108 * K, 2340 * K,
-                    4148 * K, 2824 * K, 36 * K, 17344 * K, 2036 * K,
-                    2604 * K, 0x2b000, 4096,
-                    217088, 56, 4, 0, false, 159);
+            case V6_12 -> DEBIAN_6_12;
+            case V6_1 -> DEBIAN_6_1;
         };
+    }
+
+    /** Whether this kernel has {@code f}. */
+    public boolean has(KernelFeature f) {
+        return features.contains(f);
     }
 
     /** Bytes of the image that memblock reserves at _text (through the end of bss + brk in use). */
@@ -111,13 +162,4 @@ public record KernelProfile(
         return (int) ((percpuStaticBytes + PERCPU_RESERVED_BYTES + PERCPU_DYNAMIC_BYTES) >>> 12);
     }
 
-    /** The "kernel code" figure of the Memory: line, in KiB. */
-    public long codeK() {
-        return version == KernelVersion.V6_1 ? textBytes / K - 1 : textBytes / K;
-    }
-
-    /** The "rwdata" figure, in KiB. */
-    public long rwdataK() {
-        return version == KernelVersion.V6_1 ? 2338 : 2499;
-    }
 }

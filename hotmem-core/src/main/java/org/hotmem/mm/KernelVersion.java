@@ -1,9 +1,9 @@
 package org.hotmem.mm;
 
 /**
- * The Linux kernel being imitated. Selects version-dependent behaviour: boot reservations
- * (hence managed page counts), page dump format, default of auto_online_blocks,
- * memmap_on_memory for multi-block adds, crash_hotplug in sysfs, the "Total pages" formula.
+ * The Linux kernel being imitated, by name. What differs between kernels is in each one's
+ * {@link KernelProfile} (boot reservations, uname, {@link KernelFeature}s); ask
+ * {@link #has(KernelFeature)}, never compare versions.
  */
 public enum KernelVersion {
     /** Debian 12's linux-image-6.1.0 (6.1.192). */
@@ -29,11 +29,17 @@ public enum KernelVersion {
                 return v;
             }
         }
-        throw new IllegalArgumentException("unknown kernel version '" + s + "' (expected 6.1 or 6.12)");
+        throw new IllegalArgumentException("unknown kernel version '" + s + "' (expected "
+                + String.join(" or ", java.util.Arrays.stream(values()).map(KernelVersion::text).toList()) + ")");
     }
 
-    /** True for 6.12 and later. */
-    public boolean atLeast612() {
-        return this == V6_12;
+    /** This kernel's profile. */
+    public KernelProfile profile() {
+        return KernelProfile.of(this);
+    }
+
+    /** Whether this kernel has behaviour {@code f} (see {@link KernelProfile#features()}). */
+    public boolean has(KernelFeature f) {
+        return KernelProfile.of(this).has(f);
     }
 }

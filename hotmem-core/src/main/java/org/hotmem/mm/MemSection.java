@@ -3,7 +3,8 @@ package org.hotmem.mm;
 import java.util.Arrays;
 
 /**
- * One SPARSEMEM section (struct mem_section): 128 MiB, 32768 pages, 64 pageblocks.
+ * One SPARSEMEM section (struct mem_section): PAGES_PER_SECTION pages of its machine's
+ * {@link Arch} (on x86-64 128 MiB, 32768 pages, 64 pageblocks).
  *
  * <p>The memmap ({@link Memmap}: per page an info word, an owner word and a content token, see
  * {@link PageState}) exists from when the section is added (sparse_add_section / sparse_init)
@@ -16,15 +17,12 @@ import java.util.Arrays;
  * mem_hotplug_lock (write).
  */
 public final class MemSection {
-    public static final int PAGES = 32768;
-    public static final int PFN_SHIFT = 15;
-    public static final int PAGEBLOCKS = 64;
-
+    final Arch arch;
     final int nr;
     /** The memmap; null while the section has none. */
     Memmap memmap;
-    final byte[] pbMigrate = new byte[PAGEBLOCKS];
-    final byte[] pbZone = new byte[PAGEBLOCKS];
+    final byte[] pbMigrate;
+    final byte[] pbZone;
     /** SECTION_MARKED_PRESENT / SECTION_HAS_MEM_MAP / SECTION_IS_ONLINE / SECTION_IS_EARLY. */
     boolean present;
     boolean online;
@@ -32,15 +30,18 @@ public final class MemSection {
     /** memmap_on_memory: the memmap of this section lives in its own first pages. */
     boolean altmap;
 
-    MemSection(int nr, boolean early) {
+    MemSection(Arch arch, int nr, boolean early) {
+        this.arch = arch;
         this.nr = nr;
+        this.pbMigrate = new byte[arch.pageblocksPerSection()];
+        this.pbZone = new byte[arch.pageblocksPerSection()];
         this.early = early;
         Arrays.fill(pbZone, (byte) -1);
     }
 
     /** Allocates (and poisons) the memmap, as section_activate() does. */
     void activate() {
-        memmap = new Memmap(PAGES, MemoryModel.PAGEBLOCK_ORDER);
+        memmap = new Memmap(arch.pagesPerSection(), arch.pageblockOrder());
         present = true;
     }
 
@@ -74,7 +75,12 @@ public final class MemSection {
         return nr;
     }
 
+    /** PAGES_PER_SECTION. */
+    public int nrPages() {
+        return arch.pagesPerSection();
+    }
+
     public long startPfn() {
-        return (long) nr << PFN_SHIFT;
+        return (long) nr << arch.pfnSectionShift();
     }
 }

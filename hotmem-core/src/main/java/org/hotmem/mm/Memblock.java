@@ -14,10 +14,16 @@ import java.util.List;
  * <p>Used only during boot, by one thread; no locking (as in Linux, memblock runs before SMP).
  */
 public final class Memblock {
-    private static final long PAGE_SIZE = 4096;
+    /** PAGE_SIZE: memblock never hands out the first page (memblock_find_in_range_node()). */
+    private final long pageSize;
     private final List<long[]> memory = new ArrayList<>();
     private final List<long[]> reserved = new ArrayList<>();
     private boolean bottomUp;
+
+    /** An empty memblock of a machine with pages of {@code pageSize} bytes. */
+    public Memblock(long pageSize) {
+        this.pageSize = pageSize;
+    }
 
     /** memblock_add(). */
     public void add(long base, long size) {
@@ -79,7 +85,7 @@ public final class Memblock {
      * (Linux returns 0). Like memblock_find_in_range_node(), never hands out the first page.
      */
     public long tryAlloc(long size, long align, long min, long max) {
-        List<long[]> free = freeRanges(Math.max(min, PAGE_SIZE), max);
+        List<long[]> free = freeRanges(Math.max(min, pageSize), max);
         if (bottomUp) {
             for (long[] r : free) {
                 long start = alignUp(r[0], align);

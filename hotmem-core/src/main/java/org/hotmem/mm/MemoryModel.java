@@ -31,20 +31,19 @@ import org.hotmem.kernel.fs.Kernfs;
  * mem_hotplug_lock held for write (the hotplug package takes it).
  */
 public final class MemoryModel {
-    public static final int PAGE_SHIFT = 12;
-    public static final long PAGE_SIZE = 1L << PAGE_SHIFT;
-    public static final int PAGEBLOCK_ORDER = 9;
-    public static final int PAGEBLOCK_PAGES = 1 << PAGEBLOCK_ORDER;
-    public static final int MAX_PHYSMEM_BITS = 46;
-    public static final long SECTION_SIZE = 1L << 27;
-
+    /** The geometry: page, section, pageblock and block sizes, orders, zones configured. */
+    final Arch arch;
+    /** PAGES_PER_SECTION - 1, PFN_SECTION_SHIFT and pageblock_order of {@link #arch}, for the hot paths. */
+    private final int sectionPageMask;
+    private final int pfnSectionShift;
+    private final int pageblockOrder;
     final Kernel kernel;
     final Kernfs fs;
     final KernelVersion version;
     final KernelProfile profile;
     final boolean movableNode;
     final Node[] nodes;
-    final MemSection[] sections = new MemSection[1 << (MAX_PHYSMEM_BITS - 27)];
+    final SectionTable sections;
     final List<AddressSpace> owners = new ArrayList<>();
     final PageIsolation isolation = new PageIsolation(this);
     /** min_free_kbytes, watermarks, lowmem_reserve, totalreserve_pages. */
@@ -75,7 +74,7 @@ public final class MemoryModel {
     /** Tokens for kernel pages come from this counter (deterministic). */
     private long nextKernelToken = 0x6b65726e00000000L;
     /** Memmaps and kernel page tables of hot-added memory. Guarded by mem_hotplug_lock (write). */
-    final SparseVmemmap vmemmap = new SparseVmemmap(this);
+    final SparseVmemmap vmemmap;
     /** The free-list code of mm/page_alloc.c; its state is guarded by the zone locks. */
     final BuddyAllocator buddy = new BuddyAllocator(this);
     /** Zone and node span bookkeeping of hotplug; its state is guarded by mem_hotplug_lock (write). */
@@ -90,17 +89,23 @@ public final class MemoryModel {
     private long generation;
     private final org.hotmem.kernel.WaitQueue progress;
 
-    MemoryModel(Kernel kernel, Kernfs fs, KernelVersion version, boolean movableNode, int possibleNodes) {
+    MemoryModel(Arch arch, Kernel kernel, Kernfs fs, KernelVersion version, boolean movableNode, int possibleNodes) {
+        this.arch = arch;
+        this.sectionPageMask = arch.pagesPerSection() - 1;
+        this.pfnSectionShift = arch.pfnSectionShift();
+        this.pageblockOrder = arch.pageblockOrder();
+        this.sections = new SectionTable(arch);
+        this.vmemmap = new SparseVmemmap(this);
         this.kernel = kernel;
         this.fs = fs;
         this.version = version;
-        this.profile = KernelProfile.of(version);
+        this.profile = version.profile();
         this.movableNode = movableNode;
         this.nodes = new Node[possibleNodes];
         this.nodeLoad = new int[possibleNodes];
         this.nodeOrder = new int[possibleNodes][];
         for (int i = 0; i < possibleNodes; i++) {
-            nodes[i] = new Node(i);
+            nodes[i] = new Node(i, arch);
         }
         owners.add(null); // owner id 0 = none
         progress = new org.hotmem.kernel.WaitQueue(kernel, "mm progress");
@@ -179,8 +184,18 @@ public final class MemoryModel {
      */
     public static MemoryModel boot(List<E820Entry> e820, MmBootOptions options, KernelVersion version, Kernel kernel,
                                    Kernfs fs, Srat srat, Runnable parseArgs) {
-        MemoryModel mm = new MemoryModel(kernel, fs, version, options.movableNode(), NumaInit.nrNodeIds(srat));
-        new BootMemory(mm, e820, options, srat, parseArgs).run();
+        return boot(Arch.X86_64, e820, options, version, kernel, fs, srat, parseArgs);
+    }
+
+    /**
+     * As above on architecture {@code arch}. For an architecture whose boot memory map is the
+     * device tree ({@link Arch.BootMap#DEVICE_TREE}) the usable entries of {@code memoryMap}
+     * are the memory nodes' ranges and the rest is ignored.
+     */
+    public static MemoryModel boot(Arch arch, List<E820Entry> memoryMap, MmBootOptions options, KernelVersion version,
+                                   Kernel kernel, Kernfs fs, Srat srat, Runnable parseArgs) {
+        MemoryModel mm = new MemoryModel(arch, kernel, fs, version, options.movableNode(), NumaInit.nrNodeIds(srat));
+        new BootMemory(mm, memoryMap, options, srat, parseArgs).run();
         if (fs != null) {
             MmProcFiles.register(mm, fs);
             fs.setDentryCache(new Dcache(mm));
@@ -195,6 +210,11 @@ public final class MemoryModel {
 
     public KernelVersion version() {
         return version;
+    }
+
+    /** The machine's memory geometry. */
+    public Arch arch() {
+        return arch;
     }
 
     public Kernel kernel() {
@@ -258,8 +278,7 @@ public final class MemoryModel {
 
     /** The section holding pfn, or null. */
     public MemSection section(long pfn) {
-        long nr = pfn >>> MemSection.PFN_SHIFT;
-        return nr < sections.length ? sections[(int) nr] : null;
+        return sections.get(pfn >>> pfnSectionShift);
     }
 
     /** pfn_valid(): a memmap exists for pfn. */
@@ -274,12 +293,14 @@ public final class MemoryModel {
         return s != null && s.hasMemmap() && s.online;
     }
 
-    static int idx(long pfn) {
-        return (int) (pfn & (MemSection.PAGES - 1));
+    /** pfn's index in its section's memmap. */
+    int idx(long pfn) {
+        return (int) (pfn & sectionPageMask);
     }
 
-    static int pbIdx(long pfn) {
-        return (int) ((pfn & (MemSection.PAGES - 1)) >>> PAGEBLOCK_ORDER);
+    /** The index of pfn's pageblock in its section. */
+    int pbIdx(long pfn) {
+        return (int) ((pfn & sectionPageMask) >>> pageblockOrder);
     }
 
     /** The page kind ({@link PageState}) of pfn. */
@@ -428,8 +449,8 @@ public final class MemoryModel {
      * // model: pages whose token was 0 (never written) keep reading 0.
      */
     public void powerLoss() {
-        for (MemSection sec : sections) {
-            if (sec != null && sec.memmap != null) sec.memmap.loseTokens(LOST_CONTENT);
+        for (MemSection sec : sections.all()) {
+            if (sec.memmap != null) sec.memmap.loseTokens(LOST_CONTENT);
         }
     }
 
@@ -456,7 +477,7 @@ public final class MemoryModel {
         long others = Memmap.word(PageState.make(kind, 0), owner);
         long pfn = start;
         while (pfn < end) {
-            long sEnd = Math.min(end, (pfn | (MemSection.PAGES - 1)) + 1);
+            long sEnd = Math.min(end, (pfn | sectionPageMask) + 1);
             section(pfn).memmap.fill(idx(pfn), idx(sEnd - 1) + 1, pfn == start ? first : others, others);
             pfn = sEnd;
         }
@@ -720,7 +741,7 @@ public final class MemoryModel {
 
     /** Models online_mem_sections()/offline_mem_sections(). */
     public void setSectionsOnline(long start, long end, boolean online) {
-        for (long pfn = start; pfn < end; pfn += MemSection.PAGES) {
+        for (long pfn = start; pfn < end; pfn += arch.pagesPerSection()) {
             section(pfn).online = online;
         }
     }
@@ -748,20 +769,20 @@ public final class MemoryModel {
             throw new KernelException(Errno.ENOMEM);
         }
         List<MemSection> activated = new ArrayList<>();
-        for (long pfn = start; pfn < start + nr; pfn += MemSection.PAGES) {
-            int snr = (int) (pfn >>> MemSection.PFN_SHIFT);
-            if (sections[snr] == null) {
-                sections[snr] = new MemSection(snr, false);
+        for (long pfn = start; pfn < start + nr; pfn += arch.pagesPerSection()) {
+            int snr = (int) (pfn >>> pfnSectionShift);
+            if (sections.get(snr) == null) {
+                sections.set(snr, new MemSection(arch, snr, false));
             }
-            MemSection sec = sections[snr];
+            MemSection sec = sections.get(snr);
             if (!sec.hasMemmap()) {
                 if (!vmemmap.populate(sec, altmap, nid)) {
                     for (int i = activated.size() - 1; i >= 0; i--) {
                         MemSection a = activated.get(i);
                         vmemmap.depopulate(a);
-                        sections[a.nr] = null;
+                        sections.set(a.nr, null);
                     }
-                    sections[snr] = null;
+                    sections.set(snr, null);
                     vmemmap.unmapDirect(start, nr);
                     throw new KernelException(Errno.ENOMEM);
                 }
@@ -779,13 +800,13 @@ public final class MemoryModel {
      * kernel_physical_mapping_remove() drops the direct map and frees page tables left empty.
      */
     public void sparseRemoveSections(long start, long nr) {
-        for (long pfn = start; pfn < start + nr; pfn += MemSection.PAGES) {
-            int snr = (int) (pfn >>> MemSection.PFN_SHIFT);
-            if (sections[snr] != null && !sections[snr].early) {
-                if (sections[snr].hasMemmap()) {
-                    vmemmap.depopulate(sections[snr]);
+        for (long pfn = start; pfn < start + nr; pfn += arch.pagesPerSection()) {
+            MemSection sec = sections.get(pfn >>> pfnSectionShift);
+            if (sec != null && !sec.early) {
+                if (sec.hasMemmap()) {
+                    vmemmap.depopulate(sec);
                 }
-                sections[snr] = null;
+                sections.set(sec.nr, null);
             }
         }
         vmemmap.unmapDirect(start, nr);
@@ -800,7 +821,7 @@ public final class MemoryModel {
     public void initMemmapOnMemory(Zone zone, long start, long nr) {
         movePfnRangeToZone(zone, start, nr, MigrateType.UNMOVABLE);
         fillPages(start, start + nr, PageState.VMEMMAP, 0);
-        if (nr % MemSection.PAGES == 0) {
+        if (nr % arch.pagesPerSection() == 0) {
             setSectionsOnline(start, start + nr, true);
         }
     }
@@ -893,7 +914,7 @@ public final class MemoryModel {
         int prev = local;
         while (true) {
             int best = -1;
-            if (!used.get(local) && (!version.atLeast612() || memory.get(local))) {
+            if (!used.get(local) && (!version.has(KernelFeature.ZONELIST_LOCAL_NODE_NEEDS_MEMORY) || memory.get(local))) {
                 best = local;
             } else {
                 long min = Long.MAX_VALUE;
@@ -1040,8 +1061,8 @@ public final class MemoryModel {
     /** Every present section number, ascending. */
     public List<MemSection> presentSections() {
         List<MemSection> out = new ArrayList<>();
-        for (MemSection s : sections) {
-            if (s != null && s.hasMemmap()) {
+        for (MemSection s : sections.all()) {
+            if (s.hasMemmap()) {
                 out.add(s);
             }
         }

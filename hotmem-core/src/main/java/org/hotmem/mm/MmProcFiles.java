@@ -13,7 +13,7 @@ import org.hotmem.kernel.fs.Kernfs;
  * (drivers/base/node.c, mm/hugetlb.c, mm/memory-failure.c).
  *
  * <p>Values follow from the model (see {@link VmStatSnapshot}, {@link Watermarks},
- * {@link DirectMap}); counters hotmem does not model print 0. Reads are lockless snapshots,
+ * {@link DirectPagesCount}); counters hotmem does not model print 0. Reads are lockless snapshots,
  * as in Linux. Stateless: every show builds its text from the model.
  */
 final class MmProcFiles {
@@ -104,7 +104,7 @@ final class MmProcFiles {
         fs.addFile(hp, "nr_hugepages", 0644, () -> "0\n", null);
         fs.addFile(hp, "free_hugepages", 0444, () -> "0\n", null);
         fs.addFile(hp, "surplus_hugepages", 0444, () -> "0\n", null);
-        if (mm.version.atLeast612()) {
+        if (mm.version.has(KernelFeature.HUGETLB_MEMORY_FAILURE_STATS)) {
             KDir mf = fs.mkdirs(path + "/memory_failure");
             for (String f : new String[] {"total", "ignored", "failed", "delayed", "recovered"}) {
                 fs.addFile(mf, f, 0444, () -> "0\n", null);
@@ -119,8 +119,8 @@ final class MmProcFiles {
         sb.append(padRight(label + ":", 16)).append(padLeft(kb, 8)).append(" kB\n");
     }
 
-    private static void pages(StringBuilder sb, String label, long pages) {
-        kb(sb, label, pages << (MemoryModel.PAGE_SHIFT - 10));
+    private static void pages(MemoryModel mm, StringBuilder sb, String label, long pages) {
+        kb(sb, label, pages << (mm.arch.pageShift() - 10));
     }
 
     /**
@@ -130,7 +130,7 @@ final class MmProcFiles {
     static long memAvailable(MemoryModel mm, VmStatSnapshot st) {
         long wmarkLow = 0;
         for (Node n : mm.nodes) {
-            for (Zone z : n.zones) {
+            for (Zone z : n.configured) {
                 wmarkLow += z.wmarkLow;
             }
         }
@@ -154,62 +154,62 @@ final class MmProcFiles {
         VmStatSnapshot st = new VmStatSnapshot(mm);
         StringBuilder sb = new StringBuilder();
         long cached = st.filePages();
-        pages(sb, "MemTotal", mm.totalManagedPages());
-        pages(sb, "MemFree", mm.totalFreePages());
-        pages(sb, "MemAvailable", memAvailable(mm, st));
-        pages(sb, "Buffers", 0);
-        pages(sb, "Cached", cached);
-        pages(sb, "SwapCached", 0);
-        pages(sb, "Active", st.activeAnon() + st.activeFile());
-        pages(sb, "Inactive", st.inactiveAnon() + st.inactiveFile());
-        pages(sb, "Active(anon)", st.activeAnon());
-        pages(sb, "Inactive(anon)", st.inactiveAnon());
-        pages(sb, "Active(file)", st.activeFile());
-        pages(sb, "Inactive(file)", st.inactiveFile());
-        pages(sb, "Unevictable", 0);
-        pages(sb, "Mlocked", 0);
-        pages(sb, "SwapTotal", 0);
-        pages(sb, "SwapFree", 0);
-        pages(sb, "Zswap", 0);
-        pages(sb, "Zswapped", 0);
-        pages(sb, "Dirty", 0);
-        pages(sb, "Writeback", 0);
-        pages(sb, "AnonPages", st.anonPages());
-        pages(sb, "Mapped", 0);
-        pages(sb, "Shmem", st.shmemPages());
-        pages(sb, "KReclaimable", st.slabReclaimable());
-        pages(sb, "Slab", st.slabReclaimable() + st.slabUnreclaimable());
-        pages(sb, "SReclaimable", st.slabReclaimable());
-        pages(sb, "SUnreclaim", st.slabUnreclaimable());
+        pages(mm, sb, "MemTotal", mm.totalManagedPages());
+        pages(mm, sb, "MemFree", mm.totalFreePages());
+        pages(mm, sb, "MemAvailable", memAvailable(mm, st));
+        pages(mm, sb, "Buffers", 0);
+        pages(mm, sb, "Cached", cached);
+        pages(mm, sb, "SwapCached", 0);
+        pages(mm, sb, "Active", st.activeAnon() + st.activeFile());
+        pages(mm, sb, "Inactive", st.inactiveAnon() + st.inactiveFile());
+        pages(mm, sb, "Active(anon)", st.activeAnon());
+        pages(mm, sb, "Inactive(anon)", st.inactiveAnon());
+        pages(mm, sb, "Active(file)", st.activeFile());
+        pages(mm, sb, "Inactive(file)", st.inactiveFile());
+        pages(mm, sb, "Unevictable", 0);
+        pages(mm, sb, "Mlocked", 0);
+        pages(mm, sb, "SwapTotal", 0);
+        pages(mm, sb, "SwapFree", 0);
+        pages(mm, sb, "Zswap", 0);
+        pages(mm, sb, "Zswapped", 0);
+        pages(mm, sb, "Dirty", 0);
+        pages(mm, sb, "Writeback", 0);
+        pages(mm, sb, "AnonPages", st.anonPages());
+        pages(mm, sb, "Mapped", 0);
+        pages(mm, sb, "Shmem", st.shmemPages());
+        pages(mm, sb, "KReclaimable", st.slabReclaimable());
+        pages(mm, sb, "Slab", st.slabReclaimable() + st.slabUnreclaimable());
+        pages(mm, sb, "SReclaimable", st.slabReclaimable());
+        pages(mm, sb, "SUnreclaim", st.slabUnreclaimable());
         kb(sb, "KernelStack", st.kernelStackKb());
-        pages(sb, "PageTables", st.pageTables());
-        pages(sb, "SecPageTables", 0);
-        pages(sb, "NFS_Unstable", 0);
-        pages(sb, "Bounce", 0);
-        pages(sb, "WritebackTmp", 0);
-        pages(sb, "CommitLimit", commitLimit(mm));
+        pages(mm, sb, "PageTables", st.pageTables());
+        pages(mm, sb, "SecPageTables", 0);
+        pages(mm, sb, "NFS_Unstable", 0);
+        pages(mm, sb, "Bounce", 0);
+        pages(mm, sb, "WritebackTmp", 0);
+        pages(mm, sb, "CommitLimit", commitLimit(mm));
         // model: every anonymous page is a committed private writable page; nothing else is accounted
-        pages(sb, "Committed_AS", st.anonPages());
+        pages(mm, sb, "Committed_AS", st.anonPages());
         kb(sb, "VmallocTotal", VMALLOC_TOTAL_KB);
-        pages(sb, "VmallocUsed", 0);
-        pages(sb, "VmallocChunk", 0);
-        pages(sb, "Percpu", mm.profile.percpuPages() + PERCPU_RUNTIME_PAGES);
-        sb.append("HardwareCorrupted: ").append(padLeft(mm.counters.hwpoisonedPages << (MemoryModel.PAGE_SHIFT - 10), 5))
+        pages(mm, sb, "VmallocUsed", 0);
+        pages(mm, sb, "VmallocChunk", 0);
+        pages(mm, sb, "Percpu", mm.profile.percpuPages() + PERCPU_RUNTIME_PAGES);
+        sb.append("HardwareCorrupted: ").append(padLeft(mm.counters.hwpoisonedPages << (mm.arch.pageShift() - 10), 5))
                 .append(" kB\n");
-        pages(sb, "AnonHugePages", 0);
-        pages(sb, "ShmemHugePages", 0);
-        pages(sb, "ShmemPmdMapped", 0);
-        pages(sb, "FileHugePages", 0);
-        pages(sb, "FilePmdMapped", 0);
-        if (mm.version.atLeast612()) {
-            pages(sb, "Unaccepted", 0);
+        pages(mm, sb, "AnonHugePages", 0);
+        pages(mm, sb, "ShmemHugePages", 0);
+        pages(mm, sb, "ShmemPmdMapped", 0);
+        pages(mm, sb, "FileHugePages", 0);
+        pages(mm, sb, "FilePmdMapped", 0);
+        if (mm.version.has(KernelFeature.UNACCEPTED_MEMORY_COUNTERS)) {
+            pages(mm, sb, "Unaccepted", 0);
         }
         for (String h : new String[] {"HugePages_Total", "HugePages_Free", "HugePages_Rsvd", "HugePages_Surp"}) {
             sb.append(padRight(h + ":", 16)).append("   ").append(padLeft(0, 5)).append('\n');
         }
         kb(sb, "Hugepagesize", HUGEPAGESIZE_KB);
         kb(sb, "Hugetlb", 0);
-        long[] dm = DirectMap.kb(mm);
+        long[] dm = DirectPagesCount.kb(mm);
         kb(sb, "DirectMap4k", dm[0]);
         kb(sb, "DirectMap2M", dm[1]);
         return sb.toString();
@@ -223,7 +223,7 @@ final class MmProcFiles {
     }
 
     private static void nodePages(StringBuilder sb, Node n, String label, long pages) {
-        nodeKb(sb, n, label, pages << (MemoryModel.PAGE_SHIFT - 10), 16);
+        nodeKb(sb, n, label, pages << (n.arch.pageShift() - 10), 16);
     }
 
     /** Models node_read_meminfo() + hugetlb_report_node_meminfo() in drivers/base/node.c. */
@@ -232,7 +232,7 @@ final class MmProcFiles {
         boolean zero = n.nid != 0;
         long total = 0;
         long free = 0;
-        for (Zone z : n.zones) {
+        for (Zone z : n.configured) {
             total += z.managedPages;
             free += z.freePages();
         }
@@ -271,10 +271,10 @@ final class MmProcFiles {
         nodePages(sb, n, "ShmemHugePages", 0);
         nodePages(sb, n, "ShmemPmdMapped", 0);
         // 6.1's format strings have one space less after "FileHugePages:" and "FilePmdMapped:"
-        int fileThpWidth = mm.version.atLeast612() ? 16 : 15;
+        int fileThpWidth = mm.version.has(KernelFeature.NODE_MEMINFO_FILE_THP_ALIGNED) ? 16 : 15;
         nodeKb(sb, n, "FileHugePages", 0, fileThpWidth);
         nodeKb(sb, n, "FilePmdMapped", 0, fileThpWidth);
-        if (mm.version.atLeast612()) {
+        if (mm.version.has(KernelFeature.UNACCEPTED_MEMORY_COUNTERS)) {
             nodePages(sb, n, "Unaccepted", 0);
         }
         for (String h : new String[] {"HugePages_Total", "HugePages_Free", "HugePages_Surp"}) {
@@ -292,7 +292,7 @@ final class MmProcFiles {
         StringBuilder sb = new StringBuilder();
         for (String[] nm : names) {
             long v = 0;
-            for (Zone z : n.zones) {
+            for (Zone z : n.configured) {
                 v += st.numaEvent(z, nm[1]);
             }
             sb.append(nm[0]).append(' ').append(v).append('\n');
@@ -306,14 +306,14 @@ final class MmProcFiles {
         StringBuilder sb = new StringBuilder();
         for (String item : VmstatItems.zoneStats(mm.version)) {
             long v = 0;
-            for (Zone z : n.zones) {
+            for (Zone z : n.configured) {
                 v += st.zoneStat(z, item);
             }
             sb.append(item).append(' ').append(v).append('\n');
         }
         for (String item : VmstatItems.NUMA_EVENTS) {
             long v = 0;
-            for (Zone z : n.zones) {
+            for (Zone z : n.configured) {
                 v += st.numaEvent(z, item);
             }
             sb.append(item).append(' ').append(v).append('\n');
@@ -348,7 +348,7 @@ final class MmProcFiles {
 
     /** is_zone_first_populated(): the lowest populated zone of the node prints the node stats. */
     private static boolean firstPopulated(Node n, Zone z) {
-        for (Zone o : n.zones) {
+        for (Zone o : n.configured) {
             if (o.populated()) {
                 return o == z;
             }
@@ -366,13 +366,13 @@ final class MmProcFiles {
      */
     static String zoneinfo(MemoryModel mm) {
         VmStatSnapshot st = new VmStatSnapshot(mm);
-        boolean v612 = mm.version.atLeast612();
+        boolean promo = mm.version.has(KernelFeature.ZONEINFO_PROMO_WATERMARK);
         StringBuilder sb = new StringBuilder();
         for (Node n : mm.nodes) {
             if (!n.online) {
                 continue;
             }
-            for (Zone z : n.zones) {
+            for (Zone z : n.configured) {
                 sb.append("Node ").append(n.nid).append(", zone ").append(padLeft(z.name(), 8));
                 if (firstPopulated(n, z)) {
                     sb.append("\n  per-node stats");
@@ -385,16 +385,16 @@ final class MmProcFiles {
                 sb.append("\n        min      ").append(z.wmarkMin);
                 sb.append("\n        low      ").append(z.wmarkLow);
                 sb.append("\n        high     ").append(z.wmarkHigh);
-                if (v612) {
+                if (promo) {
                     sb.append("\n        promo    ").append(z.wmarkPromo);
                 }
                 sb.append("\n        spanned  ").append(z.spannedPages);
                 sb.append("\n        present  ").append(z.presentPages);
                 sb.append("\n        managed  ").append(z.managedPages);
                 sb.append("\n        cma      ").append(z.cmaPages);
-                sb.append("\n        protection: (").append(z.lowmemReserve[0]);
-                for (int i = 1; i < z.lowmemReserve.length; i++) {
-                    sb.append(", ").append(z.lowmemReserve[i]);
+                sb.append("\n        protection: (");
+                for (int i = 0; i < n.configured.length; i++) {
+                    sb.append(i == 0 ? "" : ", ").append(z.lowmemReserve[n.configured[i].type.ordinal()]);
                 }
                 sb.append(')');
                 if (!z.populated()) {
@@ -428,12 +428,12 @@ final class MmProcFiles {
     static String buddyinfo(MemoryModel mm) {
         StringBuilder sb = new StringBuilder();
         for (Node n : mm.nodes) {
-            for (Zone z : n.zones) {
+            for (Zone z : n.configured) {
                 if (!z.populated()) {
                     continue;
                 }
                 sb.append("Node ").append(n.nid).append(", zone ").append(padLeft(z.name(), 8)).append(' ');
-                for (int o = 0; o < Zone.NR_ORDERS; o++) {
+                for (int o = 0; o < mm.arch.nrOrders(); o++) {
                     sb.append(padLeft(z.nrFree(o), 6)).append(' ');
                 }
                 sb.append('\n');
@@ -463,15 +463,15 @@ final class MmProcFiles {
             if (!n.online || n.presentPages == 0) {
                 continue;
             }
-            sb.append("Page block order: ").append(MemoryModel.PAGEBLOCK_ORDER).append('\n');
-            sb.append("Pages per block:  ").append(MemoryModel.PAGEBLOCK_PAGES).append('\n');
+            sb.append("Page block order: ").append(mm.arch.pageblockOrder()).append('\n');
+            sb.append("Pages per block:  ").append(mm.arch.pageblockPages()).append('\n');
             sb.append('\n');
             sb.append(padRight("Free pages count per migrate type at order", 43)).append(' ');
-            for (int o = 0; o < Zone.NR_ORDERS; o++) {
+            for (int o = 0; o < mm.arch.nrOrders(); o++) {
                 sb.append(padLeft(o, 6)).append(' ');
             }
             sb.append('\n');
-            for (Zone z : n.zones) {
+            for (Zone z : n.configured) {
                 if (!z.populated()) {
                     continue;
                 }
@@ -481,7 +481,7 @@ final class MmProcFiles {
                     }
                     sb.append("Node ").append(padLeft(n.nid, 4)).append(", zone ").append(padLeft(z.name(), 8))
                             .append(", type ").append(padLeft(mt.text(), 12)).append(' ');
-                    for (int o = 0; o < Zone.NR_ORDERS; o++) {
+                    for (int o = 0; o < mm.arch.nrOrders(); o++) {
                         int c = z.nrFree(o, mt);
                         if (c >= FREECOUNT_CAP) {
                             sb.append('>').append(padLeft(FREECOUNT_CAP, 6));
@@ -501,7 +501,7 @@ final class MmProcFiles {
                 }
             }
             sb.append('\n');
-            for (Zone z : n.zones) {
+            for (Zone z : n.configured) {
                 if (!z.populated()) {
                     continue;
                 }
@@ -524,7 +524,7 @@ final class MmProcFiles {
      */
     private static long[] blockCounts(MemoryModel mm, Zone z) {
         long[] counts = new long[MigrateType.values().length];
-        for (long pfn = z.startPfn; pfn < z.endPfn(); pfn += MemoryModel.PAGEBLOCK_PAGES) {
+        for (long pfn = z.startPfn; pfn < z.endPfn(); pfn += mm.arch.pageblockPages()) {
             if (!mm.pfnOnline(pfn) || mm.zoneIndexOf(pfn) != z.type.ordinal()) {
                 continue;
             }
@@ -545,10 +545,10 @@ final class MmProcFiles {
         x -= Math.min(x, mm.watermarks.totalreservePages);
         x += st.activeFile() + st.inactiveFile();
         long available = x + 1;
-        long ratio = DIRTY_RATIO * MemoryModel.PAGE_SIZE / 100;
-        long bgRatio = DIRTY_BACKGROUND_RATIO * MemoryModel.PAGE_SIZE / 100;
-        long thresh = ratio * available / MemoryModel.PAGE_SIZE;
-        long bg = bgRatio * available / MemoryModel.PAGE_SIZE;
+        long ratio = DIRTY_RATIO * mm.arch.pageSize() / 100;
+        long bgRatio = DIRTY_BACKGROUND_RATIO * mm.arch.pageSize() / 100;
+        long thresh = ratio * available / mm.arch.pageSize();
+        long bg = bgRatio * available / mm.arch.pageSize();
         if (bg >= thresh) {
             bg = thresh / 2;
         }
@@ -557,7 +557,7 @@ final class MmProcFiles {
 
     /** nr_memmap_pages / nr_memmap_boot_pages (6.12): memmap pages of hot-added / boot sections. */
     private static long[] memmapPages(MemoryModel mm) {
-        long perSection = (long) MemSection.PAGES * 64 / MemoryModel.PAGE_SIZE;
+        long perSection = (long) mm.arch.pagesPerSection() * 64 / mm.arch.pageSize();
         long hot = 0;
         long boot = 0;
         for (MemSection s : mm.presentSections()) {
@@ -577,7 +577,7 @@ final class MmProcFiles {
         for (String item : VmstatItems.zoneStats(mm.version)) {
             long v = 0;
             for (Node n : mm.nodes) {
-                for (Zone z : n.zones) {
+                for (Zone z : n.configured) {
                     v += st.zoneStat(z, item);
                 }
             }
@@ -586,7 +586,7 @@ final class MmProcFiles {
         for (String item : VmstatItems.NUMA_EVENTS) {
             long v = 0;
             for (Node n : mm.nodes) {
-                for (Zone z : n.zones) {
+                for (Zone z : n.configured) {
                     v += st.numaEvent(z, item);
                 }
             }
@@ -602,7 +602,7 @@ final class MmProcFiles {
         long[] dirty = dirtyLimits(mm, st);
         line(sb, "nr_dirty_threshold", dirty[0]);
         line(sb, "nr_dirty_background_threshold", dirty[1]);
-        if (mm.version.atLeast612()) {
+        if (mm.version.has(KernelFeature.VMSTAT_MEMMAP_PAGES)) {
             long[] memmap = memmapPages(mm);
             line(sb, "nr_memmap_pages", memmap[0]);
             line(sb, "nr_memmap_boot_pages", memmap[1]);

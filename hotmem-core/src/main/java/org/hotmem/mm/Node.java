@@ -6,7 +6,10 @@ package org.hotmem.mm;
  */
 public final class Node {
     final int nid;
+    /** By zone type; the types the {@link Arch} does not configure stay empty for good. */
     final Zone[] zones = new Zone[ZoneType.values().length];
+    /** node_zones[]: the zones the architecture is configured with, in zone_idx() order. */
+    final Zone[] configured;
     long startPfn;
     long spannedPages;
     long presentPages;
@@ -15,10 +18,19 @@ public final class Node {
     boolean memory;
     boolean normalMemory;
 
-    Node(int nid) {
+    /** The machine's geometry. */
+    final Arch arch;
+
+    /** A node of a machine with geometry {@code arch}. */
+    Node(int nid, Arch arch) {
         this.nid = nid;
+        this.arch = arch;
         for (ZoneType t : ZoneType.values()) {
-            zones[t.ordinal()] = new Zone(this, t);
+            zones[t.ordinal()] = new Zone(this, t, arch.nrOrders());
+        }
+        configured = arch.zones().stream().map(t -> zones[t.ordinal()]).toArray(Zone[]::new);
+        for (int i = 0; i < configured.length; i++) {
+            configured[i].idx = i;
         }
     }
 
@@ -30,8 +42,9 @@ public final class Node {
         return zones[t.ordinal()];
     }
 
+    /** The node's configured zones in zone_idx() order (all five on x86-64). */
     public Zone[] zones() {
-        return zones.clone();
+        return configured.clone();
     }
 
     public long startPfn() {

@@ -27,21 +27,26 @@ final class NumaInit {
     private final BitSet possible = new BitSet();
     private final List<Block> meminfo = new ArrayList<>();
     private int cpuNode;
+    private final int pageShift;
 
-    private NumaInit() {
+    private NumaInit(Arch arch) {
+        this.pageShift = arch.pageShift();
         java.util.Arrays.fill(pxmToNode, -1);
     }
 
     /**
      * Runs numa_init() for the firmware's SRAT over the boot RAM ({@code memory}, memblock
-     * ranges in bytes) up to {@code maxPfn}, printing what Linux prints.
+     * ranges in bytes) up to {@code maxPfn}, printing what Linux prints. Without an SRAT, x86's
+     * dummy_numa_init() prints its fake node; a device-tree machine (one node) prints nothing here.
      */
-    static NumaInit run(Srat srat, List<long[]> memory, long maxPfn, KernelVersion version, Dmesg log) {
-        NumaInit n = new NumaInit();
-        long high = maxPfn << MemoryModel.PAGE_SHIFT;
+    static NumaInit run(Arch arch, Srat srat, List<long[]> memory, long maxPfn, KernelVersion version, Dmesg log) {
+        NumaInit n = new NumaInit(arch);
+        long high = maxPfn << arch.pageShift();
         if (!srat.present()) {
-            log.info("No NUMA configuration found");
-            log.info(String.format("Faking a node at [mem %#018x-%#018x]", 0L, high - 1));
+            if (arch.bootMap() == Arch.BootMap.E820) {
+                log.info("No NUMA configuration found");
+                log.info(String.format("Faking a node at [mem %#018x-%#018x]", 0L, high - 1));
+            }
             n.possible.set(0);
             n.meminfo.add(new Block(0, 0, high));
             return n;
@@ -53,7 +58,7 @@ final class NumaInit {
             if (apic == 0) {
                 n.cpuNode = node;
             }
-            if (!version.atLeast612()) {
+            if (version.has(KernelFeature.SRAT_APIC_LINES)) {
                 log.info(String.format("SRAT: PXM %d -> APIC 0x%02x -> Node %d", pxm, apic, node));
             }
         }
@@ -63,7 +68,7 @@ final class NumaInit {
                     m.base(), m.end() - 1, m.hotpluggable() ? " hotplug" : ""));
             blocks.add(new Block(node, m.base(), m.end()));
         }
-        long low = version.atLeast612() ? memory.get(0)[0] : 0;
+        long low = version.has(KernelFeature.NUMA_MEMINFO_FROM_FIRST_MEMORY) ? memory.get(0)[0] : 0;
         n.cleanup(blocks, memory, low, high, log);
         return n;
     }
@@ -153,7 +158,7 @@ final class NumaInit {
 
     /** The node memblock assigns to pfn (memblock_set_node() from numa_meminfo), or -1 outside every block. */
     int nodeOf(long pfn) {
-        long addr = pfn << MemoryModel.PAGE_SHIFT;
+        long addr = pfn << pageShift;
         for (Block b : meminfo) {
             if (addr >= b.start && addr < b.end) {
                 return b.nid;
@@ -180,7 +185,7 @@ final class NumaInit {
         List<long[]> out = new ArrayList<>();
         long at = r[0];
         while (at < r[1]) {
-            int nid = Math.max(0, nodeOf(at >>> MemoryModel.PAGE_SHIFT));
+            int nid = Math.max(0, nodeOf(at >>> pageShift));
             long end = r[1];
             for (Block b : meminfo) {
                 if (b.start > at && b.start < end) {
@@ -198,7 +203,7 @@ final class NumaInit {
 
     /** The node of pfn, or of the nearest block below it (holes inside a section belong to the section's node). */
     int nodeOfOrNearest(long pfn) {
-        long addr = pfn << MemoryModel.PAGE_SHIFT;
+        long addr = pfn << pageShift;
         int best = 0;
         long bestStart = -1;
         for (Block b : meminfo) {
@@ -215,7 +220,7 @@ final class NumaInit {
 
     /** The nodes of the SRAT, without parsing memory: what node_possible_map will be (for sizing pgdat arrays). */
     static int nrNodeIds(Srat srat) {
-        NumaInit n = new NumaInit();
+        NumaInit n = new NumaInit(Arch.X86_64); // only the PXM map is used
         srat.cpuProximity().forEach(n::mapPxm);
         srat.memory().forEach(m -> n.mapPxm(m.proximityDomain()));
         return Math.max(1, n.nrNodeIds());

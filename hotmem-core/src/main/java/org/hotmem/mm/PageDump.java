@@ -18,15 +18,15 @@ final class PageDump {
 
     static List<String> dump(MemoryModel mm, long pfn, String reason) {
         List<String> out = new ArrayList<>();
-        boolean v612 = mm.version.atLeast612();
+        boolean folio = mm.version.has(KernelFeature.DUMP_PAGE_FOLIO_FORMAT);
         int info = mm.info(pfn);
         int kind = PageState.kind(info);
-        int zone = mm.zoneIndexOf(pfn);
+        int zone = mm.zoneOf(pfn).idx;
         boolean reserved = kind == PageState.RESERVED;
-        long reservedBit = v612 ? 1L << 13 : 1L << 12;
+        long reservedBit = folio ? 1L << 13 : 1L << 12;
         long flags = ((long) zone << ZONES_SHIFT_POS) | (0x1fffffL << LASTCPUPID_SHIFT) | (reserved ? reservedBit : 0);
         int refcount = (kind == PageState.BUDDY || kind == PageState.FREE_TAIL) ? 0 : 1;
-        String head = (v612 ? "page: " : "page:(____ptrval____) ") + "refcount:" + refcount
+        String head = (folio ? "page: " : "page:(____ptrval____) ") + "refcount:" + refcount
                 + " mapcount:0 mapping:0000000000000000 index:0x0 pfn:0x" + Long.toHexString(pfn);
         out.add(head);
         StringBuilder names = new StringBuilder();
@@ -41,13 +41,13 @@ final class PageDump {
             int sub = mm.ownerWord(pfn) & 0xff;
             if (sub == PageState.KERNEL_PAGE_TABLE) {
                 pageType = "f2(table)";
-                typeWord = v612 ? 0xf2000000L : 0xffffffffL;
+                typeWord = folio ? 0xf2000000L : 0xffffffffL;
             } else if (sub == PageState.KERNEL_SLAB) {
                 pageType = "f5(slab)";
-                typeWord = v612 ? 0xf5000000L : 0xffffffffL;
+                typeWord = folio ? 0xf5000000L : 0xffffffffL;
             }
         }
-        if (v612 && pageType != null) {
+        if (folio && pageType != null) {
             out.add("page_type: " + pageType);
         }
         long self = VMEMMAP_BASE + pfn * 64 + 8;

@@ -32,7 +32,7 @@ public final class PageIsolation {
             return pbStart;
         }
         Zone zone = mm.zoneOf(pbStart);
-        long end = pbStart + MemoryModel.PAGEBLOCK_PAGES;
+        long end = pbStart + mm.arch.pageblockPages();
         for (long pfn = pbStart; pfn < end; ) {
             int info = mm.info(pfn);
             int kind = PageState.kind(info);
@@ -103,12 +103,12 @@ public final class PageIsolation {
     public int startIsolatePageRange(long start, long end, List<String> report) {
         List<Long> order = new ArrayList<>();
         long first = start;
-        long last = end - MemoryModel.PAGEBLOCK_PAGES;
+        long last = end - mm.arch.pageblockPages();
         order.add(first);
         if (last != first) {
             order.add(last);
         }
-        for (long pb = first + MemoryModel.PAGEBLOCK_PAGES; pb < last; pb += MemoryModel.PAGEBLOCK_PAGES) {
+        for (long pb = first + mm.arch.pageblockPages(); pb < last; pb += mm.arch.pageblockPages()) {
             order.add(pb);
         }
         List<Long> done = new ArrayList<>();
@@ -126,7 +126,7 @@ public final class PageIsolation {
 
     /** Models undo_isolate_page_range(). */
     public void undoIsolatePageRange(long start, long end, MigrateType mt) {
-        for (long pb = start; pb < end; pb += MemoryModel.PAGEBLOCK_PAGES) {
+        for (long pb = start; pb < end; pb += mm.arch.pageblockPages()) {
             unsetMigratetypeIsolate(pb, mt);
         }
     }
@@ -136,7 +136,7 @@ public final class PageIsolation {
      * page is free (buddy), hwpoisoned or PageOffline; else -EBUSY.
      */
     public int testPagesIsolated(long start, long end) {
-        for (long pb = start; pb < end; pb += MemoryModel.PAGEBLOCK_PAGES) {
+        for (long pb = start; pb < end; pb += mm.arch.pageblockPages()) {
             if (mm.pageblockMigratetype(pb) != MigrateType.ISOLATE) {
                 return -Errno.EBUSY.number();
             }

@@ -42,9 +42,6 @@ final class SparseVmemmap {
     private static final int DIRECT_PMD = 2;
     private static final int DIRECT_PUD = 3;
     private static final int[] SHIFT = {24, 33, 18, 27};
-    /** Pages of struct page per section: 32768 * 64 B / 4 KiB. */
-    static final int MEMMAP_PAGES = MemSection.PAGES * 64 / (int) MemoryModel.PAGE_SIZE;
-    private static final int MEMMAP_ORDER = 9;
 
     private static final class Table {
         final long pfn;
@@ -64,8 +61,19 @@ final class SparseVmemmap {
     /** vmemmap_alloc_block()'s static "warned": the first failure is reported once per boot. */
     private boolean warned;
 
+    /** Pages of struct page per section (x86-64: 32768 * 64 B / 4 KiB = 512), at least one. */
+    private final int memmapPages;
+    /** The order of one section's memmap block (x86-64: 9, the 2 MiB PMD). */
+    private final int memmapOrder;
+
+    /**
+     * // model: the page-table levels (SHIFT) are x86-64's on every architecture; a 64 KiB-page
+     * // section's memmap (256 x 64 B) is one page of its own.
+     */
     SparseVmemmap(MemoryModel mm) {
         this.mm = mm;
+        this.memmapPages = (int) Math.max(1, (long) mm.arch.pagesPerSection() * 64 / mm.arch.pageSize());
+        this.memmapOrder = Integer.numberOfTrailingZeros(Integer.highestOneBit(memmapPages));
     }
 
     private static long key(int level, long pfn) {
@@ -79,8 +87,8 @@ final class SparseVmemmap {
         }
         bootTablesKnown = true;
         for (long[] r : mm.bootRam) {
-            long first = r[0] >>> MemoryModel.PAGE_SHIFT;
-            long last = (r[1] - 1) >>> MemoryModel.PAGE_SHIFT;
+            long first = r[0] >>> mm.arch.pageShift();
+            long last = (r[1] - 1) >>> mm.arch.pageShift();
             for (int level : new int[] {DIRECT_PMD, DIRECT_PUD}) {
                 for (long i = first >>> SHIFT[level]; i <= last >>> SHIFT[level]; i++) {
                     tables.putIfAbsent(((long) level << 56) | i, new Table(-1));
@@ -155,7 +163,7 @@ final class SparseVmemmap {
     boolean mapDirect(long startPfn, long nr, int nid) {
         learnBootTables();
         List<long[]> done = new ArrayList<>();
-        for (long pfn = startPfn; pfn < startPfn + nr; pfn += MemSection.PAGES) {
+        for (long pfn = startPfn; pfn < startPfn + nr; pfn += mm.arch.pagesPerSection()) {
             for (int level : new int[] {DIRECT_PUD, DIRECT_PMD}) {
                 if (!getTable(level, pfn, nid)) {
                     for (int i = done.size() - 1; i >= 0; i--) {
@@ -171,7 +179,7 @@ final class SparseVmemmap {
 
     /** Models kernel_physical_mapping_remove(): drops the range's direct-map table references. */
     void unmapDirect(long startPfn, long nr) {
-        for (long pfn = startPfn; pfn < startPfn + nr; pfn += MemSection.PAGES) {
+        for (long pfn = startPfn; pfn < startPfn + nr; pfn += mm.arch.pagesPerSection()) {
             putTable(DIRECT_PMD, pfn);
             putTable(DIRECT_PUD, pfn);
         }
@@ -198,13 +206,13 @@ final class SparseVmemmap {
         if (altmap) {
             return true;
         }
-        long block = allocBlock(MEMMAP_ORDER, nid);
+        long block = allocBlock(memmapOrder, nid);
         if (block >= 0) {
             memmap.put(s.nr(), new long[] {block});
             return true;
         }
         // vmemmap_populate_basepages(): a PTE table for the 2 MiB, then page by page
-        long[] pages = new long[MEMMAP_PAGES + 1];
+        long[] pages = new long[memmapPages + 1];
         int n = 0;
         while (n < pages.length) {
             long p = allocBlock(0, nid);
@@ -238,7 +246,7 @@ final class SparseVmemmap {
     long pages() {
         long n = 0;
         for (long[] p : memmap.values()) {
-            n += p.length == 1 ? 1L << MEMMAP_ORDER : p.length;
+            n += p.length == 1 ? 1L << memmapOrder : p.length;
         }
         for (Table t : tables.values()) {
             if (t.pfn >= 0) {

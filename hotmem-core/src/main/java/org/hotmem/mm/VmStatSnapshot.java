@@ -25,7 +25,7 @@ final class VmStatSnapshot {
 
     VmStatSnapshot(MemoryModel mm) {
         this.mm = mm;
-        this.active = mm.version.atLeast612();
+        this.active = mm.version.has(KernelFeature.MGLRU_ACTIVE);
         long a = 0;
         long f = 0;
         long sh = 0;
@@ -161,7 +161,7 @@ final class VmStatSnapshot {
             case "balloon_inflate" -> c.balloonInflate;
             case "balloon_deflate" -> c.balloonDeflate;
             case "balloon_migrate" -> c.balloonMigrate;
-            case "direct_map_level2_splits" -> DirectMap.runtimeSplits();
+            case "direct_map_level2_splits" -> DirectPagesCount.runtimeSplits();
             default -> 0;
         };
     }

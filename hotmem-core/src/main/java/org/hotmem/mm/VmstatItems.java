@@ -19,7 +19,7 @@ final class VmstatItems {
         List<String> common = List.of("nr_free_pages", "nr_zone_inactive_anon", "nr_zone_active_anon",
                 "nr_zone_inactive_file", "nr_zone_active_file", "nr_zone_unevictable", "nr_zone_write_pending",
                 "nr_mlock", "nr_bounce", "nr_zspages", "nr_free_cma");
-        return v.atLeast612() ? concat(common, List.of("nr_unaccepted")) : common;
+        return v.has(KernelFeature.UNACCEPTED_MEMORY_COUNTERS) ? concat(common, List.of("nr_unaccepted")) : common;
     }
 
     /** enum numa_stat_item. */
@@ -38,7 +38,7 @@ final class VmstatItems {
                 "nr_vmscan_write", "nr_vmscan_immediate_reclaim", "nr_dirtied", "nr_written", "nr_throttled_written",
                 "nr_kernel_misc_reclaimable", "nr_foll_pin_acquired", "nr_foll_pin_released", "nr_kernel_stack",
                 "nr_page_table_pages", "nr_sec_page_table_pages");
-        if (v.atLeast612()) {
+        if (v.has(KernelFeature.NODE_STAT_PGDEMOTE)) {
             return concat(common, List.of("nr_iommu_pages", "nr_swapcached", "pgpromote_success",
                     "pgpromote_candidate", "pgdemote_kswapd", "pgdemote_direct", "pgdemote_khugepaged"));
         }
@@ -54,10 +54,10 @@ final class VmstatItems {
 
     /** enum vm_event_item. */
     static List<String> vmEvents(KernelVersion v) {
-        return v.atLeast612() ? EVENTS_6_12 : EVENTS_6_1;
+        return v.profile().vmEvents();
     }
 
-    private static final List<String> EVENTS_6_12 = List.of(
+    static final List<String> EVENTS_6_12 = List.of(
         "pgpgin", "pgpgout", "pswpin", "pswpout", "pgalloc_dma", "pgalloc_dma32", "pgalloc_normal",
         "pgalloc_movable", "pgalloc_device", "allocstall_dma", "allocstall_dma32",
         "allocstall_normal", "allocstall_movable", "allocstall_device", "pgskip_dma",
@@ -87,7 +87,7 @@ final class VmstatItems {
         "swpin_zero", "swpout_zero", "ksm_swpin_copy", "cow_ksm", "zswpin", "zswpout", "zswpwb",
         "direct_map_level2_splits", "direct_map_level3_splits");
 
-    private static final List<String> EVENTS_6_1 = List.of(
+    static final List<String> EVENTS_6_1 = List.of(
         "pgpgin", "pgpgout", "pswpin", "pswpout", "pgalloc_dma", "pgalloc_dma32", "pgalloc_normal",
         "pgalloc_movable", "pgalloc_device", "allocstall_dma", "allocstall_dma32",
         "allocstall_normal", "allocstall_movable", "allocstall_device", "pgskip_dma",

@@ -62,7 +62,7 @@ final class Watermarks {
 
     /** Models calculate_min_free_kbytes(): int_sqrt(lowmem_kbytes * 16) clamped to [128, 262144]. */
     private void calculateMinFreeKbytes() {
-        long lowmemKbytes = nrFreeBufferPages() * (MemoryModel.PAGE_SIZE >> 10);
+        long lowmemKbytes = nrFreeBufferPages() * (mm.arch.pageSize() >> 10);
         minFreeKbytes = Math.clamp(intSqrt(lowmemKbytes * 16), 128, 262144);
     }
 
@@ -79,16 +79,16 @@ final class Watermarks {
                 if (!z.populated() || z.type == ZoneType.DEVICE) {
                     continue;
                 }
-                if (mm.version.atLeast612() && !z.type.isKernelZone()) {
+                if (mm.version.has(KernelFeature.MOVABLE_WATERMARKS_LIKE_HIGHMEM) && !z.type.isKernelZone()) {
                     continue;
                 }
                 nrZones++;
             }
         }
-        long recommended = (long) MemoryModel.PAGEBLOCK_PAGES * nrZones * 2;
-        recommended += (long) MemoryModel.PAGEBLOCK_PAGES * nrZones * MIGRATE_PCPTYPES * MIGRATE_PCPTYPES;
+        long recommended = (long) mm.arch.pageblockPages() * nrZones * 2;
+        recommended += (long) mm.arch.pageblockPages() * nrZones * MIGRATE_PCPTYPES * MIGRATE_PCPTYPES;
         recommended = Math.min(recommended, nrFreeBufferPages() / 20);
-        recommended <<= MemoryModel.PAGE_SHIFT - 10;
+        recommended <<= mm.arch.pageShift() - 10;
         if (recommended > minFreeKbytes) {
             minFreeKbytes = recommended;
         }
@@ -97,7 +97,7 @@ final class Watermarks {
 
     /** ZONE_MOVABLE is treated like highmem for watermarks since 6.x (6.12 yes, 6.1 no). */
     private boolean highmemLike(Zone z) {
-        return mm.version.atLeast612() && z.type == ZoneType.MOVABLE;
+        return mm.version.has(KernelFeature.MOVABLE_WATERMARKS_LIKE_HIGHMEM) && z.type == ZoneType.MOVABLE;
     }
 
     /**
@@ -107,7 +107,7 @@ final class Watermarks {
      * Ends with calculate_totalreserve_pages().
      */
     private void setupPerZoneWmarks() {
-        long pagesMin = minFreeKbytes >> (MemoryModel.PAGE_SHIFT - 10);
+        long pagesMin = minFreeKbytes >> (mm.arch.pageShift() - 10);
         long lowmemPages = 0;
         for (Node n : mm.nodes) {
             for (Zone z : n.zones) {
@@ -174,7 +174,8 @@ final class Watermarks {
 
     /** Models zone_batchsize() as zone_set_pageset_high_and_batch() uses it (at least 1). */
     static long pcpBatch(Zone z) {
-        long batch = Math.min(z.managedPages >> 10, (1L << 20) / MemoryModel.PAGE_SIZE);
+        Arch arch = z.node.arch;
+        long batch = Math.min(z.managedPages >> 10, (1L << 20) / arch.pageSize());
         batch /= 4;
         if (batch < 1) {
             batch = 1;
@@ -195,7 +196,7 @@ final class Watermarks {
 
     /** Models calculate_normal_threshold(): 2 * fls(cpus) * (1 + fls(managed / 128 MiB)), at most 125. */
     static int statThreshold(Zone z) {
-        long mem = z.managedPages >> (27 - MemoryModel.PAGE_SHIFT);
+        long mem = z.managedPages >> (27 - z.node.arch.pageShift());
         int threshold = 2 * fls(NR_CPUS) * (1 + fls(mem));
         return Math.min(125, threshold);
     }

@@ -14,11 +14,10 @@ package org.hotmem.mm;
  * readers, as in Linux since 5.14; present/managed by mem_hotplug_lock (write).
  */
 public final class Zone {
-    public static final int NR_ORDERS = 11;
-    public static final int MAX_ORDER = 10;
-
     final Node node;
     final ZoneType type;
+    /** zone_idx(): the zone's position among its node's configured zones (the zone bits of page->flags). */
+    int idx = -1;
     long startPfn;
     long spannedPages;
     long presentPages;
@@ -35,11 +34,12 @@ public final class Zone {
     final long[] lowmemReserve = new long[ZoneType.values().length];
     boolean initialized;
     /** free_area[] and NR_FREE_PAGES: the buddy free lists of this zone (zone lock). */
-    final FreeArea freeArea = new FreeArea();
+    final FreeArea freeArea;
 
-    Zone(Node node, ZoneType type) {
+    Zone(Node node, ZoneType type, int nrOrders) {
         this.node = node;
         this.type = type;
+        this.freeArea = new FreeArea(nrOrders);
     }
 
     /** The zone's id in the pageblock zone bytes: nid * MAX_NR_ZONES + zone index (the zone bits of page->flags with the node's). */

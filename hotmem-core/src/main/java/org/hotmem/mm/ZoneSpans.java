@@ -48,10 +48,10 @@ final class ZoneSpans {
             n.startPfn = Math.min(n.startPfn, start);
             n.spannedPages = end - n.startPfn;
         }
-        for (long pfn = start; pfn < start + nr; pfn += MemoryModel.PAGEBLOCK_PAGES) {
+        for (long pfn = start; pfn < start + nr; pfn += mm.arch.pageblockPages()) {
             MemSection s = mm.section(pfn);
-            s.pbZone[MemoryModel.pbIdx(pfn)] = (byte) zone.id();
-            s.pbMigrate[MemoryModel.pbIdx(pfn)] = (byte) mt.ordinal();
+            s.pbZone[mm.pbIdx(pfn)] = (byte) zone.id();
+            s.pbMigrate[mm.pbIdx(pfn)] = (byte) mt.ordinal();
         }
         mm.fillPages(start, start + nr, PageState.RESERVED, 0);
     }
@@ -69,8 +69,8 @@ final class ZoneSpans {
             }
         }
         mm.fillPages(start, start + nr, PageState.POISONED, 0);
-        for (long pfn = start; pfn < start + nr; pfn += MemoryModel.PAGEBLOCK_PAGES) {
-            mm.section(pfn).pbZone[MemoryModel.pbIdx(pfn)] = -1;
+        for (long pfn = start; pfn < start + nr; pfn += mm.arch.pageblockPages()) {
+            mm.section(pfn).pbZone[mm.pbIdx(pfn)] = -1;
         }
         if (zone.type == ZoneType.DEVICE) {
             return;
@@ -106,17 +106,17 @@ final class ZoneSpans {
     private long findOnlinePfn(Zone zone, long from, long to, boolean smallest) {
         int zi = zone.id();
         if (smallest) {
-            for (long pfn = from; pfn < to; pfn += MemoryModel.PAGEBLOCK_PAGES) {
+            for (long pfn = from; pfn < to; pfn += mm.arch.pageblockPages()) {
                 MemSection s = mm.section(pfn);
-                if (s != null && s.online && s.pbZone[MemoryModel.pbIdx(pfn)] == zi) {
+                if (s != null && s.online && s.pbZone[mm.pbIdx(pfn)] == zi) {
                     return pfn;
                 }
             }
         } else {
-            for (long pfn = to - MemoryModel.PAGEBLOCK_PAGES; pfn >= from; pfn -= MemoryModel.PAGEBLOCK_PAGES) {
+            for (long pfn = to - mm.arch.pageblockPages(); pfn >= from; pfn -= mm.arch.pageblockPages()) {
                 MemSection s = mm.section(pfn);
-                if (s != null && s.online && s.pbZone[MemoryModel.pbIdx(pfn)] == zi) {
-                    return pfn + MemoryModel.PAGEBLOCK_PAGES - 1;
+                if (s != null && s.online && s.pbZone[mm.pbIdx(pfn)] == zi) {
+                    return pfn + mm.arch.pageblockPages() - 1;
                 }
             }
         }

@@ -19,6 +19,7 @@ import org.hotmem.kernel.Task;
 import org.hotmem.kernel.fs.KDir;
 import org.hotmem.kernel.fs.Kernfs;
 import org.hotmem.mm.E820Entry;
+import org.hotmem.mm.KernelFeature;
 import org.hotmem.mm.KernelVersion;
 import org.hotmem.mm.MemoryModel;
 
@@ -143,7 +144,7 @@ public final class Hibernation {
             else if (w.equals("noresume") || w.equals("hibernate=noresume")) noresume = true;
             else if (w.startsWith("resume=")) resumeDevice = w.substring(7);
             else if (w.startsWith("resume_offset=")) resumeOffset = Long.parseLong(w.substring(14));
-            else if (w.startsWith("hibernate.compressor=") && version != KernelVersion.V6_1) comp = w.substring(21);
+            else if (w.startsWith("hibernate.compressor=") && version.has(KernelFeature.HIBERNATE_COMPRESSOR_CHOICE)) comp = w.substring(21);
         }
         this.available = !noHib;
         this.nocompress = nocomp;
@@ -153,7 +154,7 @@ public final class Hibernation {
         this.platformOps = true; // QEMU's pc machine offers ACPI S4
         this.mode = platformOps ? Mode.PLATFORM : Mode.SHUTDOWN;
         // hibernate_image_size_init(), from pm_init() (core_initcall): 2/5 of totalram_pages() then
-        this.imageSize = mm.totalramAtCoreInitcall() * 2 / 5 * MemoryModel.PAGE_SIZE;
+        this.imageSize = mm.totalramAtCoreInitcall() * 2 / 5 * mm.arch().pageSize();
         if (fs != null) registerSysfs(fs);
     }
 
@@ -165,7 +166,7 @@ public final class Hibernation {
      */
     public static BootParams registerBootParams(BootParams p, KernelVersion version) {
         p.setup("resume_offset=", "resumewait", "resumedelay=", "nohibernate");
-        if (version != KernelVersion.V6_1) {
+        if (version.has(KernelFeature.HIBERNATE_COMPRESSOR_CHOICE)) {
             p.param("hibernate.compressor", false, v -> {
                 if (v == null || HibernateCompressor.Algorithm.byName(v) == null) throw new KernelException(Errno.EINVAL);
             });
@@ -335,8 +336,8 @@ public final class Hibernation {
             b.append(m == mode ? "[" + m.text + "] " : m.text + " ");
         }
         // 6.12's disk_show() turns the last space into the newline; 6.1 keeps it (recorded)
-        if (version == KernelVersion.V6_1) b.append('\n');
-        else b.setCharAt(b.length() - 1, '\n');
+        if (version.has(KernelFeature.POWER_DISK_TRIMMED)) b.setCharAt(b.length() - 1, '\n');
+        else b.append('\n');
         return b.toString();
     }
 
@@ -500,9 +501,9 @@ public final class Hibernation {
         long last = 0;
         for (E820Entry e : e820) {
             if (e.type() != org.hotmem.mm.E820Type.USABLE) continue;
-            long start = Math.max(e.addr(), MemoryModel.PAGE_SIZE);
-            start = (start + MemoryModel.PAGE_SIZE - 1) & -MemoryModel.PAGE_SIZE;
-            long end = (e.addr() + e.size()) & -MemoryModel.PAGE_SIZE;
+            long start = Math.max(e.addr(), mm.arch().pageSize());
+            start = (start + mm.arch().pageSize() - 1) & -mm.arch().pageSize();
+            long end = (e.addr() + e.size()) & -mm.arch().pageSize();
             if (last < start) out.add(new long[] {last, start});
             last = end;
         }
@@ -523,7 +524,7 @@ public final class Hibernation {
             snapshot.free();
             throw e;
         }
-        kernel.consume(costs.preallocNs(n * MemoryModel.PAGE_SIZE));
+        kernel.consume(costs.preallocNs(n * mm.arch().pageSize()));
         kernel.dmesg().info("PM: hibernation: Allocated " + n + " pages for snapshot");
         showSpeed(kernel, t0, kernel.now(), n, "Allocated");
         try {
@@ -587,12 +588,12 @@ public final class Hibernation {
         } catch (Snapshot.CopyFault f) {
             oopsInAtomicCopy(f.pfn);
         }
-        kernel.consume(costs.copyNs((long) snapshot.nrCopyPages * MemoryModel.PAGE_SIZE));
-        if (version == KernelVersion.V6_1) {
-            kernel.dmesg().info("PM: hibernation: Image created (" + snapshot.nrCopyPages + " pages copied)");
-        } else {
+        kernel.consume(costs.copyNs((long) snapshot.nrCopyPages * mm.arch().pageSize()));
+        if (version.has(KernelFeature.HIBERNATE_ZERO_PAGES)) {
             kernel.dmesg().info("PM: hibernation: Image created (" + snapshot.nrCopyPages + " pages copied, "
                     + snapshot.nrZeroPages + " zero pages)");
+        } else {
+            kernel.dmesg().info("PM: hibernation: Image created (" + snapshot.nrCopyPages + " pages copied)");
         }
     }
 
@@ -605,7 +606,7 @@ public final class Hibernation {
      */
     private void oopsInAtomicCopy(long pfn) {
         kernel.dmesg().alert(String.format("BUG: unable to handle page fault for address: %016x",
-                DIRECT_MAP_BASE + pfn * MemoryModel.PAGE_SIZE));
+                DIRECT_MAP_BASE + pfn * mm.arch().pageSize()));
         kernel.dmesg().alert("#PF: supervisor read access in kernel mode");
         kernel.dmesg().alert("#PF: error_code(0x0000) - not-present page");
         kernel.halt();
@@ -658,7 +659,7 @@ public final class Hibernation {
      * open the swap device it swaps to (-EBUSY, recorded); 6.12 can.
      */
     private void testResume() {
-        if (version == KernelVersion.V6_1) {
+        if (!version.has(KernelFeature.HIBERNATE_TEST_RESUME)) {
             kernel.dmesg().info("PM: Image not found (code -16)");
             throw new KernelException(Errno.EBUSY);
         }

@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import org.hotmem.kernel.Kernel;
 import org.hotmem.kernel.SchedulingStrategy;
 import org.hotmem.kernel.Task;
+import org.hotmem.mm.KernelFeature;
 import org.hotmem.mm.KernelVersion;
 
 /**
@@ -24,7 +25,7 @@ public final class ImageFiles {
      * "lzo", "lz4" or "none" (hibernate=nocompress).
      */
     public static Written write(Path file, long[] pfns, long[] tokens, String compressor, KernelVersion version) {
-        Snapshot s = Snapshot.of(pfns, tokens, version != KernelVersion.V6_1);
+        Snapshot s = Snapshot.of(pfns, tokens, version.has(KernelFeature.HIBERNATE_ZERO_PAGES));
         ImageHeader h = new ImageHeader(0xffffffff81000000L, 0x1000000L, 0x2e0a000L, ImageHeader.RESTORE_MAGIC, 0,
                 pfns.length, s.nrCopyPages, s.imagePages());
         Kernel k = new Kernel(SchedulingStrategy.roundRobin());

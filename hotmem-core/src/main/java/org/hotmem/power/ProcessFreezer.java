@@ -7,6 +7,7 @@ import org.hotmem.kernel.Kernel;
 import org.hotmem.kernel.KernelException;
 import org.hotmem.kernel.Task;
 import org.hotmem.kernel.Workqueue;
+import org.hotmem.mm.KernelFeature;
 import org.hotmem.mm.KernelVersion;
 
 /**
@@ -52,7 +53,7 @@ public final class ProcessFreezer {
      */
     private boolean newMessages() { return true; }
 
-    private boolean tgidInTaskDump() { return version != KernelVersion.V6_1; }
+    private boolean tgidInTaskDump() { return version.has(KernelFeature.FREEZER_DUMP_TGID); }
 
     /**
      * Models freeze_processes(): freezes user space; on failure thaws everything and throws

@@ -7,7 +7,7 @@ import org.hotmem.kernel.Errno;
 import org.hotmem.kernel.Kernel;
 import org.hotmem.kernel.KernelException;
 import org.hotmem.mm.Gfp;
-import org.hotmem.mm.KernelVersion;
+import org.hotmem.mm.KernelFeature;
 import org.hotmem.mm.MemoryModel;
 import org.hotmem.mm.PageState;
 import org.hotmem.mm.Zone;
@@ -78,7 +78,7 @@ final class Snapshot {
     Snapshot(MemoryModel mm) {
         this.mm = mm;
         this.kernel = mm.kernel();
-        this.zeroPages = mm.version() != KernelVersion.V6_1;
+        this.zeroPages = mm.version().has(KernelFeature.HIBERNATE_ZERO_PAGES);
         for (Zone z : populatedZones()) extents.add(new long[] {z.startPfn(), z.endPfn()});
     }
 
@@ -125,7 +125,7 @@ final class Snapshot {
      * // model: reserved pages outside boot RAM (holes) are unmapped; every hot-added page is RAM.
      */
     private boolean directMapped(long pfn) {
-        long addr = pfn * MemoryModel.PAGE_SIZE;
+        long addr = pfn * mm.arch().pageSize();
         List<long[]> ram = mm.bootRam();
         for (long[] r : ram) if (addr >= r[0] && addr < r[1]) return true;
         return addr >= ram.get(ram.size() - 1)[1];

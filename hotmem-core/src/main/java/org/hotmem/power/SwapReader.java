@@ -8,6 +8,7 @@ import java.util.List;
 import org.hotmem.kernel.Errno;
 import org.hotmem.kernel.Kernel;
 import org.hotmem.kernel.KernelException;
+import org.hotmem.mm.KernelFeature;
 import org.hotmem.mm.KernelVersion;
 import org.hotmem.mm.MemoryModel;
 
@@ -69,13 +70,13 @@ public final class SwapReader {
         ImageHeader info = ImageHeader.of(headerPage);
         long n = info.pages() - 1;
         HibernateCompressor.Algorithm alg = (flags & SwsuspHeader.SF_COMPRESSION_ALG_LZ4) != 0
-                && version != KernelVersion.V6_1 ? HibernateCompressor.Algorithm.LZ4 : HibernateCompressor.Algorithm.LZO;
+                && version.has(KernelFeature.HIBERNATE_COMPRESSOR_CHOICE) ? HibernateCompressor.Algorithm.LZ4 : HibernateCompressor.Algorithm.LZO;
         boolean nocompress = (flags & SwsuspHeader.SF_NOCOMPRESS_MODE) != 0;
         if (nocompress) {
             kernel.dmesg().info("PM: Loading image data pages (" + n + " pages)...");
         } else {
-            if (version == KernelVersion.V6_1) kernel.dmesg().info("PM: Using 1 thread(s) for decompression");
-            else kernel.dmesg().info("PM: Using 1 thread(s) for " + alg.name + " decompression");
+            if (version.has(KernelFeature.HIBERNATE_NAMED_COMPRESSOR_LINES)) kernel.dmesg().info("PM: Using 1 thread(s) for " + alg.name + " decompression");
+            else kernel.dmesg().info("PM: Using 1 thread(s) for decompression");
             kernel.dmesg().info("PM: Loading and decompressing image data (" + n + " pages)...");
         }
         long start = kernel.now();
@@ -278,12 +279,13 @@ public final class SwapReader {
                     ended = true;
                     return;
                 }
-                boolean isZero = version != KernelVersion.V6_1 && (e & Snapshot.PFN_ZERO_FLAG) != 0;
-                long pfn = version != KernelVersion.V6_1 ? e & ~Snapshot.PFN_ZERO_FLAG : e;
+                boolean zeroFlag = version.has(KernelFeature.HIBERNATE_ZERO_PAGES);
+                boolean isZero = zeroFlag && (e & Snapshot.PFN_ZERO_FLAG) != 0;
+                long pfn = zeroFlag ? e & ~Snapshot.PFN_ZERO_FLAG : e;
                 if (!mm.pfnValid(pfn) || !bitmaps.covered(pfn)) {
                     if (!mm.pfnValid(pfn)) {
                         kernel.dmesg().err(String.format("[Firmware Bug]: Memory map mismatch at 0x%x after hibernation",
-                                pfn * MemoryModel.PAGE_SIZE));
+                                pfn * mm.arch().pageSize()));
                     }
                     throw new KernelException(Errno.EFAULT);
                 }

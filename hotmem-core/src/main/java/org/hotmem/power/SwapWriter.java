@@ -5,6 +5,7 @@ import java.nio.ByteOrder;
 import org.hotmem.kernel.Errno;
 import org.hotmem.kernel.Kernel;
 import org.hotmem.kernel.KernelException;
+import org.hotmem.mm.KernelFeature;
 import org.hotmem.mm.KernelVersion;
 
 /**
@@ -95,8 +96,11 @@ final class SwapWriter {
 
     /** Models save_compressed_image(): 32-page chunks, length-prefixed, CRC32 over the uncompressed data. */
     private int saveCompressedImage(ImageStream image, long n, HibernateCompressor.Algorithm alg, int threads) {
-        if (version == KernelVersion.V6_1) kernel.dmesg().info("PM: Using " + threads + " thread(s) for compression");
-        else kernel.dmesg().info("PM: Using " + threads + " thread(s) for " + alg.name + " compression");
+        if (version.has(KernelFeature.HIBERNATE_NAMED_COMPRESSOR_LINES)) {
+            kernel.dmesg().info("PM: Using " + threads + " thread(s) for " + alg.name + " compression");
+        } else {
+            kernel.dmesg().info("PM: Using " + threads + " thread(s) for compression");
+        }
         kernel.dmesg().info("PM: Compressing and saving image data (" + n + " pages)...");
         HibernateCompressor.Crc32Le crc = new HibernateCompressor.Crc32Le();
         long m = Math.max(1, n / 10);
@@ -125,7 +129,7 @@ final class SwapWriter {
                 pipe.release(ch);
             }
         }
-        if (version == KernelVersion.V6_1) {
+        if (!version.has(KernelFeature.HIBERNATE_NAMED_COMPRESSOR_LINES)) {
             kernel.dmesg().info("PM: Image saving done");
             Hibernation.showSpeed(kernel, start, kernel.now(), n, "Wrote");
         } else {

@@ -50,7 +50,6 @@ import java.util.TreeMap;
  * Confined to the driving thread.
  */
 public final class MachineTarget implements Target {
-    private static final long PAGE = MemoryModel.PAGE_SIZE;
 
     private Machine machine;
     private Kernel kernel;
@@ -60,9 +59,8 @@ public final class MachineTarget implements Target {
     private long t0;
     /** The machine's configuration; a restart appends QEMU arguments. */
     private MachineConfig config;
+    /** The host: the scenario's swap disks (temporary files, deleted at close) and hibernated guests. */
     private final HostState host;
-    /** Swap disks created for the scenario (temporary files, deleted at close). */
-    private final List<Path> disks;
     /** Scenario time while the machine is off. */
     private long offNow = -1;
     /** Virtual time the boot kernel of the last resume spent reading the image, or -1. */
@@ -72,10 +70,9 @@ public final class MachineTarget implements Target {
     private long nextToken = 1;
     private long pinnedPages;
 
-    private MachineTarget(Machine machine, MachineConfig config, HostState host, List<Path> disks) {
+    private MachineTarget(Machine machine, MachineConfig config, HostState host) {
         this.config = config;
         this.host = host;
-        this.disks = disks;
         use(machine);
         this.t0 = kernel.now();
         for (var d : machine.power().blockDevices()) {
@@ -98,42 +95,29 @@ public final class MachineTarget implements Target {
      * boot.
      */
     public static Target boot(MachineSpec spec, Long seed) {
-        List<Path> disks = new ArrayList<>();
+        HostState host = new HostState();
         try {
             List<String> qemu = new ArrayList<>();
             for (String q : spec.qemu()) {
                 java.util.regex.Matcher m = SWAP_DISK.matcher(q);
                 if (m.find()) {
-                    Path disk = java.nio.file.Files.createTempFile("hotmem-swap", ".img");
-                    org.hotmem.power.SwapArea.createImage(disk, Long.parseLong(m.group(1)));
-                    disks.add(disk);
+                    Path disk = host.createDisk(Long.parseLong(m.group(1)));
                     q = q.substring(0, m.start()) + disk + q.substring(m.end());
                 }
                 qemu.add(q);
             }
             MachineConfig config = new MachineConfig(spec.memory(), spec.cmdline(), qemu, KernelVersion.parse(spec.kernel()), seed);
-            HostState host = new HostState();
-            return new MachineTarget(Machine.boot(config, host), config, host, disks);
+            return new MachineTarget(Machine.boot(config, host), config, host);
         } catch (IllegalArgumentException | KernelPanic e) {
-            deleteAll(disks);
+            host.close();
             throw new ScenarioException(null, 0, 0, "machine: " + e.getMessage(), true);
-        } catch (java.io.IOException e) {
-            deleteAll(disks);
-            throw new java.io.UncheckedIOException(e);
+        } catch (java.io.UncheckedIOException e) {
+            host.close();
+            throw e;
         }
     }
 
     private static final java.util.regex.Pattern SWAP_DISK = java.util.regex.Pattern.compile("\\{swap:(\\d+)}");
-
-    private static void deleteAll(List<Path> disks) {
-        for (Path p : disks) {
-            try {
-                java.nio.file.Files.deleteIfExists(p);
-            } catch (java.io.IOException ignored) {
-                // a temporary file the OS cleans up
-            }
-        }
-    }
 
     @Override public long now() {
         if (machine.poweredOff()) {
@@ -226,7 +210,7 @@ public final class MachineTarget implements Target {
         return machine.drainKernelLog();
     }
 
-    @Override public long blockSize() { return MemoryHotplug.BLOCK_SIZE; }
+    @Override public long blockSize() { return mm.arch().blockSizeBytes(); }
 
     @Override public GuestTask spawnWrites(String name, List<String[]> writes, boolean keepGoing) {
         List<WriteResult> results = new ArrayList<>();
@@ -277,12 +261,13 @@ public final class MachineTarget implements Target {
 
     @Override public Allocation allocate(String workload, WorkloadSpec.Kind kind, long bytes, boolean pin, int node) {
         if (machine.poweredOff()) return null; // nothing runs on a machine that is off
-        long pages = (bytes + PAGE - 1) / PAGE;
+        long page = mm.arch().pageSize();
+        long pages = (bytes + page - 1) / page;
         if (kind == WorkloadSpec.Kind.KERNEL) {
             List<Long> pfns = new ArrayList<>();
             try {
                 while (pages > 0) {
-                    int order = Math.min(Zone.MAX_ORDER, 63 - Long.numberOfLeadingZeros(pages));
+                    int order = Math.min(mm.arch().maxOrder(), 63 - Long.numberOfLeadingZeros(pages));
                     pfns.add(mm.allocPages(Gfp.KERNEL, order, PageState.KERNEL_SLAB));
                     pages -= 1L << order;
                 }
@@ -364,13 +349,13 @@ public final class MachineTarget implements Target {
             long addr = data.has("addr") ? data.path("addr").asLong() : data.path("memaddr").asLong();
             long size = data.has("max-size") ? data.path("max-size").asLong() : data.path("size").asLong();
             if (size <= 0) continue;
-            for (long id = addr / MemoryHotplug.BLOCK_SIZE; id < (addr + size) / MemoryHotplug.BLOCK_SIZE; id++) {
+            for (long id = addr / mm.arch().blockSizeBytes(); id < (addr + size) / mm.arch().blockSizeBytes(); id++) {
                 MemoryBlock b = hotplug.block((int) id);
                 if (b == null) continue;
                 if (!b.state().text().equals("online")) {
-                    out.merge("offline", MemoryHotplug.BLOCK_SIZE, Long::sum);
+                    out.merge("offline", mm.arch().blockSizeBytes(), Long::sum);
                 } else if (offlinable(b)) {
-                    out.merge(b.zone().name(), MemoryHotplug.BLOCK_SIZE, Long::sum);
+                    out.merge(b.zone().name(), mm.arch().blockSizeBytes(), Long::sum);
                 }
             }
         }
@@ -381,7 +366,7 @@ public final class MachineTarget implements Target {
     private boolean offlinable(MemoryBlock b) {
         long start = b.startPfn() + b.nrVmemmap();
         long end = b.startPfn() + b.nrPages();
-        for (long pb = start; pb < end; pb += MemoryModel.PAGEBLOCK_PAGES) {
+        for (long pb = start; pb < end; pb += mm.arch().pageblockPages()) {
             if (mm.isolation().hasUnmovablePages(pb) >= 0) return false;
         }
         for (long pfn = start; pfn < end; pfn++) {
@@ -390,5 +375,5 @@ public final class MachineTarget implements Target {
         return true;
     }
 
-    @Override public void close() { deleteAll(disks); }
+    @Override public void close() { host.close(); }
 }

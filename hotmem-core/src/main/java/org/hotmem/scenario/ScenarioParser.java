@@ -2,6 +2,7 @@ package org.hotmem.scenario;
 
 import org.hotmem.hv.QmpException;
 import org.hotmem.kernel.Errno;
+import org.hotmem.mm.KernelVersion;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -154,8 +155,9 @@ public final class ScenarioParser {
             }
         }
         String kernel = f.string("kernel", "6.12");
-        if (!kernel.equals("6.1") && !kernel.equals("6.12")) {
-            throw f.get("kernel").error("expected \"6.1\" or \"6.12\", got \"" + kernel + "\"");
+        List<String> kernels = java.util.Arrays.stream(KernelVersion.values()).map(KernelVersion::text).toList();
+        if (!kernels.contains(kernel)) {
+            throw f.get("kernel").error("expected \"" + String.join("\" or \"", kernels) + "\", got \"" + kernel + "\"");
         }
         f.done();
         return new MachineSpec(memory, cmdline, qemu, kernel, n.line());

@@ -17,6 +17,8 @@ import java.util.function.BiFunction;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import org.hotmem.hv.AcpiOst;
+
 /**
  * Plays a {@link Scenario} on a freshly booted target and collects a {@link RunResult}.
  *
@@ -395,23 +397,24 @@ public final class ScenarioRunner {
             }
             if (name.equals("MEMORY_DEVICE_SIZE_CHANGE")) what += " size " + Quantities.formatSize(data.path("size").asLong());
             events.add(new RunResult.Event(t, "qemu", what, "", null));
-            if (name.equals("ACPI_DEVICE_OST") && data.path("info").path("source").asInt() == 1
-                    && data.path("info").path("status").asInt() == 0) {
+            if (name.equals("ACPI_DEVICE_OST") && data.path("info").path("source").asInt() == AcpiOst.EVENT_DEVICE_CHECK
+                    && data.path("info").path("status").asInt() == AcpiOst.SUCCESS) {
                 metrics.plugged(dimmSizes.getOrDefault(dev, 0L));
             }
             if (name.equals("DEVICE_DELETED")) metrics.unplugged(dimmSizes.getOrDefault(dev, 0L));
             for (Running r : new ArrayList<>(running)) {
                 switch (r.action.op()) {
                     case Action.Plug p when name.equals("ACPI_DEVICE_OST") && p.dimm().equals(dev)
-                            && data.path("info").path("source").asInt() == 1 -> {
+                            && data.path("info").path("source").asInt() == AcpiOst.EVENT_DEVICE_CHECK -> {
                         int status = data.path("info").path("status").asInt();
-                        finish(r, t, status == 0 ? "ok" : ostResult(status), status == 0 ? "" : "_OST status " + status);
+                        boolean ok = status == AcpiOst.SUCCESS;
+                        finish(r, t, ok ? "ok" : ostResult(status), ok ? "" : "_OST status " + status);
                     }
                     case Action.Unplug u when name.equals("DEVICE_DELETED") && u.dimm().equals(dev) -> finish(r, t, "ok", "");
                     case Action.Unplug u when name.equals("ACPI_DEVICE_OST") && u.dimm().equals(dev)
-                            && data.path("info").path("source").asInt() == 3 -> {
+                            && data.path("info").path("source").asInt() == AcpiOst.EVENT_EJECT_REQUEST -> {
                         int status = data.path("info").path("status").asInt();
-                        if (status != 0 && status != 132) {
+                        if (status != AcpiOst.SUCCESS && status != AcpiOst.EJECT_IN_PROGRESS) {
                             blocks.ejectFailed(r.blocks);
                             finish(r, t, ostResult(status), "guest refused the eject: _OST status " + status);
                         }
@@ -499,8 +502,8 @@ public final class ScenarioRunner {
         /** ACPI _OST status codes (ACPI 6.x, table 6.x "_OST status codes") as errno names where Linux maps them. */
         static String ostResult(int status) {
             return switch (status) {
-                case 0x82 -> "EBUSY";
-                case 0x81 -> "EPERM";
+                case AcpiOst.DEVICE_BUSY -> "EBUSY";
+                case AcpiOst.DEVICE_IN_USE -> "EPERM";
                 default -> "EIO";
             };
         }

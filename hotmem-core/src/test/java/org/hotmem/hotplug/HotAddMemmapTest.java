@@ -8,9 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.List;
 
 import org.hotmem.kernel.Errno;
+import org.hotmem.mm.Arch;
 import org.hotmem.mm.BootE820;
 import org.hotmem.mm.KernelVersion;
-import org.hotmem.mm.MemoryModel;
 import org.hotmem.mm.PageState;
 import org.junit.jupiter.api.Test;
 
@@ -65,7 +65,7 @@ class HotAddMemmapTest {
         }
         assertTrue(memmap >= 0, "no order-9 memmap block in boot memory");
         // has_unmovable_pages() stops at it: its pageblock (and so its boot block) cannot be isolated
-        long pageblock = memmap & ~(MemoryModel.PAGEBLOCK_PAGES - 1L);
+        long pageblock = memmap & ~(Arch.X86_64.pageblockPages() - 1L);
         assertEquals(memmap, g.mm.isolation().hasUnmovablePages(pageblock));
         g.run(() -> g.hp.removeMemory(4 * GIB, 128 * MIB));
         assertEquals(-1, g.mm.isolation().hasUnmovablePages(pageblock));
@@ -80,7 +80,7 @@ class HotAddMemmapTest {
         assertEquals(blocks0, g.hp.blocks().size());
         assertEquals(free0, g.mm.totalFreePages());
         assertEquals(0, g.mm.hotplugMemmapPages());
-        assertFalse(g.mm.pfnValid(4 * GIB >>> MemoryModel.PAGE_SHIFT));
+        assertFalse(g.mm.pfnValid(4 * GIB >>> Arch.X86_64.pageShift()));
         List<String> log = g.log();
         assertTrue(log.contains("test: vmemmap alloc failure: order:9, mode:0x4cc0(GFP_KERNEL|__GFP_RETRY_MAYFAIL), "
                 + "nodemask=(null),cpuset=/,mems_allowed=0"), log.toString());

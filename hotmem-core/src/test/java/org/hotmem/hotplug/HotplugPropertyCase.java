@@ -21,6 +21,7 @@ import org.hotmem.kernel.TaskFailedException;
 import org.hotmem.kernel.fs.KFile;
 import org.hotmem.kernel.fs.Kernfs;
 import org.hotmem.mm.AddressSpace;
+import org.hotmem.mm.Arch;
 import org.hotmem.mm.BootE820;
 import org.hotmem.mm.Gfp;
 import org.hotmem.mm.KernelVersion;
@@ -149,7 +150,7 @@ final class HotplugPropertyCase {
         }
         hp.registerMemoryNotifier((ev, pfn, nr) -> {
             if (ev == MemoryNotifier.Event.MEM_ONLINE || ev == MemoryNotifier.Event.MEM_OFFLINE) {
-                events.add(new Event(ev == MemoryNotifier.Event.MEM_ONLINE, (int) (pfn / MemoryHotplug.PAGES_PER_BLOCK),
+                events.add(new Event(ev == MemoryNotifier.Event.MEM_ONLINE, (int) (pfn / Arch.X86_64.pagesPerBlock()),
                         kernel.current().pid()));
             }
             return MemoryNotifier.NOTIFY_OK;
@@ -250,11 +251,11 @@ final class HotplugPropertyCase {
     /** add_memory() of 1..8 blocks at an aligned address of the window (may overlap: EEXIST). */
     private void adder(SplittableRandom r) {
         int n = 1 + r.nextInt(8);
-        int first = (int) (windowBase / MemoryHotplug.BLOCK_SIZE) + r.nextInt(WINDOW_BLOCKS - n + 1);
+        int first = (int) (windowBase / Arch.X86_64.blockSizeBytes()) + r.nextInt(WINDOW_BLOCKS - n + 1);
         int flags = r.nextBoolean() ? MemoryHotplug.MHP_MEMMAP_ON_MEMORY : MemoryHotplug.MHP_NONE;
         String what = "add memory" + first + "+" + n + (flags != 0 ? " memmap_on_memory" : "");
         try {
-            hp.addMemory(0, first * MemoryHotplug.BLOCK_SIZE, n * MemoryHotplug.BLOCK_SIZE, flags);
+            hp.addMemory(0, first * Arch.X86_64.blockSizeBytes(), n * Arch.X86_64.blockSizeBytes(), flags);
             added.put(first, n);
             results.add(what + ": ok");
         } catch (KernelException e) {
@@ -354,9 +355,9 @@ final class HotplugPropertyCase {
         }
         try {
             if (offline) {
-                hp.offlineAndRemoveMemory(from * MemoryHotplug.BLOCK_SIZE, count * MemoryHotplug.BLOCK_SIZE);
+                hp.offlineAndRemoveMemory(from * Arch.X86_64.blockSizeBytes(), count * Arch.X86_64.blockSizeBytes());
             } else {
-                hp.removeMemory(from * MemoryHotplug.BLOCK_SIZE, count * MemoryHotplug.BLOCK_SIZE);
+                hp.removeMemory(from * Arch.X86_64.blockSizeBytes(), count * Arch.X86_64.blockSizeBytes());
             }
             results.add(what + ": ok");
             added.remove(first);

@@ -5,9 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.hotmem.mm.AddressSpace;
+import org.hotmem.mm.Arch;
 import org.hotmem.mm.Gfp;
 import org.hotmem.mm.KernelVersion;
-import org.hotmem.mm.MemSection;
 import org.hotmem.mm.MemoryModel;
 import org.hotmem.mm.PageState;
 import org.junit.jupiter.api.Test;
@@ -23,7 +23,7 @@ class LazyMemmapTest {
 
     private static int materialised(MemoryModel mm, long startPfn, long pages) {
         int n = 0;
-        for (long pfn = startPfn; pfn < startPfn + pages; pfn += MemSection.PAGES) {
+        for (long pfn = startPfn; pfn < startPfn + pages; pfn += Arch.X86_64.pagesPerSection()) {
             n += mm.section(pfn).materialisedPageblocks();
         }
         return n;
@@ -34,11 +34,11 @@ class LazyMemmapTest {
         TestGuest g = new TestGuest(KernelVersion.V6_12, "memory_hotplug.memmap_on_memory=1");
         assertNull(g.write("/sys/devices/system/memory/auto_online_blocks", "offline"));
         long start = 8 * GIB;
-        long startPfn = start >>> MemoryModel.PAGE_SHIFT;
-        long pages = GIB >>> MemoryModel.PAGE_SHIFT;
+        long startPfn = start >>> Arch.X86_64.pageShift();
+        long pages = GIB >>> Arch.X86_64.pageShift();
         assertNull(g.add(start, GIB, MemoryHotplug.MHP_MEMMAP_ON_MEMORY));
         assertEquals(0, materialised(g.mm, startPfn, pages), "offline, with self-hosted memmap");
-        int first = (int) (start / MemoryHotplug.BLOCK_SIZE);
+        int first = (int) (start / Arch.X86_64.blockSizeBytes());
         for (int b = first; b < first + 8; b++) {
             assertNull(g.state(b, "online_movable"));
         }

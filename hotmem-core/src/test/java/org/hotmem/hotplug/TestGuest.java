@@ -7,6 +7,7 @@ import org.hotmem.kernel.Kernel;
 import org.hotmem.kernel.KernelException;
 import org.hotmem.kernel.fs.KFile;
 import org.hotmem.kernel.fs.Kernfs;
+import org.hotmem.mm.Arch;
 import org.hotmem.mm.BootE820;
 import org.hotmem.mm.KernelVersion;
 import org.hotmem.mm.MemoryModel;
@@ -27,8 +28,14 @@ final class TestGuest {
     }
 
     TestGuest(KernelVersion v, String cmdline, List<org.hotmem.mm.E820Entry> e820) {
+        this(Arch.X86_64, v, cmdline, e820);
+    }
+
+    /** A guest of architecture {@code arch} whose boot memory map is {@code memoryMap}. */
+    TestGuest(Arch arch, KernelVersion v, String cmdline, List<org.hotmem.mm.E820Entry> memoryMap) {
         // The recorded guests' command line plus the test's words: only movable_node matters to mm.
-        mm = MemoryModel.boot(e820, new MmBootOptions(MmBootOptions.fromCmdline(cmdline).movableNode(), -1), v, kernel, fs);
+        mm = MemoryModel.boot(arch, memoryMap, new MmBootOptions(MmBootOptions.fromCmdline(cmdline).movableNode(), -1), v,
+                kernel, fs, org.hotmem.mm.Srat.NONE, () -> { });
         hp = new MemoryHotplug(mm, fs, HotplugParams.fromCmdline(cmdline, v));
         mark = kernel.dmesg().mark();
     }

@@ -15,6 +15,7 @@ import org.hotmem.kernel.KernelException;
 import org.hotmem.kernel.Task;
 import org.hotmem.kernel.fs.KFile;
 import org.hotmem.mm.AddressSpace;
+import org.hotmem.mm.Arch;
 import org.hotmem.mm.Gfp;
 import org.hotmem.mm.KernelVersion;
 import org.junit.jupiter.api.Test;
@@ -96,7 +97,7 @@ class LiveMachineTest {
                 AddressSpace as = m.mm().newAddressSpace("rdma", Gfp.MOVABLE_ANON);
                 int slot = as.add(1);
                 as.pinLongterm(slot);
-                return (int) (as.pfn(slot) / org.hotmem.hotplug.MemoryHotplug.PAGES_PER_BLOCK);
+                return (int) (as.pfn(slot) / Arch.X86_64.pagesPerBlock());
             }).get();
             String state = "/sys/devices/system/memory/memory" + block + "/state";
             var writer = live.inTask("sh", m -> {

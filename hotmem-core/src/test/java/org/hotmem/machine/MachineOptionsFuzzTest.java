@@ -15,6 +15,7 @@ import org.hotmem.hv.MemoryOptions;
 import org.hotmem.hv.QemuConfigException;
 import org.hotmem.kernel.BootParams;
 import org.hotmem.kernel.KernelPanic;
+import org.hotmem.mm.KernelFeature;
 import org.hotmem.mm.KernelVersion;
 import org.junit.jupiter.api.Test;
 
@@ -99,7 +100,7 @@ class MachineOptionsFuzzTest {
     /** What parse_args() logs for one word, by the rules of kernel/params.c and the parameters' types. */
     private static String expected(String param, String val, KernelVersion v) {
         boolean noArg = param.equals("printk.time") || param.equals("memory_hotplug.auto_movable_numa_aware")
-                || param.equals("memory_hotplug.memmap_on_memory") && !v.atLeast612();
+                || param.equals("memory_hotplug.memmap_on_memory") && !v.has(KernelFeature.MEMMAP_ON_MEMORY_FORCE);
         if (val == null && !noArg) {
             return "Booting kernel: `' invalid for parameter `" + param + "'";
         }
@@ -108,7 +109,7 @@ class MachineOptionsFuzzTest {
             case "memory_hotplug.auto_movable_ratio" -> x.matches("\\+?(0[xX][0-9a-fA-F]+|0[0-7]*|[1-9][0-9]{0,8})")
                     && Long.decode(x.replace("+", "").replaceFirst("^0([0-7]+)$", "0$1")) <= 0xffffffffL;
             case "memory_hotplug.online_policy" -> x.equals("auto-movable") || x.equals("contig-zones");
-            case "memory_hotplug.memmap_on_memory" -> x.equals("force") && v.atLeast612() || x.matches("(?i)[yt1nf0].*|o[nf].*");
+            case "memory_hotplug.memmap_on_memory" -> x.equals("force") && v.has(KernelFeature.MEMMAP_ON_MEMORY_FORCE) || x.matches("(?i)[yt1nf0].*|o[nf].*");
             case "panic" -> x.matches("[-+]?(0[xX][0-9a-fA-F]+|0[0-7]*|[1-9][0-9]{0,8})");
             default -> x.matches("(?i)[yt1nf0].*|o[nf].*");
         };

@@ -33,7 +33,7 @@ class FreeAreaTest {
 
     @Test
     void headAndTailInsertionGiveListOrder() {
-        FreeArea fa = new FreeArea();
+        FreeArea fa = new FreeArea(Arch.X86_64.nrOrders());
         fa.add(0x1000, 3, MigrateType.MOVABLE, true);
         fa.add(0x2000, 3, MigrateType.MOVABLE, true);
         fa.add(0x3000, 3, MigrateType.MOVABLE, false);
@@ -49,7 +49,7 @@ class FreeAreaTest {
 
     @Test
     void removingFromTheMiddleKeepsTheNeighboursInOrder() {
-        FreeArea fa = new FreeArea();
+        FreeArea fa = new FreeArea(Arch.X86_64.nrOrders());
         for (long pfn = 0; pfn < 8 * 1024; pfn += 1024) {
             fa.add(pfn, 10, MigrateType.MOVABLE, true);
         }
@@ -62,7 +62,7 @@ class FreeAreaTest {
 
     @Test
     void removeFromAnotherListChangesNothing() {
-        FreeArea fa = new FreeArea();
+        FreeArea fa = new FreeArea(Arch.X86_64.nrOrders());
         fa.add(512, 9, MigrateType.MOVABLE, true);
         assertFalse(fa.remove(512, 9, MigrateType.ISOLATE));
         assertFalse(fa.remove(512, 8, MigrateType.MOVABLE));
@@ -75,7 +75,7 @@ class FreeAreaTest {
 
     @Test
     void aChunkIsOnOneListAtATime() {
-        FreeArea fa = new FreeArea();
+        FreeArea fa = new FreeArea(Arch.X86_64.nrOrders());
         fa.add(2048, 1, MigrateType.UNMOVABLE, false);
         assertThrows(IllegalStateException.class, () -> fa.add(2048, 1, MigrateType.MOVABLE, false));
         assertEquals(1, fa.nrFree(1));
@@ -112,7 +112,7 @@ class FreeAreaTest {
     void randomOperationsMatchAReferenceList() {
         long seed = 20261203L;
         SplittableRandom rnd = new SplittableRandom(seed);
-        FreeArea fa = new FreeArea();
+        FreeArea fa = new FreeArea(Arch.X86_64.nrOrders());
         int orders = 4;
         MigrateType[] mts = {MigrateType.MOVABLE, MigrateType.UNMOVABLE, MigrateType.ISOLATE};
         @SuppressWarnings("unchecked")

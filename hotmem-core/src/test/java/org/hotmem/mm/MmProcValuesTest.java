@@ -137,7 +137,7 @@ class MmProcValuesTest {
         MemoryModel mm = boot(KernelVersion.V6_12);
         String mi = MmProcFiles.meminfo(mm);
         String vm = MmProcFiles.vmstat(mm);
-        mm.sparseAddSections(0x140000, MemSection.PAGES, false, 0);
+        mm.sparseAddSections(0x140000, Arch.X86_64.pagesPerSection(), false, 0);
         assertEquals(field(mi, "DirectMap2M:") + 131072, field(MmProcFiles.meminfo(mm), "DirectMap2M:"));
         assertEquals(field(mi, "DirectMap4k:"), field(MmProcFiles.meminfo(mm), "DirectMap4k:"));
         assertEquals(field(vm, "nr_memmap_pages ") + 512, field(MmProcFiles.vmstat(mm), "nr_memmap_pages "));

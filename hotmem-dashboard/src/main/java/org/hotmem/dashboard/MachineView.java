@@ -33,7 +33,7 @@ final class MachineView {
     }
 
     static long pageSize(Machine m) {
-        return MemoryModel.PAGE_SIZE;
+        return m.mm().arch().pageSize();
     }
 
     static ObjectNode of(Machine m, Workloads workloads, Writes writes, boolean paused, double speed) {

@@ -8,7 +8,6 @@ import java.util.List;
 import java.util.TreeMap;
 import org.cryptomator.jfuse.api.Stat;
 import org.hotmem.hotplug.MemoryBlock;
-import org.hotmem.hotplug.MemoryHotplug;
 import org.hotmem.kernel.KernelException;
 import org.hotmem.machine.LiveMachine;
 import org.hotmem.machine.Machine;
@@ -175,7 +174,7 @@ final class GuestTools {
         private String pin(Machine m, int node, long mib, boolean taskPolicy, boolean showPfns) {
             StringBuilder out = new StringBuilder();
             MemoryModel mm = m.mm();
-            long npages = (mib << 20) / MemoryModel.PAGE_SIZE;
+            long npages = (mib << 20) / mm.arch().pageSize();
             out.append("pinmem: ").append(mib).append(" MiB = ").append(npages).append(" pages, node ").append(node).append('\n');
             String policy = taskPolicy ? "set_mempolicy" : "mbind";
             if (node >= 0 && !(mm.nodePossible(node) && mm.node(node) != null)) {
@@ -242,7 +241,7 @@ final class GuestTools {
                     continue;
                 }
                 n++;
-                long[] c = perBlock.computeIfAbsent(pfn / MemoryHotplug.PAGES_PER_BLOCK, k -> new long[] {0, pfn, pfn});
+                long[] c = perBlock.computeIfAbsent(pfn / m.mm().arch().pagesPerBlock(), k -> new long[] {0, pfn, pfn});
                 c[0]++;
                 c[1] = Math.min(c[1], pfn);
                 c[2] = Math.max(c[2], pfn);
@@ -284,7 +283,8 @@ final class GuestTools {
         return KernfsFs.await(live.call(m -> {
             AddressSpace as = m.mm().newAddressSpace("memhog", Gfp.MOVABLE_ANON);
             try {
-                for (long i = 0; i < (bytes + MemoryModel.PAGE_SIZE - 1) / MemoryModel.PAGE_SIZE; i++) {
+                long page = m.mm().arch().pageSize();
+                for (long i = 0; i < (bytes + page - 1) / page; i++) {
                     as.add(i + 1);
                 }
                 return "rc 0\n";

@@ -20,14 +20,17 @@ import java.util.Set;
  * overlaps that buffer, in which case they come from memblock inside the already-mapped range
  * [min_pfn_mapped, max_pfn_mapped), in memblock's current direction.
  *
- * <p>One instance per boot, used once by the boot thread; all fields are confined to it.
+ * <p>One instance per boot, used once by the boot thread; all fields are confined to it. The
+ * page-size counts /proc/meminfo prints (DirectMap4k/2M) are {@link DirectPagesCount}'s.
  */
-final class DirectMapping {
+final class InitMemoryMapping {
     private static final long PMD_SIZE = 2L << 20;
     private static final long PUD_SIZE = 1L << 30;
     private static final int PGDIR_SHIFT = 39;
     private static final long ISA_END_ADDRESS = 1L << 20;
-    private static final long PAGE_SIZE = MemoryModel.PAGE_SIZE;
+    /** x86-64's PAGE_SHIFT: this class models the x86 page tables, whose base page is 4 KiB. */
+    private static final int PAGE_SHIFT = 12;
+    private static final long PAGE_SIZE = 1L << PAGE_SHIFT;
     /** INIT_PGD_PAGE_TABLES (4 with CONFIG_X86_5LEVEL) x 4 (CONFIG_RANDOMIZE_MEMORY): Debian's config. */
     static final int INIT_PGT_BUF_PAGES = 16;
 
@@ -54,7 +57,7 @@ final class DirectMapping {
      * @param pgtBufStart physical address of the brk page-table buffer (inside the image)
      * @param kernelEnd   __pa_symbol(_end)
      */
-    DirectMapping(Memblock memblock, long pgtBufStart, long kernelEnd) {
+    InitMemoryMapping(Memblock memblock, long pgtBufStart, long kernelEnd) {
         this.memblock = memblock;
         this.pgtBufStart = pgtBufStart;
         this.pgtBufTop = pgtBufStart + INIT_PGT_BUF_PAGES * PAGE_SIZE;
@@ -89,7 +92,7 @@ final class DirectMapping {
         }
         long step = PMD_SIZE;
         maxPfnMapped = 0;
-        minPfnMapped = realEnd >>> MemoryModel.PAGE_SHIFT;
+        minPfnMapped = realEnd >>> PAGE_SHIFT;
         long lastStart = realEnd;
         long mapped = 0;
         while (lastStart > mapStart) {
@@ -101,7 +104,7 @@ final class DirectMapping {
             }
             mapped += initRangeMemoryMapping(start, lastStart);
             lastStart = start;
-            minPfnMapped = lastStart >>> MemoryModel.PAGE_SHIFT;
+            minPfnMapped = lastStart >>> PAGE_SHIFT;
             if (mapped >= step) {
                 step = newStepSize(step);
             }
@@ -116,7 +119,7 @@ final class DirectMapping {
         long step = PMD_SIZE;
         long start = mapStart;
         long mapped = 0;
-        minPfnMapped = start >>> MemoryModel.PAGE_SHIFT;
+        minPfnMapped = start >>> PAGE_SHIFT;
         while (start < mapEnd) {
             long next;
             if (step != 0 && mapEnd - start > step) {
@@ -160,7 +163,7 @@ final class DirectMapping {
         for (long[] mr : splitMemRange(start, end)) {
             kernelPhysicalMappingInit(mr[0], mr[1], mr[2] != 0);
         }
-        maxPfnMapped = Math.max(maxPfnMapped, end >>> MemoryModel.PAGE_SHIFT);
+        maxPfnMapped = Math.max(maxPfnMapped, end >>> PAGE_SHIFT);
     }
 
     /**
@@ -238,8 +241,8 @@ final class DirectMapping {
         }
         long at = -1;
         if (minPfnMapped < maxPfnMapped) {
-            at = memblock.tryAlloc(PAGE_SIZE, PAGE_SIZE, minPfnMapped << MemoryModel.PAGE_SHIFT,
-                    maxPfnMapped << MemoryModel.PAGE_SHIFT);
+            at = memblock.tryAlloc(PAGE_SIZE, PAGE_SIZE, minPfnMapped << PAGE_SHIFT,
+                    maxPfnMapped << PAGE_SHIFT);
         }
         if (at < 0) {
             // Linux would extend_brk() here, which BUGs once reserve_brk() has run.

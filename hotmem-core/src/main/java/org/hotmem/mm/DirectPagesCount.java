@@ -13,19 +13,20 @@ package org.hotmem.mm;
  * // model: the number of those splits is a per-version constant read from the recorded
  * guests (Linux counts only the post-boot ones in direct_map_level2_splits).
  *
- * <p>Stateless: computed from the model's boot RAM ranges and its hot-added sections.
+ * <p>Stateless: computed from the model's boot RAM ranges and its hot-added sections. The
+ * page-table pages the boot mapping allocates are {@link InitMemoryMapping}'s.
  */
-final class DirectMap {
+final class DirectPagesCount {
     private static final long MB = 1L << 20;
     private static final long PMD_SIZE = 2 * MB;
     private static final long ISA_END = MB;
 
-    private DirectMap() {
+    private DirectPagesCount() {
     }
 
     /** 2 MiB pages split to 4 KiB during boot (mark_rodata_ro and friends on the image alias). */
     static int bootSplits(KernelVersion v) {
-        return v.atLeast612() ? 8 : 10;
+        return v.has(KernelFeature.FEWER_BOOT_DIRECT_MAP_SPLITS) ? 8 : 10;
     }
 
     /** 2 MiB pages split after boot (the recorded guests' direct_map_level2_splits). */
@@ -55,7 +56,7 @@ final class DirectMap {
         }
         for (MemSection sec : mm.presentSections()) {
             if (!sec.isEarly()) {
-                large += MemoryModel.SECTION_SIZE;
+                large += mm.arch.sectionSize();
             }
         }
         long splits = Math.min(large / PMD_SIZE, bootSplits(mm.version) + runtimeSplits());
