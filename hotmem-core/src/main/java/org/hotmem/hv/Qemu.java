@@ -159,6 +159,18 @@ public final class Qemu {
         return balloon;
     }
 
+    /**
+     * The machine that hibernated resumes on a new QEMU process started with its command line
+     * (restart after power-off). // model: the QEMU objects are kept; of the per-process device
+     * state only the balloon's config is realized again (a cold-plugged DIMM keeps its
+     * hotplugged flag, and devices the new command line adds or drops are not picked up).
+     */
+    public void startedAgain() {
+        if (balloon != null) {
+            balloon.realizedAgain();
+        }
+    }
+
     public MemoryBackend object(String id) {
         return objects.get(id);
     }
