@@ -297,6 +297,7 @@ public final class Machine {
             Machine m = host.suspendedOn(disk);
             return m == null ? null : m.power;
         });
+        fs.addFile(fs.mkdirs("/proc"), "cmdline", 0444, () -> cmdline + "\n", null); // fs/proc/cmdline.c: saved_command_line
         fs.mkdirs(DEBUGFS); // debugfs_init(): its mount point (model: debugfs lives in the one kernfs tree)
         modules = new KernelModules(fs, hotplug, kernel.dmesg());
         systemFreezableWq = new Workqueue(kernel, "events_freezable", Workqueue.WQ_FREEZABLE);
