@@ -11,6 +11,7 @@ import org.hotmem.kernel.Kernel;
 import org.hotmem.hotplug.MemoryHotplug;
 import org.hotmem.hotplug.MemoryInvariants;
 import org.hotmem.kernel.fs.Kernfs;
+import org.hotmem.power.Hibernation;
 import org.hotmem.machine.Machine;
 import org.hotmem.machine.MachineConfig;
 import org.hotmem.mm.KernelVersion;
@@ -61,6 +62,11 @@ final class MachineTargets {
         @Override
         public Kernfs fs() {
             return machine.fs();
+        }
+
+        @Override
+        public Hibernation power() {
+            return machine.power();
         }
 
         @Override

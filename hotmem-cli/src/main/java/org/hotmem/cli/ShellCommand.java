@@ -30,7 +30,7 @@ import picocli.CommandLine.Parameters;
  */
 @Command(name = "shell", mixinStandardHelpOptions = true, description = {
         "Run a .scn scenario and write its JSONL transcript, or, without FILE, an interactive guest prompt.",
-        "At the prompt: guest commands (cat, echo > FILE, ls, grep -H ., memblocks, zonesum), 'qmp EXECUTE {json}', 'sleep N', 'exit'."})
+        "At the prompt: guest commands (cat, echo > FILE, ls, grep -H ., memblocks, zonesum, mkswap, swapon), 'qmp EXECUTE {json}', 'sleep N', 'exit'."})
 public final class ShellCommand implements Callable<Integer> {
     @Parameters(index = "0", arity = "0..1", paramLabel = "FILE.scn", description = "the scenario to run")
     Path scenario;

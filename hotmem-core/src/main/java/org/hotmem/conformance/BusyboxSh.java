@@ -13,12 +13,14 @@ import org.hotmem.kernel.fs.KFile;
 import org.hotmem.kernel.fs.KNode;
 import org.hotmem.kernel.fs.KSymlink;
 import org.hotmem.kernel.fs.Kernfs;
+import org.hotmem.power.Hibernation;
 
 /**
  * The guest's {@code sh -c COMMAND} for the conformance subset, imitating busybox 1.35 ash
  * and applets byte for byte: {@code cat}, {@code echo} (with {@code > PATH}), {@code ls},
- * {@code grep}, {@code test}/{@code [}, {@code true}, {@code false}, and the recorded
- * guest's helper scripts {@code memblocks} and {@code zonesum}. stdout and stderr go to one
+ * {@code grep}, {@code test}/{@code [}, {@code true}, {@code false}, {@code mkswap} and
+ * {@code swapon} on the machine's virtio disks, and the recorded guest's helper scripts
+ * {@code memblocks} and {@code zonesum}. stdout and stderr go to one
  * output, in order.
  *
  * <p>Every file access is a kernfs access: a read calls the attribute's show, a write its
@@ -42,6 +44,8 @@ public final class BusyboxSh {
 
     private final Kernfs fs;
     private final LongConsumer spend;
+    /** The machine's hibernation core with its block devices (mkswap, swapon), or null: no disks. */
+    private final Hibernation power;
 
     /**
      * @param fs    the machine's kernfs
@@ -49,13 +53,19 @@ public final class BusyboxSh {
      *              a no-op is fine where time does not matter
      */
     public BusyboxSh(Kernfs fs, LongConsumer spend) {
+        this(fs, spend, null);
+    }
+
+    /** As {@link #BusyboxSh(Kernfs, LongConsumer)}, with the machine's disks for mkswap and swapon. */
+    public BusyboxSh(Kernfs fs, LongConsumer spend, Hibernation power) {
         this.fs = fs;
         this.spend = spend;
+        this.power = power;
     }
 
     /** The commands of the subset; anything else needs a real shell. */
     private static final java.util.Set<String> COMMANDS = java.util.Set.of("cat", "echo", "ls", "grep", "test", "[", "true",
-            "false", "memblocks", "zonesum");
+            "false", "memblocks", "zonesum", "mkswap", "swapon");
 
     /**
      * True if this subset runs {@code line} as busybox would (a simple command of the subset, or a
@@ -124,6 +134,8 @@ public final class BusyboxSh {
             case "false" -> 1;
             case "memblocks" -> memblocks(args, io);
             case "zonesum" -> zonesum(io);
+            case "mkswap" -> mkswap(args, io);
+            case "swapon" -> swapon(args, io);
             default -> {
                 io.err("sh: " + name + ": not found");
                 yield 127;
@@ -178,6 +190,65 @@ public final class BusyboxSh {
 
         void err(String line) {
             stderr.append(line).append('\n');
+        }
+    }
+
+    // ---------------------------------------------------------------- swap
+
+    /** busybox 1.35's usage texts (printed to stderr, exit status 1, when an applet gets no operand). */
+    private static final String BUSYBOX_BANNER = "BusyBox v1.35.0 (Debian 1:1.35.0-4+deb12u1+b1) multi-call binary.\n\n";
+    private static final String MKSWAP_USAGE = BUSYBOX_BANNER + "Usage: mkswap [-L LBL] BLOCKDEV [KBYTES]\n\n"
+            + "Prepare BLOCKDEV to be used as swap partition\n\n\t-L LBL\tLabel";
+    private static final String SWAPON_USAGE = BUSYBOX_BANNER + "Usage: swapon [-a] [-e] [-d[POL]] [DEVICE]\n\n"
+            + "Start swapping on DEVICE\n\n\t-a\tStart swapping on all swap devices\n"
+            + "\t-d[POL]\tDiscard blocks at swapon (POL=once),\n\t\tas freed (POL=pages), or both (POL omitted)\n"
+            + "\t-e\tSilently skip devices that do not exist";
+
+    /**
+     * busybox mkswap DEVICE: a version-1 swap header over the whole device, then
+     * "Setting up swapspace version 1, size = N bytes" and its UUID line on stdout. A label or
+     * a size (-L, KBYTES) is not modelled.
+     */
+    private int mkswap(List<String> args, Io io) {
+        if (args.isEmpty()) {
+            io.err(MKSWAP_USAGE);
+            return 1;
+        }
+        if (args.size() > 1 || args.get(0).startsWith("-")) {
+            io.err("mkswap: model: only 'mkswap BLOCKDEV' is modelled");
+            return 1;
+        }
+        String dev = args.get(0);
+        if (power == null || !power.hasBlockDevice(dev)) {
+            io.err("mkswap: can't open '" + dev + "': " + Errno.ENOENT.strerror());
+            return 1;
+        }
+        long bytes = power.mkswap(dev);
+        io.out("Setting up swapspace version 1, size = " + bytes + " bytes\nUUID=" + power.swapUuid(dev) + "\n");
+        return 0;
+    }
+
+    /** busybox swapon DEVICE: sys_swapon(), its error as "swapon: DEVICE: STRERROR". Options are not modelled. */
+    private int swapon(List<String> args, Io io) {
+        if (args.isEmpty()) {
+            io.err(SWAPON_USAGE);
+            return 1;
+        }
+        if (args.size() > 1 || args.get(0).startsWith("-")) {
+            io.err("swapon: model: only 'swapon DEVICE' is modelled");
+            return 1;
+        }
+        String dev = args.get(0);
+        if (power == null || !power.hasBlockDevice(dev)) {
+            io.err("swapon: " + dev + ": " + Errno.ENOENT.strerror());
+            return 1;
+        }
+        try {
+            power.swapon(dev);
+            return 0;
+        } catch (KernelException e) {
+            io.err("swapon: " + dev + ": " + e.errno().strerror());
+            return 1;
         }
     }
 

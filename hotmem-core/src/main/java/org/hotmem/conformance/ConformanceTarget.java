@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.List;
 import org.hotmem.kernel.Kernel;
 import org.hotmem.kernel.fs.Kernfs;
+import org.hotmem.power.Hibernation;
 
 /**
  * What the conformance runner needs of a booted machine (the {@code Machine} contract in
@@ -20,6 +21,11 @@ public interface ConformanceTarget extends AutoCloseable {
 
     /** The machine's sysfs/procfs tree. */
     Kernfs fs();
+
+    /** The machine's hibernation core with its virtio disks (the guest's mkswap and swapon), or null. */
+    default Hibernation power() {
+        return null;
+    }
 
     /**
      * Executes one QMP command; {@code args} is the arguments object ({@code {}} when the
@@ -49,7 +55,7 @@ public interface ConformanceTarget extends AutoCloseable {
 
     /** Runs one guest command ({@code sh -c COMMAND}), giving up after {@code timeoutNs} of guest time. */
     default GuestShell.Outcome runGuest(String command, long timeoutNs) {
-        return new GuestShell(kernel(), fs()).run(command, timeoutNs);
+        return new GuestShell(kernel(), fs(), power()).run(command, timeoutNs);
     }
 
     /**
@@ -57,7 +63,7 @@ public interface ConformanceTarget extends AutoCloseable {
      * time and asks the handle. A target without its own kernel refuses.
      */
     default GuestShell.Pending sendGuest(String command) {
-        return new GuestShell(kernel(), fs()).start(command);
+        return new GuestShell(kernel(), fs(), power()).start(command);
     }
 
     /** Whether QEMU has exited by itself: the guest powered off (after writing a hibernation image). */

@@ -2,6 +2,7 @@ package org.hotmem.conformance;
 
 import org.hotmem.kernel.Kernel;
 import org.hotmem.kernel.fs.Kernfs;
+import org.hotmem.power.Hibernation;
 
 /**
  * Runs guest commands on a target the way the recording harness does over its serial line:
@@ -20,10 +21,18 @@ public final class GuestShell {
 
     private final Kernel kernel;
     private final Kernfs fs;
+    /** The machine's disks for mkswap/swapon, or null. */
+    private final Hibernation power;
 
     public GuestShell(Kernel kernel, Kernfs fs) {
+        this(kernel, fs, null);
+    }
+
+    /** A shell whose mkswap and swapon reach {@code power}'s block devices. */
+    public GuestShell(Kernel kernel, Kernfs fs, Hibernation power) {
         this.kernel = kernel;
         this.fs = fs;
+        this.power = power;
     }
 
     /** One command's result; {@code result} is null if it timed out. */
@@ -57,7 +66,7 @@ public final class GuestShell {
      */
     public Pending start(String command) {
         Pending p = new Pending(command, kernel);
-        BusyboxSh sh = new BusyboxSh(fs, ns -> kernel.nanosleep(Math.max(1, ns / 1_000_000L) * 1_000_000L));
+        BusyboxSh sh = new BusyboxSh(fs, ns -> kernel.nanosleep(Math.max(1, ns / 1_000_000L) * 1_000_000L), power);
         kernel.spawnProcess("sh", () -> {
             try {
                 p.result = sh.run(command);

@@ -26,7 +26,7 @@ public final class InteractiveShell {
 
     public InteractiveShell(ConformanceTarget target, PrintStream out) {
         this.target = target;
-        this.shell = new GuestShell(target.kernel(), target.fs());
+        this.shell = new GuestShell(target.kernel(), target.fs(), target.power());
         this.out = out;
     }
 

@@ -98,7 +98,7 @@ public final class Qemu {
     /** machine_run_board_init(): the NUMA configuration is complete, then pc_init1() lays out memory. */
     private void initBoard(NumaConfig numaConfig) {
         this.numa = numaConfig;
-        this.layout = PcMachineLayout.of(memory);
+        this.layout = PcMachineLayout.of(memory, drives.size());
         this.deviceMemory = layout.hasDeviceMemory()
                 ? new DeviceMemory(layout.deviceMemoryBase(), layout.deviceMemorySize(),
                         memory.maxRamSize() - memory.ramSize())
@@ -151,6 +151,18 @@ public final class Qemu {
     /** The balloon device, or null. */
     public VirtioBalloon balloon() {
         return balloon;
+    }
+
+    /**
+     * The machine that hibernated resumes on a new QEMU process started with its command line
+     * (restart after power-off). // model: the QEMU objects are kept; of the per-process device
+     * state only the balloon's config is realized again (a cold-plugged DIMM keeps its
+     * hotplugged flag, and devices the new command line adds or drops are not picked up).
+     */
+    public void startedAgain() {
+        if (balloon != null) {
+            balloon.realizedAgain();
+        }
     }
 
     public MemoryBackend object(String id) {

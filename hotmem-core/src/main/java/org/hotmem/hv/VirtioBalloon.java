@@ -101,6 +101,16 @@ public final class VirtioBalloon {
         inflatedPages -= count;
     }
 
+    /**
+     * A new QEMU process with this device on its command line (the restart a resumed image runs
+     * on): virtio_balloon_device_realize() starts with num_pages and actual 0 and holds no pages.
+     */
+    void realizedAgain() {
+        numPages = 0;
+        actual = 0;
+        inflatedPages = 0;
+    }
+
     /** Pages the host currently holds as ballooned. */
     public long inflatedPages() {
         return inflatedPages;

@@ -269,6 +269,7 @@ public final class Machine {
         Machine image = host.suspendedOn(power.resumedBlockDevice());
         host.forget(image);
         image.loaderLog = kernel.dmesg().since(0); // the same console: the boot kernel's lines come first
+        image.qemu.startedAgain(); // before its devices' restore callbacks run
         image.runFor(0);
         return image;
     }

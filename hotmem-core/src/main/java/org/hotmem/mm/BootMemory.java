@@ -170,6 +170,7 @@ final class BootMemory {
         assert smp >= 0;
         // init_per_zone_wmark_min() is a core_initcall: before the initrd (rootfs_initcall) and init sections are freed.
         mm.setupPerZoneWmarks();
+        mm.recordCoreInitcallTotalram();
         if (swiotlb) {
             log.info(String.format("software IO TLB: mapped [mem %#018x-%#018x] (64MB)", swiotlbStart, swiotlbStart + SWIOTLB_BYTES));
         }

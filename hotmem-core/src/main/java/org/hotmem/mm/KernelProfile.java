@@ -32,7 +32,7 @@ import java.util.Set;
  * .smp_locks                        40K             36K             freed by alternative_instructions (UP)
  * bss                               4904K           17344K          resident, except the unused part of the
  *   of which unused .bss..decrypted 2028K           2036K           PMD-aligned decrypted region (freed)
- * initrd                            1064K           1136K           at the top of low RAM (QEMU); freed after unpack
+ * initrd                            2536K           2604K           the recorder's initramfs, at the top of low RAM (QEMU); freed after unpack
  * direct-map page tables            derived         derived         {@link InitMemoryMapping}: init_mem_mapping() with
  *                                                                   the 16-page brk buffer; memblock pages only for
  *                                                                   ranges overlapping the image (0 at <= 2G, 1 at
@@ -96,7 +96,7 @@ public record KernelProfile(
     private static final KernelProfile DEBIAN_6_12 = new KernelProfile(KernelVersion.V6_12,
             16384 * K, 0, 11716 * K, 572 * K, 2500 * K,
             4744 * K, 4264 * K, 40 * K, 4904 * K, 2028 * K,
-            1064 * K, 0x2a980, 64,
+            2536 * K, 0x2a980, 64,
             233472, 56, 1, 192, 180, 16384, 2499,
             EnumSet.of(KernelFeature.AUTO_ONLINE_BY_DEFAULT, KernelFeature.MEMMAP_ON_MEMORY_FORCE,
                     KernelFeature.MEMMAP_ON_MEMORY_PER_BLOCK, KernelFeature.CRASH_HOTPLUG_ATTR,
@@ -120,7 +120,7 @@ public record KernelProfile(
     private static final KernelProfile DEBIAN_6_1 = new KernelProfile(KernelVersion.V6_1,
             14344 * K, 2040 * K, 9132 * K, 1108 * K, 2340 * K,
             4148 * K, 2824 * K, 36 * K, 17344 * K, 2036 * K,
-            1136 * K, 0x2b000, 4096,
+            2604 * K, 0x2b000, 4096,
             217088, 56, 4, 0, 159, 14343, 2338,
             EnumSet.of(KernelFeature.SRAT_APIC_LINES),
             "6.1.0-56-amd64", "#1 SMP PREEMPT_DYNAMIC Debian 6.1.192-2 (2026-11-16)",

@@ -48,6 +48,8 @@ public final class MemoryModel {
     final PageIsolation isolation = new PageIsolation(this);
     /** min_free_kbytes, watermarks, lowmem_reserve, totalreserve_pages. */
     final Watermarks watermarks = new Watermarks(this);
+    /** totalram_pages() at the core_initcall level of the boot; -1 before. */
+    private long totalramAtCoreInitcall = -1;
     /** vm events and kernel-allocation counters (/proc/vmstat, /proc/meminfo). */
     final VmCounters counters = new VmCounters();
     long maxPfn;
@@ -1041,6 +1043,20 @@ public final class MemoryModel {
 
     public long totalManagedPages() {
         return sumOverZones(z -> z.managedPages);
+    }
+
+    /**
+     * totalram_pages() as the core_initcalls saw it (pm_init()'s hibernate_image_size_init()):
+     * after memblock_free_all() and the SMP alternatives, before the initrd and the init
+     * sections are freed. Set once by {@link BootMemory}; -1 before.
+     */
+    public long totalramAtCoreInitcall() {
+        return totalramAtCoreInitcall;
+    }
+
+    /** Records {@link #totalramAtCoreInitcall()} (BootMemory, at the core_initcall level). */
+    void recordCoreInitcallTotalram() {
+        totalramAtCoreInitcall = totalManagedPages();
     }
 
     public long totalFreePages() {

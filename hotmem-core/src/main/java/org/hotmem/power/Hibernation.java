@@ -153,7 +153,8 @@ public final class Hibernation {
         this.compressor = a == null ? HibernateCompressor.Algorithm.LZO : a;
         this.platformOps = true; // QEMU's pc machine offers ACPI S4
         this.mode = platformOps ? Mode.PLATFORM : Mode.SHUTDOWN;
-        this.imageSize = mm.totalManagedPages() * 2 / 5 * mm.arch().pageSize();
+        // hibernate_image_size_init(), from pm_init() (core_initcall): 2/5 of totalram_pages() then
+        this.imageSize = mm.totalramAtCoreInitcall() * 2 / 5 * mm.arch().pageSize();
         if (fs != null) registerSysfs(fs);
     }
 
@@ -211,18 +212,40 @@ public final class Hibernation {
 
     public List<BlockDevice> blockDevices() { return List.copyOf(blockDevices.values()); }
 
-    /** Models mkswap on a block device. */
-    public void mkswap(String dev) {
+    /** Whether {@code dev} ("/dev/vda") is one of the machine's disks. */
+    public boolean hasBlockDevice(String dev) { return blockDevices.containsKey(dev); }
+
+    /** Models mkswap on a block device; returns the area's size in bytes (the header page not counted). */
+    public long mkswap(String dev) {
         BlockDevice d = device(dev);
-        SwapArea.mkswap(d.file(), 0, uuid(d));
+        return SwapArea.mkswap(d.file(), 0, uuid(d)) * SwapArea.PAGE_SIZE;
     }
 
-    /** Models swapon: the device becomes the active swap area hibernation writes to. */
+    /** The UUID mkswap gives {@code dev}, as mkswap prints it (8-4-4-4-12 hex digits). */
+    public String swapUuid(String dev) {
+        byte[] u = uuid(device(dev));
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < 16; i++) {
+            if (i == 4 || i == 6 || i == 8 || i == 10) b.append('-');
+            b.append(String.format("%02x", u[i] & 0xff));
+        }
+        return b.toString();
+    }
+
+    /**
+     * Models sys_swapon() on a whole disk: the device becomes the active swap area hibernation
+     * writes to (-EBUSY if it already is, -EINVAL without a swap signature), with the line
+     * "Adding Nk swap on DEV.  Priority:-2 extents:1 across:Nk" (6.1 adds "FS": its frontswap map).
+     */
     public void swapon(String dev) {
         BlockDevice d = device(dev);
+        if (d == swapDevice) throw new KernelException(Errno.EBUSY);
         if (!new SwsuspHeader(readHeader(d)).isSwapSignature()) throw new KernelException(Errno.EINVAL);
         swap = SwapArea.open(d.file(), 0);
         swapDevice = d;
+        long kb = swap.lastPage() * (SwapArea.PAGE_SIZE / 1024);
+        kernel.dmesg().info("Adding " + kb + "k swap on " + dev + ".  Priority:-2 extents:1 across:" + kb + "k "
+                + (version == KernelVersion.V6_1 ? "FS" : ""));
     }
 
     private static byte[] readHeader(BlockDevice d) {

@@ -75,11 +75,11 @@ public final class MachineTarget implements Target {
         this.host = host;
         use(machine);
         this.t0 = kernel.now();
-        machine.drainKernelLog();
         for (var d : machine.power().blockDevices()) {
             machine.power().mkswap("/dev/" + d.name());
             machine.power().swapon("/dev/" + d.name());
         }
+        machine.drainKernelLog(); // the boot and the swapon are the scenario's start
     }
 
     private void use(Machine m) {
