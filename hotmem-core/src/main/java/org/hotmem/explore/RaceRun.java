@@ -19,6 +19,7 @@ import org.hotmem.kernel.LockdepReport;
 import org.hotmem.kernel.ScheduleTrace;
 import org.hotmem.kernel.Task;
 import org.hotmem.kernel.TaskFailedException;
+import org.hotmem.kernel.fs.KFile;
 import org.hotmem.machine.HostState;
 import org.hotmem.machine.Machine;
 import org.hotmem.mm.AddressSpace;
@@ -134,8 +135,13 @@ public final class RaceRun {
             } else {
                 k.spawn(a.name(), 0, () -> {
                     if (delays[ai] > 0) k.nanosleep(delays[ai]);
+                    KFile f = m.fs().lookupFile(a.path());
+                    if (f == null) {
+                        results[ai] = "ENOENT"; // open(2) of a file removed with its device
+                        return;
+                    }
                     try {
-                        m.fs().lookupFile(a.path()).write(a.value() + "\n");
+                        f.write(a.value() + "\n");
                         results[ai] = "ok";
                     } catch (KernelException e) {
                         results[ai] = e.errno().name();
