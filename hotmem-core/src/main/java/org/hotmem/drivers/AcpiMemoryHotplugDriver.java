@@ -32,8 +32,13 @@ import org.hotmem.kernel.fs.Kernfs;
  * path takes first).
  */
 public final class AcpiMemoryHotplugDriver {
+    /**
+     * The memory hotplug container of QEMU's DSDT (a PNP0A06 Generic Container Device, the pc
+     * machine's fifth, as recorded on both kernels) under which the slots' ACPI devices sit.
+     */
+    static final String CONTAINER = "LNXSYSTM:00/LNXSYBUS:00/PNP0A06:04";
     /** Where the ACPI devices of the memory slots live in sysfs. */
-    static final String ACPI_BUS_DIR = "/sys/devices/LNXSYSTM:00/LNXSYBUS:00";
+    static final String ACPI_BUS_DIR = "/sys/devices/" + CONTAINER;
 
     /** The memory handler's per-device data: struct acpi_memory_device with its one range. */
     private static final class AcpiMemoryDevice {
@@ -239,7 +244,7 @@ public final class AcpiMemoryHotplugDriver {
     }
 
     private static String firmwareNodeLink(int slot) {
-        return "../../../LNXSYSTM:00/LNXSYBUS:00/" + deviceName(slot);
+        return "../../../" + CONTAINER + "/" + deviceName(slot);
     }
 
     /** Models acpi_bind_memory_blocks(): each block of the range becomes a physical node of the device. */

@@ -43,6 +43,8 @@ final class MemoryAddRemove {
     private final Dmesg log;
     /** iomem "System RAM" resources, [start, end) bytes. */
     private final List<long[]> resources = new ArrayList<>();
+    /** The boot ones among them (e820 → iomem), which /proc/iomem shows from the e820 table. */
+    private final List<long[]> bootResources;
 
     /** Registers the boot System RAM ranges (e820 → iomem) as resources. */
     MemoryAddRemove(MemoryHotplug hp) {
@@ -53,6 +55,7 @@ final class MemoryAddRemove {
         for (long[] r : mm.bootRam()) {
             resources.add(r);
         }
+        bootResources = List.copyOf(resources);
     }
 
     // ------------------------------------------------------------------ memory block devices
@@ -80,6 +83,19 @@ final class MemoryAddRemove {
         if (hp.sysfs != null) {
             hp.sysfs.removeBlock(b);
         }
+    }
+
+    /** The "System RAM" resources registered after boot (hot-adds), [start, end) bytes, in order. */
+    List<long[]> hotAddedResources() {
+        List<long[]> out = new ArrayList<>();
+        java.util.Set<long[]> boot = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        boot.addAll(bootResources);
+        for (long[] r : resources) {
+            if (!boot.contains(r)) {
+                out.add(r);
+            }
+        }
+        return out;
     }
 
     /** Models walk_system_ram_range() in kernel/resource.c, counting: System RAM pages in [startPfn, endPfn). */

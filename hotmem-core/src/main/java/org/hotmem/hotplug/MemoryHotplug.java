@@ -60,6 +60,8 @@ public final class MemoryHotplug {
     private final OnlinePages online;
     private final OfflinePages offline;
     private final MemoryAddRemove addRemove;
+    /** /proc/iomem (null without a kernfs). */
+    private final Iomem iomem;
 
     /**
      * Models memory_dev_init(): prints the block size, creates a memory block device for every
@@ -85,6 +87,7 @@ public final class MemoryHotplug {
             log.info(mm.arch().blockSizeLogPrefix() + (mm.arch().blockSizeBytes() >> 20) + "MB");
         }
         this.sysfs = fs == null ? null : new MemorySysfs(this, fs);
+        this.iomem = fs == null ? null : new Iomem(this, fs);
         for (MemSection s : mm.presentSections()) {
             int id = (int) (s.startPfn() / mm.arch().pagesPerBlock());
             if (blocks.containsKey(id)) {
@@ -427,6 +430,16 @@ public final class MemoryHotplug {
         } finally {
             memHotplugDone();
         }
+    }
+
+    /** /proc/iomem's resources (null without a kernfs). */
+    public Iomem iomem() {
+        return iomem;
+    }
+
+    /** The hot-added "System RAM" resources (/proc/iomem). */
+    List<long[]> hotAddedResources() {
+        return addRemove.hotAddedResources();
     }
 
     /** System RAM pages in [startPfn, endPfn): walk_system_ram_range(). */

@@ -41,7 +41,7 @@ public final class MemoryInvariants {
             long base = s.startPfn();
             for (long pfn = base; pfn < base + mm.arch().pagesPerSection(); ) {
                 int kind = mm.kind(pfn);
-                if (!s.isOnline() && kind != PageState.POISONED && kind != PageState.VMEMMAP) {
+                if (!s.isOnline() && kind != PageState.POISONED && kind != PageState.VMEMMAP && kind != PageState.ZONE_DEVICE) {
                     bad.add(String.format("pfn 0x%x: section offline but page kind %d", pfn, kind));
                     break;
                 }

@@ -7,6 +7,7 @@ import org.hotmem.kernel.Dmesg;
 import org.hotmem.kernel.Errno;
 import org.hotmem.kernel.Kernel;
 import org.hotmem.kernel.KernelException;
+import org.hotmem.kernel.Ratelimit;
 import org.hotmem.mm.KernelFeature;
 import org.hotmem.mm.MemoryModel;
 import org.hotmem.mm.MigrateType;
@@ -44,6 +45,8 @@ final class OfflinePages {
     private final List<OfflineOperation> activeOfflines = new ArrayList<>();
     private long finishedOfflineRetries;
     private OfflineOperation lastOffline;
+    /** do_migrate_range()'s static migrate_rs: its failure reports, 10 per 5 s. */
+    private final Ratelimit migrateRs = Ratelimit.defaults("do_migrate_range");
 
     OfflinePages(MemoryHotplug hp) {
         this.hp = hp;
@@ -195,8 +198,9 @@ final class OfflinePages {
                 op.retries++;
                 long seen = mm.generation();
                 kernel.consume(passNs);
+                reportUnmigrated(r); // when migrate_pages() has returned, at the end of the pass
                 if (r.migrated() == 0 && mm.generation() == seen) {
-                    sleepThroughIdenticalPasses(op, seen, passNs, r.failed());
+                    sleepThroughIdenticalPasses(op, seen, passNs, r);
                 }
             }
             int t;
@@ -212,6 +216,21 @@ final class OfflinePages {
             }
             op.retries++;
         }
+    }
+
+    /**
+     * do_migrate_range()'s report of the pages migrate_pages() left on the source list: for each,
+     * ratelimited, {@code migrating pfn PFN failed ret:RET} and dump_page(page, "migration
+     * failure"). Pages past the kept ones find the burst used up.
+     */
+    private void reportUnmigrated(PageIsolation.MigrateRangeResult r) {
+        for (long pfn : r.failedPfns()) {
+            if (migrateRs.allow(kernel)) {
+                log.warn(String.format("migrating pfn %x failed ret:%d", pfn, r.ret()));
+                mm.dumpPage(pfn, "migration failure").forEach(log::warn);
+            }
+        }
+        migrateRs.refuse(r.unmigrated() - r.failedPfns().size());
     }
 
     /** How often a task sleeping through identical passes wakes up to look (virtual time). */
@@ -231,7 +250,8 @@ final class OfflinePages {
      * the change came is completed as it was (hotmem lets the next pass see the change), then the
      * loop goes on with a real pass.
      */
-    private void sleepThroughIdenticalPasses(OfflineOperation op, long seen, long passNs, long failedPerPass) {
+    private void sleepThroughIdenticalPasses(OfflineOperation op, long seen, long passNs,
+                                             PageIsolation.MigrateRangeResult r) {
         if (passNs <= 0) {
             // costs are off (MmCosts.FREE): passes take no time, so there is nothing to account;
             // the task looks again after 1 ms of virtual time or at the next change
@@ -241,22 +261,41 @@ final class OfflinePages {
         long t0 = kernel.now();
         op.skipPassNs = passNs;
         op.skipSinceNs = t0;
+        long reported = 0; // skipped passes whose reports are accounted in migrate_rs
         try {
             // until a change or a signal (either way a real pass follows); woken every
-            // SKIP_WAKE_NS so that the spinning task keeps a timer pending, as a busy CPU is not idle
-            while (mm.waitForProgress(seen, SKIP_WAKE_NS) == 0) {
-                // nothing changed: keep standing for the identical passes
+            // SKIP_WAKE_NS so that the spinning task keeps a timer pending, as a busy CPU is not
+            // idle, and when migrate_rs' interval ends: the identical pass then running reports
+            // the same pages again
+            while (mm.waitForProgress(seen, Math.max(1, Math.min(SKIP_WAKE_NS, migrateRs.reopensAt() - kernel.now()))) == 0) {
+                reported = reportIfReopened(op, r, reported);
             }
             long inFlight = (kernel.now() - t0) % passNs;
             if (inFlight > 0) {
                 kernel.consume(passNs - inFlight);
+                reported = reportIfReopened(op, r, reported); // the pass in flight may end in a new interval
             }
         } finally {
             long passes = op.skippedUntil(kernel.now());
             op.skipSinceNs = -1;
             op.retries += passes;
-            mm.vmCounters().pgmigrateFail(passes * failedPerPass);
+            mm.vmCounters().pgmigrateFail(passes * r.failed());
+            migrateRs.refuse(Math.max(0, passes - reported) * r.unmigrated());
         }
+    }
+
+    /**
+     * The identical pass ending now reports its pages again if migrate_rs' interval is over; the
+     * skipped passes before it found the burst used up. Returns the skipped passes accounted.
+     */
+    private long reportIfReopened(OfflineOperation op, PageIsolation.MigrateRangeResult r, long reported) {
+        if (kernel.now() < migrateRs.reopensAt()) {
+            return reported;
+        }
+        long passes = op.skippedUntil(kernel.now());
+        migrateRs.refuse(Math.max(0, passes - reported - 1) * r.unmigrated());
+        reportUnmigrated(r);
+        return Math.max(reported, passes);
     }
 
     private void undoOffline(Zone zone, long start, long nr) {

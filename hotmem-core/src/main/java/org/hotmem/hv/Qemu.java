@@ -66,14 +66,8 @@ public final class Qemu {
      */
     public static Qemu start(String memoryOption, List<String> args, HostTimers timers, long epochBaseSeconds) {
         Qemu q = new Qemu(MemoryOptions.parse(memoryOption), timers, epochBaseSeconds);
-        List<String> tokens = new ArrayList<>();
-        for (String a : args) {
-            for (String t : a.trim().split("\\s+")) {
-                if (!t.isEmpty()) {
-                    tokens.add(t);
-                }
-            }
-        }
+        // one text, so that a quoted word a caller split at blanks (a scenario's qemu: line) is whole again
+        List<String> tokens = splitArgs(String.join(" ", args));
         List<String> deviceOpts = new ArrayList<>();
         List<String> numaOpts = new ArrayList<>();
         for (int i = 0; i < tokens.size(); i++) {
@@ -189,6 +183,51 @@ public final class Qemu {
 
     // ---- command line ----
 
+    /**
+     * Splits QEMU arguments written as a shell would (as the recorder's {@code qemu:} lines are
+     * read): blanks separate words, '...' is literal, "..." allows \" and \\, a backslash quotes
+     * the next character. So a JSON -device value can be written '{"driver": "pc-dimm", ...}'.
+     */
+    static List<String> splitArgs(String text) {
+        List<String> out = new ArrayList<>();
+        StringBuilder w = new StringBuilder();
+        boolean inWord = false;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c == '\'' || c == '"') {
+                int end = i + 1;
+                while (end < text.length() && text.charAt(end) != c) {
+                    if (c == '"' && text.charAt(end) == '\\' && end + 1 < text.length()
+                            && (text.charAt(end + 1) == '"' || text.charAt(end + 1) == '\\')) {
+                        end++;
+                    }
+                    w.append(text.charAt(end++));
+                }
+                if (end >= text.length()) {
+                    throw new QemuConfigException("unterminated " + c + " in the QEMU arguments: " + text);
+                }
+                i = end;
+                inWord = true;
+            } else if (c == '\\' && i + 1 < text.length()) {
+                w.append(text.charAt(++i));
+                inWord = true;
+            } else if (Character.isWhitespace(c)) {
+                if (inWord) {
+                    out.add(w.toString());
+                    w.setLength(0);
+                    inWord = false;
+                }
+            } else {
+                w.append(c);
+                inWord = true;
+            }
+        }
+        if (inWord) {
+            out.add(w.toString());
+        }
+        return out;
+    }
+
     private void objectFromCommandLine(String value) {
         QemuOpts opts = QemuOpts.parse("-object", value, "qom-type");
         try {
@@ -200,15 +239,48 @@ public final class Qemu {
         }
     }
 
+    /**
+     * -device in its two forms (QEMU 7.2 vl.c): a value starting with '{' is one JSON object,
+     * typed as device_add's arguments (qdev_device_add_from_qdict(from_json=true)); anything else is
+     * QemuOpts keyval text, every value a string.
+     */
     private void deviceFromCommandLine(String value) {
-        QemuOpts opts = QemuOpts.parse("-device", value, "driver");
         try {
+            if (value.startsWith("{")) {
+                Map<String, JsonNode> props = new LinkedHashMap<>();
+                jsonOption(value).fields().forEachRemaining(e -> props.put(e.getKey(), e.getValue()));
+                deviceAdd(props, false);
+                return;
+            }
+            QemuOpts opts = QemuOpts.parse("-device", value, "driver");
             Map<String, JsonNode> props = new LinkedHashMap<>();
             opts.asMap().forEach((k, v) -> props.put(k, TextNode.valueOf(v)));
             deviceAdd(props, true);
         } catch (QmpException e) {
             throw new QemuConfigException("-device " + value + ": " + e.desc());
         }
+    }
+
+    /**
+     * Models qobject_from_json() of an option's JSON value: exactly one JSON value, else its parse
+     * error or "Expecting at most one JSON value"; a value that is not an object has no driver.
+     */
+    private static ObjectNode jsonOption(String text) {
+        List<QmpJson.Item> items = QmpJson.parse(text);
+        if (items.isEmpty()) {
+            throw QmpException.generic("JSON parse error, premature EOI");
+        }
+        if (items.size() > 1) {
+            throw QmpException.generic("Expecting at most one JSON value");
+        }
+        QmpJson.Item it = items.get(0);
+        if (it.error() != null) {
+            throw QmpException.generic(it.error());
+        }
+        if (!(it.value() instanceof ObjectNode o)) {
+            throw QmpException.generic("Parameter 'driver' is missing");
+        }
+        return o;
     }
 
     // ---- QMP ----
@@ -385,7 +457,13 @@ public final class Qemu {
             throw QmpException.generic("Parameter 'id' expects an identifier");
         }
         if (size == 0) {
-            throw QmpException.generic("Property 'memory-backend-ram.size' doesn't take value '0'");
+            throw QmpException.generic("property 'size' of memory-backend-ram doesn't take value '0'");
+        }
+        if (Long.compareUnsigned(size, -HOST_PAGE_SIZE) > 0) {
+            // model: QEMU 7.2 aborts here (find_ram_offset: Assertion `size != 0' failed: the size
+            // rounded up to the host page wraps to 0); hotmem answers as QEMU does for any backend
+            // the host cannot map
+            throw QmpException.generic("cannot set up guest memory '" + id + "': Cannot allocate memory");
         }
         if (objects.containsKey(id)) {
             throw QmpException.generic("attempt to add duplicate property '" + id + "' to object (type 'container')");
@@ -404,6 +482,9 @@ public final class Qemu {
         }
         objects.remove(id);
     }
+
+    /** qemu_real_host_page_size() of an x86-64 host. */
+    static final long HOST_PAGE_SIZE = 4096;
 
     /** id_wellformed(): a letter, then letters, digits, '-', '.', '_'. */
     static boolean idWellFormed(String id) {
@@ -424,6 +505,9 @@ public final class Qemu {
     /** device_add / -device: models qdev_device_add_from_qdict() for the modelled drivers. */
     private void deviceAdd(Map<String, JsonNode> props, boolean commandLine) {
         Props p = new Props(props, commandLine, null);
+        if (props.get("driver") instanceof JsonNode d && !d.isTextual()) { // qdict_get_try_str(): not a string, not there
+            throw QmpException.generic("Parameter 'driver' is missing");
+        }
         String driver = p.string("driver", true);
         p.string("bus", false);
         switch (driver) {
@@ -435,7 +519,8 @@ public final class Qemu {
             throw QmpException.generic("model: hot-plugging " + driver
                     + " is not modelled; cold-plug it with -device on the command line");
         }
-        String id = p.string("id", false);
+        // qdict_get_try_str(): an id that is not a JSON string counts as no id (QEMU 7.2 names the device itself)
+        String id = props.get("id") instanceof JsonNode n && n.isTextual() ? n.asText() : null;
         if (id != null && !idWellFormed(id)) {
             throw QmpException.generic("Invalid parameter 'id'");
         }
@@ -464,7 +549,7 @@ public final class Qemu {
         int slots = memory.slots();
         int slot;
         if (slotHint != null && slotHint != -1 && (slotHint < 0 || slotHint >= slots)) {
-            throw QmpException.generic("invalid slot number, valid range is [0-" + Long.toUnsignedString(slots - 1L) + "]");
+            throw QmpException.generic("invalid slot number " + slotHint + ", valid range is [0-" + (slots - 1) + "]");
         }
         if (slots <= 0) {
             throw QmpException.generic("no slots where allocated, please specify the 'slots' option");

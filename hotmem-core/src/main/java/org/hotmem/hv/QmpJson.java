@@ -118,13 +118,33 @@ public final class QmpJson {
         sb.append('"');
     }
 
-    /** Splits and parses {@code text} as the monitor's JSON message parser does. */
+    /** Splits and parses {@code text} as the monitor's JSON message parser does, up to the end of input. */
     public static List<Item> parse(String text) {
+        return split(text, true).items();
+    }
+
+    /**
+     * The messages of a stream read so far: the items of the complete values at the start of
+     * {@code text}, and how many characters they used; the rest waits for more input.
+     */
+    public record Stream(List<Item> items, int consumed) {
+    }
+
+    /** Splits the complete messages off {@code text} as json-streamer does before the end of input. */
+    public static Stream stream(String text) {
+        return split(text, false);
+    }
+
+    private static Stream split(String text, boolean endOfInput) {
         List<Item> out = new ArrayList<>();
         List<Token> pending = new ArrayList<>();
         int braces = 0;
         int brackets = 0;
-        for (Token t : lex(text)) {
+        int consumed = 0;
+        List<Integer> ends = new ArrayList<>();
+        List<Token> tokens = lex(text, ends);
+        for (int k = 0; k < tokens.size(); k++) {
+            Token t = tokens.get(k);
             switch (t.type) {
                 case LCURLY -> braces++;
                 case RCURLY -> braces--;
@@ -134,6 +154,7 @@ public final class QmpJson {
                     out.add(new Item(null, "JSON parse error, stray '" + t.text + "'"));
                     pending.clear();
                     braces = brackets = 0;
+                    consumed = ends.get(k);
                     continue;
                 }
                 default -> {
@@ -143,6 +164,7 @@ public final class QmpJson {
                 out.add(new Item(null, "JSON nesting depth limit exceeded"));
                 pending.clear();
                 braces = brackets = 0;
+                consumed = ends.get(k);
                 continue;
             }
             pending.add(t);
@@ -152,20 +174,26 @@ public final class QmpJson {
             out.add(new Parser(pending).parseTop());
             pending = new ArrayList<>();
             braces = brackets = 0;
+            consumed = ends.get(k);
         }
-        if (!pending.isEmpty()) {
+        if (endOfInput && !pending.isEmpty()) {
             out.add(new Parser(pending).parseTop()); // JSON_END_OF_INPUT
+            consumed = text.length();
         }
-        return out;
+        return new Stream(out, consumed);
     }
 
     // ---------------------------------------------------------------- lexer
 
-    private static List<Token> lex(String s) {
+    /** The tokens of {@code s}; {@code ends} gets each token's end offset. */
+    private static List<Token> lex(String s, List<Integer> ends) {
         List<Token> out = new ArrayList<>();
         int i = 0;
         int n = s.length();
         while (i < n) {
+            while (ends.size() < out.size()) {
+                ends.add(i);
+            }
             char c = s.charAt(i);
             int start = i;
             switch (c) {
@@ -208,6 +236,9 @@ public final class QmpJson {
                     }
                 }
             }
+        }
+        while (ends.size() < out.size()) {
+            ends.add(i);
         }
         return out;
     }

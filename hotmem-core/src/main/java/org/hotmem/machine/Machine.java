@@ -5,9 +5,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
 import java.util.List;
 import org.hotmem.drivers.AcpiMemoryHotplugDriver;
+import org.hotmem.drivers.LegacyPmem;
 import org.hotmem.drivers.VirtioBalloonDriver;
 import org.hotmem.drivers.VirtioMemDriver;
 import org.hotmem.hotplug.HotplugParams;
+import org.hotmem.hotplug.Memremap;
 import org.hotmem.hotplug.MemoryHotplug;
 import org.hotmem.hv.HostTimers;
 import org.hotmem.hv.QmpEvent;
@@ -71,6 +73,10 @@ public final class Machine {
     /** The guest's memory geometry. */
     private final Arch arch;
     private KernelModules modules;
+    /** mm/memremap.c: ZONE_DEVICE mappings (memremap_pages()/memunmap_pages()). */
+    private Memremap memremap;
+    /** nd_e820 + nd_pmem for the memmap=nn!ss ranges (bound on request: the recorded guest has no nvdimm modules). */
+    private LegacyPmem legacyPmem;
     private Workqueue systemFreezableWq;
     private long logMark;
     /** The console lines of the boot kernel that last restored this machine from its image. */
@@ -280,6 +286,9 @@ public final class Machine {
                     bootParams.parse(cmdline, kernel.dmesg());
                 });
         hotplug = new MemoryHotplug(mm, fs, hotplugParams);
+        memremap = new Memremap(hotplug);
+        legacyPmem = new LegacyPmem(mm, memremap, hotplug.iomem(), kernel.dmesg());
+        fs.addFile(fs.mkdirs("/proc"), "cmdline", 0444, () -> cmdline + "\n", null); // proc_cmdline_init(): saved_command_line
         power = new Hibernation(kernel, mm, hotplug, fs, v, cmdline, qemu.layout().e820());
         for (int i = 0; i < qemu.drives().size(); i++) {
             power.addBlockDevice(new Hibernation.BlockDevice("vd" + (char) ('a' + i), 254, 16 * i, qemu.drives().get(i).file()));
@@ -413,6 +422,14 @@ public final class Machine {
     }
 
     /** The loadable modules (memory-notifier-error-inject); load and unload inside a task. */
+    public Memremap memremap() {
+        return memremap;
+    }
+
+    public LegacyPmem legacyPmem() {
+        return legacyPmem;
+    }
+
     public KernelModules modules() {
         return modules;
     }

@@ -1,10 +1,6 @@
 package org.hotmem.machine;
 
-import com.fasterxml.jackson.core.JsonParseException;
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.io.JsonEOFException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
@@ -48,7 +44,6 @@ import org.hotmem.hv.Qemu;
  * its reader and read by the event subscriber (volatile).
  */
 public final class QmpServer implements AutoCloseable {
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final JsonNodeFactory F = JsonNodeFactory.instance;
     private static final Set<String> MEMBERS = Set.of("execute", "arguments", "id", "control");
 
@@ -220,38 +215,20 @@ public final class QmpServer implements AutoCloseable {
             }
         }
 
-        /** Handles every complete JSON value at the start of {@code pending}. */
+        /**
+         * Handles every complete JSON value at the start of {@code pending} (up to its last newline:
+         * a client ends its messages with one), split and parsed by {@link QmpJson} as QEMU's
+         * json-streamer does; the rest waits for more input.
+         */
         private void drain(StringBuilder pending) {
-            while (true) {
-                String text = pending.toString().stripLeading();
-                if (text.isEmpty()) {
-                    pending.setLength(0);
-                    return;
-                }
-                JsonNode req;
-                int used;
-                try (var p = JSON.createParser(text)) {
-                    req = JSON.readTree(p);
-                    used = (int) p.currentLocation().getCharOffset();
-                } catch (JsonEOFException e) {
-                    pending.setLength(0);
-                    pending.append(text);
-                    return; // wait for the rest
-                } catch (JsonParseException e) {
-                    send(error(null, QmpException.GENERIC_ERROR, "JSON parse error, " + parseError(e)));
-                    int nl = text.indexOf('\n');
-                    pending.setLength(0);
-                    if (nl >= 0) {
-                        pending.append(text.substring(nl + 1));
-                        continue;
-                    }
-                    return;
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-                pending.setLength(0);
-                pending.append(text.substring(Math.min(used, text.length())));
-                String reply = handle(req);
+            int nl = pending.lastIndexOf("\n");
+            if (nl < 0) {
+                return;
+            }
+            QmpJson.Stream st = QmpJson.stream(pending.substring(0, nl + 1));
+            pending.delete(0, st.consumed());
+            for (QmpJson.Item it : st.items()) {
+                String reply = it.error() != null ? error(null, QmpException.GENERIC_ERROR, it.error()) : handle(it.value());
                 if (reply != null) {
                     send(reply);
                 }
@@ -350,16 +327,6 @@ public final class QmpServer implements AutoCloseable {
                 // gone anyway
             }
         }
-    }
-
-    /** QEMU's json-parser wording for what Jackson found (json-lexer: an unknown word is an "invalid keyword"). */
-    private static String parseError(JsonProcessingException e) {
-        String m = e.getOriginalMessage();
-        if (m != null && m.startsWith("Unrecognized token '")) {
-            String tok = m.substring("Unrecognized token '".length(), m.indexOf('\'', "Unrecognized token '".length()));
-            return "invalid keyword '" + tok + "'";
-        }
-        return "expecting value";
     }
 
     private static boolean isAlreadyNegotiated(ObjectNode reply) {

@@ -46,7 +46,10 @@ final class BootMemory {
     private final Arch arch;
     /** The boot memory map is the BIOS e820 table (x86): the x86-only steps run. */
     private final boolean x86;
+    /** The firmware's map (e820_table_firmware). */
     private final List<E820Entry> e820;
+    /** e820_table after the memmap= options (e820__finish_early_params()), before the x86 trims. */
+    private final List<E820Entry> table;
     private final MmBootOptions options;
     /** The firmware's SRAT, parsed by initmem_init(). */
     private final Srat srat;
@@ -75,6 +78,7 @@ final class BootMemory {
         this.x86 = arch.bootMap() == Arch.BootMap.E820;
         this.memblock = new Memblock(arch.pageSize());
         this.e820 = List.copyOf(e820);
+        this.table = x86 ? E820Table.apply(this.e820, options.memmap()) : this.e820; // memmap= is x86 (parse_memmap_opt)
         this.options = options;
         this.p = mm.profile;
         this.log = mm.kernel.dmesg();
@@ -176,12 +180,19 @@ final class BootMemory {
         freeLate("unused kernel image (rodata/data gap)");
     }
 
-    /** e820__memory_setup + the x86 trims: prints the table, "update ... usable ==> reserved", "remove ... usable". */
+    /**
+     * e820__memory_setup() (prints the firmware table), e820__finish_early_params() (with
+     * memmap= options: "user-defined physical RAM map:" and the table again) and the x86 trims
+     * ("update ... usable ==> reserved", "remove ... usable"). Records the final table, which
+     * e820__reserve_resources() turns into /proc/iomem resources, in the memory model.
+     */
     private List<long[]> sanitizeE820() {
-        log.info("BIOS-provided physical RAM map:");
+        printTable("BIOS-provided physical RAM map:", "BIOS-e820", e820);
+        if (!options.memmap().isEmpty()) {
+            printTable("user-defined physical RAM map:", "user", table);
+        }
         List<long[]> usable = new ArrayList<>();
-        for (E820Entry e : e820) {
-            log.info(String.format("BIOS-e820: [mem %#018x-%#018x] %s", e.addr(), e.end() - 1, e.type().text()));
+        for (E820Entry e : table) {
             if (e.type() == E820Type.USABLE) {
                 usable.add(new long[] {e.addr(), e.end()});
             }
@@ -191,7 +202,27 @@ final class BootMemory {
         usable = Memblock.subtract(usable, 0, 0x1000);
         log.info("e820: remove [mem 0x000a0000-0x000fffff] usable");
         usable = Memblock.subtract(usable, 0xa0000, 0x100000);
+        List<E820Entry> trimmed = E820Table.apply(table, List.of(new E820Entry(0, 0x1000, E820Type.RESERVED)));
+        List<E820Entry> resources = new ArrayList<>();
+        for (E820Entry e : trimmed) {
+            if (e.type() != E820Type.USABLE) {
+                resources.add(e);
+                continue;
+            }
+            for (long[] r : Memblock.subtract(List.of(new long[] {e.addr(), e.end()}), 0xa0000, 0x100000)) {
+                resources.add(new E820Entry(r[0], r[1] - r[0], E820Type.USABLE));
+            }
+        }
+        mm.e820Table = List.copyOf(resources);
         return usable;
+    }
+
+    /** e820__print_table(). */
+    private void printTable(String title, String who, List<E820Entry> entries) {
+        log.info(title);
+        for (E820Entry e : entries) {
+            log.info(String.format("%s: [mem %#018x-%#018x] %s", who, e.addr(), e.end() - 1, e.type().text()));
+        }
     }
 
     /**
@@ -233,7 +264,7 @@ final class BootMemory {
             return;
         }
         long top = 0;
-        for (E820Entry e : e820) {
+        for (E820Entry e : table) {
             if (e.type() == E820Type.USABLE && e.end() <= (4L << 30)) {
                 top = Math.max(top, e.end());
             }
@@ -437,8 +468,8 @@ final class BootMemory {
         memblock.alloc(RESOURCE_BYTES + HPET_RESOURCE_NAME_SIZE, SMP_CACHE_BYTES, 0, memEnd);
         memblock.alloc(RESOURCE_BYTES + IOAPIC_RESOURCE_NAME_SIZE, SMP_CACHE_BYTES, 0, memEnd); // one IOAPIC
         int firmwareEntries = e820.size();
-        // e820_table: the firmware map with "update [mem 0x0-0xfff] usable ==> reserved" splitting the first entry.
-        memblock.alloc(RESOURCE_BYTES * (firmwareEntries + 1), SMP_CACHE_BYTES, 0, memEnd);
+        // e820_table: the user's map with "update [mem 0x0-0xfff] usable ==> reserved" splitting the first entry.
+        memblock.alloc(RESOURCE_BYTES * (table.size() + 1), SMP_CACHE_BYTES, 0, memEnd);
         for (int i = 0; i < firmwareEntries; i++) {
             memblock.alloc(FIRMWARE_MAP_ENTRY_BYTES, SMP_CACHE_BYTES, 0, memEnd);
         }

@@ -65,6 +65,8 @@ public final class MemoryModel {
     private ZoneType policyZone = ZoneType.DMA;
     /** MAX_NUMNODES of Debian's x86-64 build (CONFIG_NODES_SHIFT 10). */
     private static final int MAX_NUMNODES = 1024;
+    /** e820_table after boot's trims (what e820__reserve_resources() puts in /proc/iomem), sorted. */
+    List<E820Entry> e820Table = List.of();
     /** Boot System RAM ranges (memblock memory, page aligned), [start, end) in bytes. */
     final List<long[]> bootRam = new ArrayList<>();
     /** Zone locks by zone id (lock class "&zone->lock"). */
@@ -77,6 +79,8 @@ public final class MemoryModel {
     final BuddyAllocator buddy = new BuddyAllocator(this);
     /** Zone and node span bookkeeping of hotplug; its state is guarded by mem_hotplug_lock (write). */
     final ZoneSpans spans = new ZoneSpans(this);
+    /** ZONE_DEVICE: the pgmap index, the device zones' spans and the memmap of device memory. */
+    final ZoneDevice zoneDevice;
     /** CPU time of offlining work (scans, migrations); see {@link MmCosts}. */
     private MmCosts costs = MmCosts.DEFAULT;
     /**
@@ -107,10 +111,16 @@ public final class MemoryModel {
         }
         owners.add(null); // owner id 0 = none
         progress = new org.hotmem.kernel.WaitQueue(kernel, "mm progress");
+        zoneDevice = new ZoneDevice(this);
         zoneLocks = new org.hotmem.kernel.SpinLock[possibleNodes * ZoneType.values().length];
         for (int i = 0; i < zoneLocks.length; i++) {
             zoneLocks[i] = new org.hotmem.kernel.SpinLock(kernel, "&zone->lock");
         }
+    }
+
+    /** The e820 table after boot (e820_table), whose entries are the /proc/iomem resources of boot. */
+    public List<E820Entry> e820Table() {
+        return e820Table;
     }
 
     /** Boot System RAM ranges in bytes (what /proc/iomem lists as System RAM at boot). */
@@ -285,7 +295,16 @@ public final class MemoryModel {
         return s != null && s.hasMemmap();
     }
 
-    /** pfn_to_online_page() != NULL. */
+    /** ZONE_DEVICE: pgmaps, device-zone spans and the memmap of device memory. */
+    public ZoneDevice zoneDevice() {
+        return zoneDevice;
+    }
+
+    /**
+     * pfn_to_online_page() != NULL. Device memory is never online: its sections have a memmap
+     * but no SECTION_IS_ONLINE (hotmem maps device memory in whole sections, so the
+     * SECTION_TAINT_ZONE_DEVICE case of a section mixing RAM and device memory does not arise).
+     */
     public boolean pfnOnline(long pfn) {
         MemSection s = section(pfn);
         return s != null && s.hasMemmap() && s.online;

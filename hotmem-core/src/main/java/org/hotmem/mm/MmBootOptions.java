@@ -9,8 +9,18 @@ package org.hotmem.mm;
  *                          the kernel version)
  * @param commandLineLength strlen(boot_command_line): setup_command_line() keeps two copies
  *                          of it in memblock
+ * @param memmap            the ranges of the {@code memmap=} options ({@link E820Table#parseMemmap})
  */
-public record MmBootOptions(boolean movableNode, long initrdBytes, int commandLineLength) {
+public record MmBootOptions(boolean movableNode, long initrdBytes, int commandLineLength, java.util.List<E820Entry> memmap) {
+    public MmBootOptions {
+        memmap = java.util.List.copyOf(memmap);
+    }
+
+    /** No memmap= options. */
+    public MmBootOptions(boolean movableNode, long initrdBytes, int commandLineLength) {
+        this(movableNode, initrdBytes, commandLineLength, java.util.List.of());
+    }
+
     /** The length of the command line the conformance recordings booted with. */
     public static final int RECORDED_COMMAND_LINE_LENGTH = ("console=ttyS0 panic=-1 nokaslr ignore_loglevel printk.time=1 "
             + "dyndbg=\"file mm/memory_hotplug.c +p; file mm/page_isolation.c +p; file drivers/base/memory.c +p; "
@@ -29,11 +39,12 @@ public record MmBootOptions(boolean movableNode, long initrdBytes, int commandLi
     /** Parses the options mm needs from a kernel command line (unknown words are ignored, as the kernel does). */
     public static MmBootOptions fromCmdline(String cmdline) {
         boolean movable = false;
-        for (String w : CmdlineWords.split(cmdline)) {
+        java.util.List<String> words = CmdlineWords.split(cmdline);
+        for (String w : words) {
             if (w.equals("movable_node")) {
                 movable = true;
             }
         }
-        return new MmBootOptions(movable, -1, cmdline.length());
+        return new MmBootOptions(movable, -1, cmdline.length(), E820Table.parseMemmap(words));
     }
 }

@@ -169,6 +169,9 @@ public final class PageIsolation {
         return -Errno.ENOENT.number();
     }
 
+    /** How many failed pfns a pass keeps for do_migrate_range()'s report: one ratelimit burst. */
+    public static final int FAILED_PFNS_KEPT = 10;
+
     /**
      * What one do_migrate_range() pass did.
      *
@@ -178,11 +181,28 @@ public final class PageIsolation {
      * @param pinned   pages migrate_pages() gave up on because they are pinned (-EAGAIN after its retries)
      * @param nomem    whether a target allocation failed (-ENOMEM: migrate_pages stops there and
      *                 the rest are put back untried)
+     * @param failedPfns the first {@value #FAILED_PFNS_KEPT} of the pages left on the source list
+     *                 (pinned, or untried after -ENOMEM; in pfn order), which do_migrate_range() reports
      */
-    public record MigrateRangeResult(long walked, long isolated, long migrated, long pinned, boolean nomem) {
+    public record MigrateRangeResult(long walked, long isolated, long migrated, long pinned, boolean nomem,
+                                     List<Long> failedPfns) {
+        public MigrateRangeResult {
+            failedPfns = List.copyOf(failedPfns);
+        }
+
         /** Pages left unmigrated that migrate_pages() counted as failed (PGMIGRATE_FAIL). */
         public long failed() {
             return pinned + (nomem ? 1 : 0);
+        }
+
+        /** Pages left on the source list (not migrated): do_migrate_range() reports each, ratelimited. */
+        public long unmigrated() {
+            return isolated - migrated;
+        }
+
+        /** migrate_pages()' return value when pages are left: -ENOMEM, or the number that failed. */
+        public long ret() {
+            return nomem ? -Errno.ENOMEM.number() : pinned;
         }
 
         /** The CPU time of this pass under {@code c}. */
@@ -200,6 +220,7 @@ public final class PageIsolation {
      * pages"). Failures are counted in pgmigrate_fail and left for the caller's retry loop.
      */
     public MigrateRangeResult doMigrateRange(long start, long end) {
+        List<Long> failedPfns = new ArrayList<>();
         long isolated = 0;
         long migrated = 0;
         long pinned = 0;
@@ -210,19 +231,21 @@ public final class PageIsolation {
                 continue;
             }
             isolated++;
-            if (nomem) {
-                continue;
-            }
-            int r = mm.migratePage(pfn);
+            int r = nomem ? -Errno.ENOMEM.number() : mm.migratePage(pfn);
             if (r == 0) {
                 migrated++;
-            } else if (r == -Errno.ENOMEM.number()) {
+                continue;
+            }
+            if (r == -Errno.ENOMEM.number()) {
                 nomem = true;
             } else {
                 pinned++;
             }
+            if (failedPfns.size() < FAILED_PFNS_KEPT) {
+                failedPfns.add(pfn);
+            }
         }
-        MigrateRangeResult res = new MigrateRangeResult(end - start, isolated, migrated, pinned, nomem);
+        MigrateRangeResult res = new MigrateRangeResult(end - start, isolated, migrated, pinned, nomem, failedPfns);
         mm.counters.pgmigrateFail(res.failed());
         return res;
     }

@@ -31,6 +31,8 @@ public final class PageState {
     public static final int VMEMMAP = 7;
     /** Tail page of a multi-page kernel allocation (compound order > 0). */
     public static final int KERNEL_TAIL = 8;
+    /** A page of device memory (memmap_init_zone_device()); owner word = the page refcount. */
+    public static final int ZONE_DEVICE = 9;
 
     public static final int KIND_MASK = 0xf;
     public static final int PINNED = 1 << 4;

@@ -47,14 +47,8 @@ public record ImageHeader(long jumpAddress, long jumpAddressPhys, long cr3, long
         return c.getValue();
     }
 
-    /** enum e820_type: RAM 1, RESERVED 2, ACPI 3, NVS 4, UNUSABLE 5. */
+    /** enum e820_type: RAM 1, RESERVED 2, ACPI 3, NVS 4, UNUSABLE 5, PRAM 12. */
     private static int e820TypeNumber(E820Entry e) {
-        return switch (e.type()) {
-            case USABLE -> 1;
-            case RESERVED -> 2;
-            case ACPI -> 3;
-            case NVS -> 4;
-            case UNUSABLE -> 5;
-        };
+        return e.type().value();
     }
 }

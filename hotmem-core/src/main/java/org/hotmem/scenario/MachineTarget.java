@@ -376,4 +376,16 @@ public final class MachineTarget implements Target {
     }
 
     @Override public void close() { host.close(); }
+
+    /**
+     * The model's consistency violations now ({@link org.hotmem.hotplug.MemoryInvariants}); empty
+     * when all hold, when the machine is off, or while a hotplug operation holds
+     * device_hotplug_lock (a half-done state is not a violation).
+     */
+    public List<String> invariantViolations() {
+        if (machine.poweredOff() || hotplug.deviceHotplugLock().isLocked()) {
+            return List.of();
+        }
+        return org.hotmem.hotplug.MemoryInvariants.check(hotplug);
+    }
 }

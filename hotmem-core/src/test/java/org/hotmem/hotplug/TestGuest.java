@@ -17,7 +17,7 @@ import org.hotmem.mm.ZoneType;
 
 /** A booted guest (4 GiB unless given an e820 map) (mm + hotplug + kernfs) for tests, with sysfs access from tasks. */
 final class TestGuest {
-    final Kernel kernel = Kernel.withSeed(42);
+    final Kernel kernel;
     final Kernfs fs = new Kernfs();
     final MemoryModel mm;
     final MemoryHotplug hp;
@@ -28,13 +28,20 @@ final class TestGuest {
     }
 
     TestGuest(KernelVersion v, String cmdline, List<org.hotmem.mm.E820Entry> e820) {
-        this(Arch.X86_64, v, cmdline, e820);
+        this(Arch.X86_64, v, cmdline, e820, Kernel.withSeed(42));
     }
 
     /** A guest of architecture {@code arch} whose boot memory map is {@code memoryMap}. */
     TestGuest(Arch arch, KernelVersion v, String cmdline, List<org.hotmem.mm.E820Entry> memoryMap) {
-        // The recorded guests' command line plus the test's words: only movable_node matters to mm.
-        mm = MemoryModel.boot(arch, memoryMap, new MmBootOptions(MmBootOptions.fromCmdline(cmdline).movableNode(), -1), v,
+        this(arch, v, cmdline, memoryMap, Kernel.withSeed(42));
+    }
+
+    /** The same on a kernel of the test's choice (its scheduling strategy and seed). */
+    TestGuest(Arch arch, KernelVersion v, String cmdline, List<org.hotmem.mm.E820Entry> memoryMap, Kernel kernel) {
+        this.kernel = kernel;
+        // The recorded guests' command line plus the test's words: movable_node and memmap= matter to mm.
+        MmBootOptions o = MmBootOptions.fromCmdline(cmdline);
+        mm = MemoryModel.boot(arch, memoryMap, new MmBootOptions(o.movableNode(), -1, MmBootOptions.RECORDED_COMMAND_LINE_LENGTH, o.memmap()), v,
                 kernel, fs, org.hotmem.mm.Srat.NONE, () -> { });
         hp = new MemoryHotplug(mm, fs, HotplugParams.fromCmdline(cmdline, v));
         mark = kernel.dmesg().mark();

@@ -226,6 +226,49 @@ class QemuQmpTest {
         assertEquals("BALLOON_CHANGE", q.events().drain().get(0).name());
     }
 
+    /** QEMU 7.2 aborts on a backend of 2^64-1 (or -1) bytes (recorded: badinput-qmp.qemu.stderr); hotmem refuses it. */
+    @Test
+    void backendSizesThatWrapAtThePageAreRefusedNotAccepted() {
+        Qemu q = qemu("1G,slots=8,maxmem=8G");
+        for (String size : new String[] {"18446744073709551615", "-1", "18446744073709547521"}) {
+            ObjectNode r = q.qmp("object-add", json("{\"qom-type\": \"memory-backend-ram\", \"id\": \"m1\", \"size\": " + size + "}"));
+            assertEquals("cannot set up guest memory 'm1': Cannot allocate memory", r.path("error").path("desc").asText(), size);
+        }
+        assertEquals(null, q.object("m1"));
+    }
+
+    /** -device in QEMU 7.2's JSON and keyval forms, texts as recorded (docs/recordings/unbundled/badinput/6.1/badinput-device). */
+    @Test
+    void deviceOptionInJsonAndKeyvalFormsGetsQemusTexts() {
+        String m = "1G,slots=8,maxmem=8G";
+        String obj = "-object memory-backend-ram,id=m1,size=256M ";
+        qemu(m, obj + "-device '{\"driver\": \"pc-dimm\", \"id\": \"d1\", \"memdev\": \"m1\"}'");
+        qemu(m, obj + "-device '{\"driver\": \"pc-dimm\", \"memdev\": \"m1\", \"id\": 5}'");
+        qemu(m, obj + "-device driver=pc-dimm,id=d1,memdev=m1");
+        qemu(m, obj + "-device pc-dimm,id=d1,id=d2,memdev=m1");
+        String[][] bad = {
+            {"'{\"driver\": \"pc-dimm\", \"id\": \"d1\", \"memdev\": 5}'", "Invalid parameter type for 'memdev', expected: string"},
+            {"'{\"driver\": \"pc-dimm\", \"id\": \"d1\", \"memdev\": \"m1\", \"slot\": \"1\"}'", "Invalid parameter type for 'slot', expected: integer"},
+            {"'{\"driver\": \"pc-dimm\", \"id\": \"d1\", \"memdev\": \"m1\", \"addr\": \"4294967296\"}'", "Parameter 'addr' expects uint64"},
+            {"'{\"driver\": \"pc-dimm\", \"id\": \"d1\", \"memdev\": \"m1\"'", "JSON parse error, premature EOI"},
+            {"'{\"driver\": \"pc-dimm\", \"id\": \"d1\", \"memdev\": \"m1\"} x'", "Expecting at most one JSON value"},
+            {"'{\"driver\": \"pc-dimm\"} {\"driver\": \"pc-dimm\"}'", "Expecting at most one JSON value"},
+            {"'[1]'", "'[1]' is not a valid device model name"},
+            {"'{\"id\": \"d1\", \"memdev\": \"m1\"}'", "Parameter 'driver' is missing"},
+            {"'{\"driver\": 5}'", "Parameter 'driver' is missing"},
+            {"'{\"driver\": \"pc-dimm\", \"memdev\": \"m1\", \"bogus\": 1}'", "Property 'pc-dimm.bogus' not found"},
+            {"'{bogus}'", "JSON parse error, invalid keyword 'bogus'"},
+            {"pc-dimm,id=d1,memdev=m1,slot=x", "Parameter 'slot' expects integer"},
+            {"pc-dimm,id=d1,memdev=m1,addr=1G", "Parameter 'addr' expects integer"},
+            {"pc-dimm,id=d1,memdev=m1,bogus=1", "Property 'pc-dimm.bogus' not found"},
+        };
+        for (String[] b : bad) {
+            String value = b[0].startsWith("'") ? b[0].substring(1, b[0].length() - 1) : b[0];
+            assertEquals("-device " + value + ": " + b[1],
+                    assertThrows(QemuConfigException.class, () -> qemu(m, obj + "-device " + b[0])).getMessage(), b[0]);
+        }
+    }
+
     @Test
     void badCommandLinesFailWithQemusText() {
         assertEquals("-device foo,id=x: 'foo' is not a valid device model name",

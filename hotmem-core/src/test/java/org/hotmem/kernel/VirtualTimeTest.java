@@ -6,15 +6,15 @@ import org.junit.jupiter.api.Test;
 
 class VirtualTimeTest {
     @Test
-    void aTwentySecondSleepCostsUnderFiftyMillisecondsOfWallTime() {
+    void aTwentySecondSleepIsOneJumpOfTheVirtualClock() {
+        // virtual time jumps to the next timer: the sleep costs a start, a block and an exit, not
+        // one scheduling decision per tick (the wall-clock cost is measured by ./bench, not here)
         Kernel k = Kernel.withSeed(1);
-        k.runUntilIdle(); // warm the class loading up
-        long t0 = System.nanoTime();
+        int before = k.trace().switches();
         Task t = k.spawn("sleeper", 0, () -> k.msleep(20_000));
         assertTrue(k.runUntil(t::isDead));
-        long wallNs = System.nanoTime() - t0;
         assertEquals(20_000_000_000L, k.now());
-        assertTrue(wallNs < 50_000_000L, "took " + wallNs / 1e6 + " ms");
+        assertTrue(k.trace().switches() - before <= 4, "switches: " + (k.trace().switches() - before));
     }
 
     @Test

@@ -64,6 +64,37 @@ class QmpServerTest {
         return LiveMachine.start(Machine.boot(MachineConfig.of("1G,slots=8,maxmem=8G")), 50);
     }
 
+    /** Malformed messages get QEMU's json-streamer/parser replies (recorded: badinput-qmp-wire, QEMU 7.2 -qmp stdio). */
+    @Test
+    void malformedJsonGetsQemusParseErrors() throws Exception {
+        Path sock = Files.createTempDirectory("qmp").resolve("qmp.sock");
+        try (LiveMachine live = live(); QmpServer server = QmpServer.start(live, "unix:" + sock + ",server")) {
+            try (Client c = new Client(SocketChannel.open(UnixDomainSocketAddress.of(sock)))) {
+                assertEquals(GREETING, c.line());
+                assertEquals("{\"return\": {}}", c.send("{\"execute\": \"qmp_capabilities\"}"));
+                String[][] cases = {
+                    {"{bad}", "JSON parse error, invalid keyword 'bad'"},
+                    {"[1, 2]", "QMP input must be a JSON object"},
+                    {"{\"execute\": 5}", "QMP input member 'execute' must be a string"},
+                    {"{\"arguments\": {}}", "QMP input lacks member 'execute'"},
+                    {"{\"execute\": \"query-memory-devices\", \"execute\": \"query-memory-devices\"}", "JSON parse error, duplicate key"},
+                    {"{\"execute\": \"query-memory-devices\", \"arguments\": [1]}", "QMP input member 'arguments' must be an object"},
+                    {"}", "JSON parse error, expecting value"},
+                };
+                for (String[] k : cases) {
+                    assertEquals("{\"error\": {\"class\": \"GenericError\", \"desc\": \"" + k[1] + "\"}}", c.send(k[0]), k[0]);
+                }
+                // a message may span lines, strings may be single-quoted; trailing garbage is its own error
+                c.out.write("{\"execute\":\n\"query-memory-devices\"}\n".getBytes(StandardCharsets.UTF_8));
+                c.out.flush();
+                assertEquals("{\"return\": []}", c.line());
+                assertEquals("{\"return\": []}", c.send("{'execute': 'query-memory-devices'}"));
+                assertEquals("{\"return\": []}", c.send("{\"execute\": \"query-memory-devices\"} x"));
+                assertEquals("{\"error\": {\"class\": \"GenericError\", \"desc\": \"JSON parse error, invalid keyword 'x'\"}}", c.line());
+            }
+        }
+    }
+
     @Test
     void greetingNegotiationIdsAndErrorsAsQemu() throws Exception {
         Path sock = Files.createTempDirectory("qmp").resolve("qmp.sock");

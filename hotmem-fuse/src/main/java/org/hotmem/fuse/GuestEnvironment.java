@@ -31,13 +31,16 @@ import java.util.stream.Stream;
  * Procfs files the host kernel lacks (/proc/modules without CONFIG_MODULES) cannot be covered.
  * Busybox is built standalone: its sh runs applets by name before looking at PATH, so
  * {@code modprobe} typed bare is busybox's; {@code /sbin/modprobe} (what the selftest calls) is
- * the simulator's.
+ * the simulator's. For {@code dmesg} (busybox's applet reads the host's log with klogctl(2)) a
+ * shell function puts the guest tool first: {@link #process} prefixes it to the script of a
+ * {@code sh -c}, and {@code $ENV} defines it for interactive shells; a nested {@code sh -c}
+ * gets busybox's.
  *
  * <p>Holds a temporary directory with the tools; {@link #close} removes it.
  */
 public final class GuestEnvironment implements AutoCloseable {
     /** The guest tools shipped as resources next to this class. */
-    static final List<String> TOOLS = List.of("memblocks", "zonesum", "pinmem", "memhog", "kmod");
+    static final List<String> TOOLS = List.of("memblocks", "zonesum", "pinmem", "memhog", "dmesg", "kmod");
     /** The kernel's selftest, at /selftests/memory-hotplug/ as on the recorder's guest. */
     static final String SELFTEST = "mem-on-off-test.sh";
     /** Applets busybox must not provide: the simulator's tools take their place. */
@@ -90,6 +93,7 @@ public final class GuestEnvironment implements AutoCloseable {
             for (String alias : List.of("modprobe", "insmod", "rmmod", "lsmod")) {
                 Files.createSymbolicLink(bin.resolve(alias), Path.of("kmod"));
             }
+            Files.writeString(root.resolve("profile"), SHELL_PRELUDE + "\n");
             Path bb = Files.createDirectories(root.resolve("busybox"));
             String busybox = which("busybox");
             if (busybox != null) {
@@ -105,20 +109,32 @@ public final class GuestEnvironment implements AutoCloseable {
         }
     }
 
+    /** Defines dmesg as the guest tool in a busybox ash, whose own applets come before PATH. */
+    static final String SHELL_PRELUDE = "dmesg() { \"$HOTMEM_TOOLS/dmesg\" \"$@\"; }";
+
     /** The PATH of the guest: tools, busybox applets, the host's directories. */
     public String path() {
         return root.resolve("bin") + ":" + root.resolve("busybox") + ":/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
     }
 
-    /** The process that runs {@code command} in the guest environment (not started). */
+    /**
+     * The process that runs {@code command} in the guest environment (not started); a
+     * {@code sh -c SCRIPT} gets {@link #SHELL_PRELUDE} on the script's first line.
+     */
     public ProcessBuilder process(List<String> command) {
         List<String> argv = new ArrayList<>(List.of("unshare", "--mount", "--propagation", "private", "/bin/sh", "-c",
                 SETUP, "hotmem-setup", mount.toString(), root.toString()));
+        int at = argv.size();
         argv.addAll(command);
+        if (command.size() >= 3 && command.get(0).equals("sh") && command.get(1).equals("-c")) {
+            argv.set(at + 2, SHELL_PRELUDE + "; " + command.get(2));
+        }
         ProcessBuilder pb = new ProcessBuilder(argv);
         Map<String, String> env = pb.environment();
         env.put("PATH", path());
         env.put("HOTMEM_CTL", mount.resolve(GuestTools.DIR.substring(1)).toString());
+        env.put("HOTMEM_TOOLS", root.resolve("bin").toString());
+        env.put("ENV", root.resolve("profile").toString());
         return pb;
     }
 

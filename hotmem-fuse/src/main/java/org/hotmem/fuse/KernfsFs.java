@@ -37,8 +37,9 @@ import org.hotmem.machine.LiveMachine;
  * <li>a read at offset 0 runs the show callback and keeps the text for reads at later offsets of
  *     the same open file, as the seq_file of a sysfs attribute does; a write runs the store with
  *     exactly the bytes written (kernfs_fop_write_iter()); truncation is accepted and ignored;
- * <li>sizes: sysfs files report 4096; procfs files their length rounded up to pages (Linux: 0;
- *     see {@link #procfsSize}); directories 0755, symlinks 0777, files their mode. The mount uses
+ * <li>sizes: sysfs files report 4096, symlinks and directories 0; procfs files their length
+ *     rounded up to pages (Linux: 0; see {@link #procfsSize}); directories 0755, symlinks 0777,
+ *     files their mode. The mount uses
  *     direct_io, so every read and write reaches the model.
  * </ul>
  * Reads and writes run in user tasks of the model ({@link LiveMachine#inTask}); lookups run on the
@@ -135,7 +136,7 @@ public final class KernfsFs implements FuseOperations {
         return switch (n) {
             case null -> null;
             case KDir d -> new Attr(Stat.S_IFDIR, 0755, 0);
-            case KSymlink l -> new Attr(Stat.S_IFLNK, 0777, l.target().length());
+            case KSymlink l -> new Attr(Stat.S_IFLNK, 0777, 0); // kernfs symlinks report size 0
             case KFile f -> new Attr(Stat.S_IFREG, f.mode() & 07777, f.path().startsWith("/sys/") ? SYSFS_FILE_SIZE : -1);
         };
     }
