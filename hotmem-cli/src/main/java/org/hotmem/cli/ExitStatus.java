@@ -7,7 +7,7 @@ package org.hotmem.cli;
 enum ExitStatus {
     /** Everything ran and every expectation held. */
     OK(0),
-    /** The run completed, but an expectation failed (run, demo), a sweep run failed, a conformance scenario differs, or the shell's last guest command failed. */
+    /** The run completed, but an expectation failed (run, demo), a sweep run failed, a conformance scenario differs, the shell's last guest command failed, or explore/replay met a violation. */
     FAILED(1),
     /** The command line itself is wrong: an unknown option, a bad option value, an unknown --metric. */
     USAGE(2),

@@ -27,6 +27,8 @@ import picocli.CommandLine.Command;
                 VersionCommand.class,
                 RunCommand.class,
                 SweepCommand.class,
+                ExploreCommand.class,
+                ReplayCommand.class,
                 WorkerCommand.class,
                 DemoCommand.class,
                 ShellCommand.class,

@@ -1,0 +1,231 @@
+package org.hotmem.explore;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.hotmem.hotplug.MemoryInvariants;
+import org.hotmem.kernel.DeadlockReport;
+import org.hotmem.kernel.Dmesg;
+import org.hotmem.kernel.Kernel;
+import org.hotmem.kernel.KernelException;
+import org.hotmem.kernel.LockdepReport;
+import org.hotmem.kernel.ScheduleTrace;
+import org.hotmem.kernel.Task;
+import org.hotmem.kernel.TaskFailedException;
+import org.hotmem.kernel.fs.KFile;
+import org.hotmem.machine.HostState;
+import org.hotmem.machine.Machine;
+import org.hotmem.mm.AddressSpace;
+import org.hotmem.mm.Gfp;
+import org.hotmem.power.Hibernation;
+import org.hotmem.power.SwapArea;
+
+/**
+ * One run of a race under one schedule: boots the race's machine (the boot and setup always
+ * scheduled alike), turns the historical switch on if asked, starts the actors at their delays,
+ * lets them finish (or the limit pass), and classifies what happened.
+ *
+ * <p>Checked: a task that failed (an exception in the model, a replay divergence), a lockdep
+ * report (made at the scheduling point where the lock is taken), a guest actor stuck past the
+ * limit (with the deadlock report when nothing can run), the memory invariants
+ * ({@link MemoryInvariants}: page accounting, buddy and span consistency) once the actors are
+ * done and the machine has settled, and the outcome's grade. The first of these that fails is
+ * the violation.
+ *
+ * <p>Actor results: a sysfs write and an allocation are {@code ok} or the errno's name; a QMP command is {@code ok}
+ * or QEMU's error class; a hibernation is {@code image} (complete, powered off), {@code
+ * image-incomplete} (powered off with saveable pages the copy missed: lost from the image),
+ * {@code oops} (the atomic copy faulted), or the errno of the write to {@code /sys/power/state}.
+ */
+public final class RaceRun {
+    /** How long the machine runs after the actors finished before the invariants are checked. */
+    static final long SETTLE_NS = 5_000_000_000L;
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** What one schedule did. {@code violation} is null when nothing failed. */
+    public record Result(String outcome, String violation, long[] delays, int[] schedule, Map<Integer, Integer> preemptions,
+                  List<String> story) {}
+
+    private RaceRun() {}
+
+    /** Runs {@code race} with the actors' delays and the explored strategy; {@code story} asks for the trace of the steps. */
+    static Result run(Race race, boolean historical, long[] delays, ExploreStrategy strategy, boolean story) {
+        Path swap = null;
+        try {
+            Machine.Builder b = Machine.builder().memory(race.machine().memory()).kernel(race.machine().kernel())
+                    .qemu(race.machine().qemu()).strategy(strategy).host(new HostState()).seed(1);
+            String cmdline = race.machine().cmdline();
+            if (race.machine().swapBytes() > 0) {
+                swap = Files.createTempFile("hotmem-race", ".img");
+                SwapArea.createImage(swap, race.machine().swapBytes());
+                b.qemu("-drive file=" + swap + ",if=virtio,format=raw,id=swap0");
+                cmdline = (cmdline + " resume=/dev/vda").strip();
+            }
+            Machine m = b.cmdline(cmdline).boot();
+            if (swap != null) {
+                m.power().mkswap("/dev/vda");
+                m.power().swapon("/dev/vda");
+            }
+            for (Race.Step s : race.setup()) setup(m, s);
+            if (historical) m.power().setHotplugExclusion(false); // the only switch: Race.SWITCHES
+            m.drainKernelLog();
+            return actors(race, m, delays, strategy, story);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } finally {
+            if (swap != null) swap.toFile().delete();
+        }
+    }
+
+    private static void setup(Machine m, Race.Step s) {
+        if (s.runNs() > 0) {
+            m.runFor(s.runNs());
+        } else if (s.qmp() != null) {
+            ObjectNode reply = m.qmp(s.qmp(), args(s.arguments()));
+            if (reply.has("error")) throw new IllegalStateException("setup: " + s.qmp() + " failed: " + reply);
+        } else {
+            String[] err = {null};
+            boolean[] done = {false};
+            m.kernel().spawn("setup", 0, () -> {
+                try {
+                    m.fs().lookupFile(s.path()).write(s.value() + "\n");
+                } catch (KernelException e) {
+                    err[0] = e.errno().name();
+                }
+                done[0] = true;
+            });
+            m.kernel().runUntil(() -> done[0]);
+            if (err[0] != null) throw new IllegalStateException("setup: write " + s.value() + " to " + s.path() + ": " + err[0]);
+        }
+    }
+
+    private static Result actors(Race race, Machine m, long[] delays, ExploreStrategy strategy, boolean story) {
+        Kernel k = m.kernel();
+        List<Race.Actor> actors = race.actors();
+        String[] results = new String[actors.size()];
+        long start = k.now();
+        int firstSwitch = k.trace().switches();
+        strategy.arm();
+        for (int i = 0; i < actors.size(); i++) {
+            Race.Actor a = actors.get(i);
+            int ai = i;
+            if (a.hostSide()) {
+                k.addTimer(delays[i], () -> {
+                    ObjectNode reply = m.qmp(a.qmp(), args(a.arguments()));
+                    results[ai] = reply.has("error") ? reply.get("error").get("class").asText() : "ok";
+                });
+            } else if (a.kind().equals("alloc")) {
+                k.kthreadRun(a.name(), () -> {
+                    if (delays[ai] > 0) k.nanosleep(delays[ai]);
+                    AddressSpace as = m.mm().newAddressSpace(a.name(), Gfp.MOVABLE_ANON);
+                    try {
+                        for (long p = 0; p < a.bytes() / m.mm().arch().pageSize(); p++) as.add(0x5eed_0000_0000_0000L | p);
+                        results[ai] = "ok";
+                    } catch (KernelException e) {
+                        results[ai] = e.errno().name();
+                    }
+                });
+            } else {
+                k.spawn(a.name(), 0, () -> {
+                    if (delays[ai] > 0) k.nanosleep(delays[ai]);
+                    KFile f = m.fs().lookupFile(a.path());
+                    if (f == null) {
+                        results[ai] = "ENOENT"; // open(2) of a file removed with its device
+                        return;
+                    }
+                    try {
+                        f.write(a.value() + "\n");
+                        results[ai] = "ok";
+                    } catch (KernelException e) {
+                        results[ai] = e.errno().name();
+                    }
+                });
+            }
+        }
+        String violation = null;
+        boolean[] late = {false};
+        k.addTimer(race.limitNs(), () -> late[0] = true);
+        try {
+            k.runUntil(() -> late[0] || m.poweredOff() || allDone(results));
+            if (!m.poweredOff() && allDone(results)) m.runFor(SETTLE_NS);
+        } catch (TaskFailedException e) {
+            violation = "task failed: " + e.getMessage();
+        }
+        boolean oops = m.kernel().dmesg().lines().stream().anyMatch(l -> l.contains("BUG: unable to handle page fault"));
+        Hibernation.Report report = m.power().lastReport();
+        for (int i = 0; i < actors.size(); i++) {
+            if (!actors.get(i).kind().equals("hibernate")) continue;
+            if (oops) results[i] = "oops";
+            else if (m.poweredOff() && report != null) results[i] = report.missedHotAdded() > 0 ? "image-incomplete" : "image";
+        }
+        if (violation == null) violation = lockdep(k);
+        if (violation == null) {
+            for (int i = 0; i < actors.size(); i++) {
+                if (results[i] != null || m.poweredOff()) continue;
+                Optional<DeadlockReport> d = k.deadlockReport();
+                violation = "stuck: actor " + actors.get(i).name() + " did not finish within " + race.limitNs() / 1_000_000 + " ms"
+                        + d.map(r -> "\n" + r.text()).orElse("");
+                break;
+            }
+        }
+        if (violation == null && !oops) {
+            List<String> bad = MemoryInvariants.check(m.hotplug());
+            if (!bad.isEmpty()) violation = "invariant: " + String.join("; ", bad.subList(0, Math.min(3, bad.size())));
+        }
+        StringBuilder out = new StringBuilder();
+        for (int i = 0; i < actors.size(); i++) {
+            out.append(i == 0 ? "" : ", ").append(actors.get(i).name()).append('=').append(results[i] == null ? "pending" : results[i]);
+        }
+        String outcome = out.toString();
+        if (violation == null && race.grade(outcome) == Grade.FORBIDDEN) violation = "FORBIDDEN outcome: " + outcome;
+        return new Result(outcome, violation, delays, strategy.schedule(), strategy.preemptions(),
+                story ? story(race, m, delays, start, firstSwitch, strategy) : List.of());
+    }
+
+    private static boolean allDone(String[] results) {
+        for (String r : results) if (r == null) return false;
+        return true;
+    }
+
+    private static String lockdep(Kernel k) {
+        List<LockdepReport> r = k.lockdep().reports();
+        return r.isEmpty() ? null : "lockdep: " + r.get(0).title();
+    }
+
+    /**
+     * The steps that matter: when each actor started, each preemption (a switch the default
+     * schedule would not have made), and the kernel log of the actors' window.
+     */
+    private static List<String> story(Race race, Machine m, long[] delays, long start, int firstSwitch, ExploreStrategy s) {
+        List<String> lines = new ArrayList<>();
+        for (int i = 0; i < delays.length; i++) {
+            lines.add(Dmesg.timestamp(start + delays[i]) + " actor " + race.actors().get(i).name() + " starts (delay "
+                    + delays[i] / 1000 + " us)");
+        }
+        Map<Integer, Integer> pre = s.preemptions();
+        ScheduleTrace t = m.kernel().trace();
+        for (var e : pre.entrySet()) {
+            Task task = m.kernel().task(e.getValue());
+            lines.add("decision " + e.getKey() + ": preempted in favour of pid " + e.getValue() + " " + (task == null ? "?" : task.name()));
+        }
+        if (pre.isEmpty()) lines.add("no preemption: the default schedule with these delays is enough");
+        lines.add("context switches after the actors started: " + (t.switches() - firstSwitch));
+        for (String l : m.drainKernelLog()) lines.add("dmesg " + l);
+        return lines;
+    }
+
+    private static ObjectNode args(String json) {
+        try {
+            return (ObjectNode) JSON.readTree(json);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
