@@ -139,20 +139,8 @@ public final class ZoneDevice {
             resizeZoneRange(zone, start, nr);
             seq.writeUnlock();
         }
-        Node n = zone.node;
-        if (n.spannedPages == 0) {
-            n.startPfn = start;
-            n.spannedPages = nr;
-        } else {
-            long end = Math.max(n.startPfn + n.spannedPages, start + nr);
-            n.startPfn = Math.min(n.startPfn, start);
-            n.spannedPages = end - n.startPfn;
-        }
-        for (long pfn = start; pfn < start + nr; pfn += mm.arch.pageblockPages()) {
-            MemSection s = mm.section(pfn);
-            s.pbZone[mm.pbIdx(pfn)] = (byte) zone.id();
-            s.pbMigrate[mm.pbIdx(pfn)] = (byte) MigrateType.MOVABLE.ordinal();
-        }
+        ZoneSpans.resizePgdatRange(zone.node, start, nr);
+        mm.spans.setPageblocks(zone, start, nr, MigrateType.MOVABLE);
         if (altmapPages > 0) {
             mm.fillPages(start, start + altmapPages, PageState.VMEMMAP, 0);
         }

@@ -39,7 +39,13 @@ final class ZoneSpans {
             zone.startPfn = Math.min(zone.startPfn, start);
             zone.spannedPages = end - zone.startPfn;
         }
-        Node n = zone.node;
+        resizePgdatRange(zone.node, start, nr);
+        setPageblocks(zone, start, nr, mt);
+        mm.fillPages(start, start + nr, PageState.RESERVED, 0);
+    }
+
+    /** Models resize_pgdat_range(): grows the node's span to cover [start, start + nr). */
+    static void resizePgdatRange(Node n, long start, long nr) {
         if (n.spannedPages == 0) {
             n.startPfn = start;
             n.spannedPages = nr;
@@ -48,12 +54,15 @@ final class ZoneSpans {
             n.startPfn = Math.min(n.startPfn, start);
             n.spannedPages = end - n.startPfn;
         }
+    }
+
+    /** The pageblocks of [start, start + nr) belong to {@code zone}, with migratetype {@code mt} (set_pageblock_migratetype()). */
+    void setPageblocks(Zone zone, long start, long nr, MigrateType mt) {
         for (long pfn = start; pfn < start + nr; pfn += mm.arch.pageblockPages()) {
             MemSection s = mm.section(pfn);
             s.pbZone[mm.pbIdx(pfn)] = (byte) zone.id();
             s.pbMigrate[mm.pbIdx(pfn)] = (byte) mt.ordinal();
         }
-        mm.fillPages(start, start + nr, PageState.RESERVED, 0);
     }
 
     /**
