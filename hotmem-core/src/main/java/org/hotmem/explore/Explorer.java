@@ -14,7 +14,8 @@ import org.hotmem.kernel.SchedulingStrategy;
 /**
  * Explores a race: schedule {@code i} runs the race with delays and an explored strategy drawn
  * from {@code mix(seed, i)} alone, so its outcome is a pure function of (file, seed, i) wherever
- * it runs. Schedules go to the grid in rounds of batches, in index order; the first round with
+ * it runs. Schedules go to the grid in rounds of batches, in index order (the first round one
+ * schedule per thread, the later ones two batches of {@link #BATCH} per thread); the first round with
  * a violation ends the exploration, and the violation reported is the lowest-index one (a batch
  * stops at its first, and batches of a round are compared by index), so the result does not
  * depend on how many threads or members ran it.
@@ -84,11 +85,14 @@ public final class Explorer {
         Map<String, Long> counts = new LinkedHashMap<>();
         long ran = 0;
         long next = 0;
-        int round = Math.max(1, parallel) * 2;
+        int threads = Math.max(1, parallel);
         while (next < o.schedules() && (timeNs <= 0 || clock.getAsLong() - t0 < timeNs)) {
+            // the first round is one schedule per thread: a bug in the first schedules is reported
+            // after one (cold) schedule's time, not after a full round's
+            boolean first = next == 0;
             List<ExploreBatch> tasks = new ArrayList<>();
-            for (int i = 0; i < round && next < o.schedules(); i++) {
-                int n = (int) Math.min(BATCH, o.schedules() - next);
+            for (int i = 0; i < (first ? threads : threads * 2) && next < o.schedules(); i++) {
+                int n = (int) Math.min(first ? 1 : BATCH, o.schedules() - next);
                 tasks.add(new ExploreBatch(race.file(), race.text(), historical, o, next, n));
                 next += n;
             }

@@ -32,8 +32,9 @@ import org.hotmem.power.SwapArea;
  * scheduled alike), turns the historical switch on if asked, starts the actors at their delays,
  * lets them finish (or the limit pass), and classifies what happened.
  *
- * <p>Checked: a task that failed (an exception in the model, a replay divergence), a lockdep
- * report (made at the scheduling point where the lock is taken), a guest actor stuck past the
+ * <p>Checked: a task that failed (an exception in the model, a replay divergence), the
+ * {@link SchedulingPointChecks} at every decision after the actors start (the run stops at the
+ * first violation), a lockdep report, a guest actor stuck past the
  * limit (with the deadlock report when nothing can run), the memory invariants
  * ({@link MemoryInvariants}: page accounting, buddy and span consistency) once the actors are
  * done and the machine has settled, and the outcome's grade. The first of these that fails is
@@ -112,7 +113,8 @@ public final class RaceRun {
         String[] results = new String[actors.size()];
         long start = k.now();
         int firstSwitch = k.trace().switches();
-        strategy.arm();
+        SchedulingPointChecks checks = new SchedulingPointChecks(k, m.mm(), actors.size());
+        strategy.arm(checks);
         for (int i = 0; i < actors.size(); i++) {
             Race.Actor a = actors.get(i);
             int ai = i;
@@ -153,11 +155,12 @@ public final class RaceRun {
         boolean[] late = {false};
         k.addTimer(race.limitNs(), () -> late[0] = true);
         try {
-            k.runUntil(() -> late[0] || m.poweredOff() || allDone(results));
-            if (!m.poweredOff() && allDone(results)) m.runFor(SETTLE_NS);
+            k.runUntil(() -> late[0] || m.poweredOff() || allDone(results) || checks.violation() != null);
+            if (!m.poweredOff() && allDone(results) && checks.violation() == null) m.runFor(SETTLE_NS);
         } catch (TaskFailedException e) {
             violation = "task failed: " + e.getMessage();
         }
+        if (violation == null) violation = checks.violation();
         boolean oops = m.kernel().dmesg().lines().stream().anyMatch(l -> l.contains("BUG: unable to handle page fault"));
         Hibernation.Report report = m.power().lastReport();
         for (int i = 0; i < actors.size(); i++) {
