@@ -58,7 +58,10 @@ public final class RaceRun {
 
     /** What one schedule did. {@code violation} is null when nothing failed. */
     public record Result(String outcome, String violation, long[] delays, int[] schedule, Map<Integer, Integer> preemptions,
-                  List<String> story) {}
+                  List<String> story, List<String> taskNames) {
+        /** The name of the task with {@code pid} in this run. */
+        public String taskName(int pid) { return pid >= 1 && pid <= taskNames.size() ? taskNames.get(pid - 1) : "?"; }
+    }
 
     private RaceRun() {}
 
@@ -229,8 +232,10 @@ public final class RaceRun {
         }
         String outcome = out.toString();
         if (violation == null && race.grade(outcome) == Grade.FORBIDDEN) violation = "FORBIDDEN outcome: " + outcome;
+        List<String> names = new ArrayList<>();
+        if (story) for (Task t : k.tasks()) names.add(t.name());
         return new Result(outcome, violation, delays, strategy.schedule(), strategy.preemptions(),
-                story ? story(race, m, delays, start, firstSwitch, strategy) : List.of());
+                story ? story(race, m, delays, start, firstSwitch, strategy) : List.of(), names);
     }
 
     /** How often a span reader looks at the span. */

@@ -63,6 +63,21 @@ class ZoneDeviceRacesTest {
     }
 
     @Test
+    void theHtmlReportDrawsTheMinimalScheduleAsATimelineOfTasks() throws Exception {
+        Explorer.Report r = explore(race("004-memremap-release"), true, 1, 16, false);
+        String html = ExploreHtml.render(r);
+        assertTrue(html.startsWith("<!DOCTYPE html>"), html);
+        assertTrue(html.contains("<td>unbind=ok, gup=use-after-free</td><td>1</td><td>FORBIDDEN</td>"), html);
+        int[] pids = r.violation().minimal().schedule();
+        assertEquals(pids.length, html.split("<rect ", -1).length - 1, "one cell per decision");
+        for (int pid : pids) {
+            assertTrue(html.contains(">" + pid + " " + r.violation().minimal().taskName(pid) + "</text>"), "row of pid " + pid + " named: " + html);
+        }
+        assertTrue(html.contains(">4 unbind</text>"), "the release's task chose at the minimal schedule's decision: " + html);
+        assertEquals(html, ExploreHtml.render(r), "a pure function of the report");
+    }
+
+    @Test
     void aReleaseThatDoesNotWaitFreesTheMemmapOfAHeldPageAndTheFixWaits() throws Exception {
         Race race = race("004-memremap-release");
         foundAndReplayed(race, "gup=use-after-free");
