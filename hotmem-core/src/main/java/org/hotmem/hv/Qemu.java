@@ -708,8 +708,9 @@ public final class Qemu {
             acpiMemoryHotplug.unplugRequest(dimm);
             return;
         }
-        if (dev instanceof VirtioMem vm && vm.pluggedSize() != 0) {
-            throw QmpException.generic("virtio-mem device cannot get unplugged while some of its memory is still plugged");
+        if (dev instanceof VirtioMem) {
+            // QEMU 7.2's virtio_md_pci_unplug_request() refuses every virtio-mem-pci (recorded).
+            throw QmpException.generic("virtio based memory devices cannot be unplugged.");
         }
         throw QmpException.generic("model: unplugging PCI device '" + id + "' is not modelled");
     }
@@ -798,6 +799,10 @@ public final class Qemu {
             vm.setRequestedSize(QmpArgs.uint64Value("requested-size", value));
             return;
         }
+        if (o instanceof VirtioMem && property.equals("size")) {
+            // a read-only property of the virtio-mem child the proxy aliases (recorded)
+            throw QmpException.generic("Property 'virtio-mem.size' is not writable");
+        }
         if (qomGetOrNull(o, property) != null) {
             throw QmpException.generic("Attempt to set property '" + property + "' on device '"
                     + path + "' (type '" + typeName(o) + "') after it was realized");
@@ -824,6 +829,7 @@ public final class Qemu {
                 case "size" -> JSON.numberNode(vm.pluggedSize());
                 case "block-size" -> JSON.numberNode(vm.blockSize());
                 case "memaddr" -> JSON.numberNode(vm.addr());
+                case "node" -> JSON.numberNode(vm.node());
                 case "memdev" -> JSON.textNode(vm.memdev().qomPath());
                 default -> null;
             };

@@ -78,6 +78,10 @@ public final class VirtioMem extends MemoryDevice {
         return requestedSize;
     }
 
+    public int node() {
+        return node;
+    }
+
     /** The N of the guest's virtioN device (PCI enumeration order of virtio devices). */
     public int virtioIndex() {
         return virtioIndex;
@@ -111,7 +115,7 @@ public final class VirtioMem extends MemoryDevice {
                     blockSize));
         }
         if (Long.compareUnsigned(value, regionSize()) > 0) {
-            throw QmpException.generic(String.format("'requested-size' cannot exceed the memory backend size (0x%x)",
+            throw QmpException.generic(String.format("'requested-size' cannot exceed the memory backend size(0x%x)",
                     regionSize()));
         }
         if (value != requestedSize) {

@@ -46,6 +46,7 @@ public final class MemoryModel {
     final SectionTable sections;
     final List<AddressSpace> owners = new ArrayList<>();
     final PageIsolation isolation = new PageIsolation(this);
+    final ContigRange contigRange = new ContigRange(this);
     /** min_free_kbytes, watermarks, lowmem_reserve, totalreserve_pages. */
     final Watermarks watermarks = new Watermarks(this);
     /** totalram_pages() at the core_initcall level of the boot; -1 before. */
@@ -284,6 +285,11 @@ public final class MemoryModel {
 
     public PageIsolation isolation() {
         return isolation;
+    }
+
+    /** alloc_contig_range()/free_contig_range() and PageOffline marking (virtio-mem's fake offlining). */
+    public ContigRange contigRange() {
+        return contigRange;
     }
 
     /** The section holding pfn, or null. */
