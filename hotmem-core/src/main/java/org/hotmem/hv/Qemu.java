@@ -42,6 +42,7 @@ public final class Qemu {
     private final Map<String, Object> devices = new LinkedHashMap<>();
     private final List<VirtioMem> virtioMems = new ArrayList<>();
     private VirtioBalloon balloon;
+    private final Migration migration = new Migration();
     /** -drive disks, in command-line order. */
     private final List<Drive> drives = new ArrayList<>();
     private int nextVirtioIndex;
@@ -412,6 +413,28 @@ public final class Qemu {
                 balloon.toTarget(value);
                 return JSON.objectNode();
             }
+            case "migrate-set-parameters": {
+                Long bw = a.size("max-bandwidth", false);
+                a.check();
+                if (bw != null) {
+                    migration.setMaxBandwidth(bw);
+                }
+                return JSON.objectNode();
+            }
+            case "migrate": {
+                String uri = a.str("uri", true);
+                a.bool("blk", false);
+                a.bool("inc", false);
+                a.bool("detach", false);
+                a.bool("resume", false);
+                a.check();
+                migration.start(uri);
+                return JSON.objectNode();
+            }
+            case "migrate_cancel":
+                a.check();
+                migration.cancel();
+                return JSON.objectNode();
             case "query-version":
                 a.check();
                 return versionInfo();
@@ -652,7 +675,7 @@ public final class Qemu {
             throw QmpException.generic(String.format("'requested-size' cannot exceed the memory backend size (0x%x)",
                     memdev.size()));
         }
-        VirtioMem vm = new VirtioMem(id, memdev, addr, bs, (int) nodeId, req, nextVirtioIndex++, timers, events);
+        VirtioMem vm = new VirtioMem(id, memdev, addr, bs, (int) nodeId, req, nextVirtioIndex++, timers, events, migration);
         memdev.setMapped(true);
         deviceMemory.plug(vm);
         virtioMems.add(vm);
