@@ -685,7 +685,7 @@ public final class Qemu {
     }
 
     private void addBalloon(String id, Props p) {
-        p.bool("deflate-on-oom");
+        boolean deflateOnOom = Boolean.TRUE.equals(p.bool("deflate-on-oom"));
         p.bool("free-page-reporting");
         p.bool("free-page-hint");
         p.int64("guest-stats-polling-interval");
@@ -693,7 +693,7 @@ public final class Qemu {
         if (balloon != null) {
             throw QmpException.generic("Only one balloon device is supported");
         }
-        balloon = new VirtioBalloon(id, nextVirtioIndex++, this::currentRamSize, timers, events);
+        balloon = new VirtioBalloon(id, nextVirtioIndex++, this::currentRamSize, timers, events, deflateOnOom);
         if (id != null) {
             devices.put(id, balloon);
         }
