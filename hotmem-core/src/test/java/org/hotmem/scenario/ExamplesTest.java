@@ -111,6 +111,16 @@ class ExamplesTest {
     }
 
     @Test
+    void balloonAndVirtioMemGiveMemoryBackButTheDimmUnplugThenMissesItsDeadline() {
+        for (long seed = 1; seed <= 3; seed++) {
+            RunResult r = run("reclaim-compare", seed, Map.of());
+            assertPasses(r);
+            assertTrue(r.metrics().get("duration_ns.vmem") < r.metrics().get("duration_ns.balloon"), TextReport.summary(r));
+        }
+        assertPasses(run("reclaim-compare", 1, Map.of("PINNED", "0%")));
+    }
+
+    @Test
     void virtioMemGrowsAndShrinksMigratingTheWorkloadOut() {
         for (long seed = 1; seed <= 3; seed++) assertPasses(run("virtio-mem-resize", seed, Map.of()));
     }
