@@ -46,6 +46,9 @@ public final class MemoryModel {
     final SectionTable sections;
     final List<AddressSpace> owners = new ArrayList<>();
     final PageIsolation isolation = new PageIsolation(this);
+    final ContigRange contigRange = new ContigRange(this);
+    /** oom_notify_list. */
+    private final List<OomNotifier> oomNotifiers = new ArrayList<>();
     /** min_free_kbytes, watermarks, lowmem_reserve, totalreserve_pages. */
     final Watermarks watermarks = new Watermarks(this);
     /** totalram_pages() at the core_initcall level of the boot; -1 before. */
@@ -284,6 +287,11 @@ public final class MemoryModel {
 
     public PageIsolation isolation() {
         return isolation;
+    }
+
+    /** alloc_contig_range()/free_contig_range() and PageOffline marking (virtio-mem's fake offlining). */
+    public ContigRange contigRange() {
+        return contigRange;
     }
 
     /** The section holding pfn, or null. */
@@ -666,13 +674,39 @@ public final class MemoryModel {
 
     /** A movable page for slot of as, as a page fault allocates one; ENOMEM when no zone of the zonelist has one. */
     long allocOwnedPage(AddressSpace as, int slot, long token) {
-        long pfn = allocFromZonelist(as.gfp(), 0, as.nid());
-        if (pfn < 0) {
-            throw new KernelException(Errno.ENOMEM);
+        long pfn;
+        while ((pfn = allocFromZonelist(as.gfp(), 0, as.nid())) < 0) {
+            // balloon pages are __GFP_NORETRY (balloon_page_alloc()): they never enter out_of_memory()
+            if (as.pageOffline() || !outOfMemory()) {
+                throw new KernelException(Errno.ENOMEM);
+            }
         }
         setPage(pfn, PageState.LRU, as.id, slot);
         setToken(pfn, token);
         return pfn;
+    }
+
+    /** An OOM notifier (register_oom_notifier()): frees what it can, returns the pages freed. */
+    public interface OomNotifier {
+        long oomNotify();
+    }
+
+    /** Models register_oom_notifier(). */
+    public void registerOomNotifier(OomNotifier nb) {
+        oomNotifiers.add(nb);
+    }
+
+    /**
+     * Models out_of_memory() as far as its notifier chain goes: true ("got some memory back")
+     * when a notifier freed pages, and the allocation retries.
+     * // model: there is no OOM killer; without a notifier that frees, the allocation fails with ENOMEM.
+     */
+    boolean outOfMemory() {
+        long freed = 0;
+        for (OomNotifier nb : oomNotifiers) {
+            freed += nb.oomNotify();
+        }
+        return freed > 0;
     }
 
     /** Gives a movable page back to the buddy allocator (order 0). */
