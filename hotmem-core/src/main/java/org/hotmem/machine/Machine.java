@@ -70,7 +70,6 @@ public final class Machine {
     private final List<VirtioMemDriver> virtioMemDrivers = new ArrayList<>();
     private VirtioBalloonDriver balloonDriver;
     private Hibernation power;
-    private SnapshotDevice snapshotDevice;
     /** The machine whose image kernel a user-space resume in this boot kernel found, or null. */
     private Machine userImage;
     private final HostState host;
@@ -319,7 +318,6 @@ public final class Machine {
                 default -> qemu.acpiSleep(5);
             }
         });
-        snapshotDevice = new SnapshotDevice(power, fs);
         power.setUserImageKeeper(key -> {
             host.recordSuspendedImage(key, this);
             qemu.acpiSleep(4);
@@ -437,7 +435,7 @@ public final class Machine {
     /** Hibernation, the freezer and /sys/power of this guest. */
     /** /dev/snapshot (kernel/power/user.c). */
     public SnapshotDevice snapshotDevice() {
-        return snapshotDevice;
+        return power.snapshotDevice();
     }
 
     public Hibernation power() {

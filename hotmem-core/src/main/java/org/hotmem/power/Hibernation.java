@@ -74,6 +74,7 @@ public final class Hibernation {
     private final List<DevicePm> devices = new ArrayList<>();
     private final Map<String, BlockDevice> blockDevices = new LinkedHashMap<>();
     private HibernateCosts costs = HibernateCosts.DEFAULT;
+    private final SnapshotDevice snapshotDevice;
 
     private final boolean available;
     private final boolean platformOps;
@@ -156,6 +157,7 @@ public final class Hibernation {
         // hibernate_image_size_init(), from pm_init() (core_initcall): 2/5 of totalram_pages() then
         this.imageSize = mm.totalramAtCoreInitcall() * 2 / 5 * mm.arch().pageSize();
         if (fs != null) registerSysfs(fs);
+        this.snapshotDevice = new SnapshotDevice(this, fs);
     }
 
     /**
@@ -846,6 +848,17 @@ public final class Hibernation {
         if (swap == null || swapDevice.major() != major || swapDevice.minor() != minor || offset != 0) return null;
         return swap;
     }
+
+    HibernateCosts costs() { return costs; }
+
+    /** /dev/snapshot of this machine. */
+    public SnapshotDevice snapshotDevice() { return snapshotDevice; }
+
+    /** The block device {@code dev} ("/dev/vdb"), or null. */
+    BlockDevice blockDevice(String dev) { return blockDevices.get(dev); }
+
+    /** Whether {@code dev} is the active swap area (sys_swapon() holds it exclusively). */
+    boolean isActiveSwap(String dev) { return swapDevice != null && swapDevice == blockDevices.get(dev); }
 
     /** swap_type_of(swsusp_resume_device, 0): the active swap area on the resume device, or null. */
     SwapArea resumeSwap() {
