@@ -142,6 +142,11 @@ public final class ImageServer implements AutoCloseable {
         return b.toString(StandardCharsets.US_ASCII);
     }
 
+    /** Blocks until {@link #close} stopped the server. */
+    public void awaitClose() throws InterruptedException {
+        acceptor.join();
+    }
+
     @Override
     public void close() throws IOException {
         socket.close();
