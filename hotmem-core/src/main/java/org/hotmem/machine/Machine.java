@@ -28,6 +28,7 @@ import org.hotmem.mm.KernelVersion;
 import org.hotmem.mm.MemoryModel;
 import org.hotmem.mm.MmBootOptions;
 import org.hotmem.power.Hibernation;
+import org.hotmem.power.CgroupFreezer;
 import org.hotmem.power.SnapshotDevice;
 
 /**
@@ -70,6 +71,7 @@ public final class Machine {
     private final List<VirtioMemDriver> virtioMemDrivers = new ArrayList<>();
     private VirtioBalloonDriver balloonDriver;
     private Hibernation power;
+    private CgroupFreezer cgroups;
     /** The machine whose image kernel a user-space resume in this boot kernel found, or null. */
     private Machine userImage;
     private final HostState host;
@@ -318,6 +320,7 @@ public final class Machine {
                 default -> qemu.acpiSleep(5);
             }
         });
+        cgroups = new CgroupFreezer(kernel, fs);
         power.setUserImageKeeper(key -> {
             host.recordSuspendedImage(key, this);
             qemu.acpiSleep(4);
@@ -433,6 +436,11 @@ public final class Machine {
     }
 
     /** Hibernation, the freezer and /sys/power of this guest. */
+    /** The cgroup v2 freezer at /sys/fs/cgroup. */
+    public CgroupFreezer cgroups() {
+        return cgroups;
+    }
+
     /** /dev/snapshot (kernel/power/user.c). */
     public SnapshotDevice snapshotDevice() {
         return power.snapshotDevice();

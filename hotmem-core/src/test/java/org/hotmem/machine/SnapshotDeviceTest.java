@@ -50,6 +50,14 @@ class SnapshotDeviceTest {
         if (failure[0] != null) throw new AssertionError(failure[0]);
     }
 
+    /** Reads a kernfs file in a task. */
+    static String readIn(Machine m, String path) {
+        String[] out = {null};
+        m.kernel().spawn("cat", 0, () -> out[0] = m.fs().lookupFile(path).read());
+        m.runFor(1_000_000);
+        return out[0];
+    }
+
     static void refused(Errno e, Runnable r) {
         KernelException x = assertThrows(KernelException.class, r::run);
         assertEquals(e, x.errno());

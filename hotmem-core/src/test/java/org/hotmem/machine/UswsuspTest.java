@@ -122,6 +122,24 @@ class UswsuspTest {
         assertSame(a, right.userResumed());
     }
 
+    /** The DIMM unplugged between hibernate and resume: the image's memory size is not the fresh machine's. */
+    @Test
+    void dimmUnpluggedBeforeTheResumeIsRefusedAsAMemorySizeMismatch() {
+        HostState host = new HostState();
+        Machine a = hotAdded(host, 61);
+        runShell(a, "s2disk " + url("vm"));
+        assertTrue(a.poweredOff());
+        Path disk = dir.resolve("nodimm.img");
+        SwapArea.createImage(disk, 64L << 20);
+        Machine noDimm = Machine.boot(config(disk, "1G", 62), host);
+        noDimm.drainKernelLog();
+        ShellResult r = runShell(noDimm, "resume " + url("vm"));
+        assertEquals("resume: /dev/snapshot: Operation not permitted\n", r.output());
+        assertTrue(MachineTest.strip(noDimm.drainKernelLog()).contains("PM: hibernation: Image mismatch: memory size"));
+        assertNull(noDimm.userResumed());
+        assertFalse(noDimm.poweredOff());
+    }
+
     @Test
     void s2diskToADiskAndResumeFromItOnceOnly() {
         HostState host = new HostState();
