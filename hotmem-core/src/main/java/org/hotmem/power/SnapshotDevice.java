@@ -270,7 +270,8 @@ public final class SnapshotDevice {
 
         /**
          * Models snapshot_read(): -EBADF on a write-only open, -ENODATA unless an image is ready;
-         * never more than the rest of the current page; 0 at the end of the image.
+         * never more than the rest of the current page; 0 at the end of the image; -EFAULT for a
+         * bad buffer (after snapshot_read_next() moved on, as in Linux).
          */
         public int read(byte[] buf, int off, int count) {
             if (released || mode != O_RDONLY) throw new KernelException(Errno.EBADF);
@@ -282,6 +283,7 @@ public final class SnapshotDevice {
                     if (cur >= image.pages()) return 0;
                     page = image.page(cur++);
                 }
+                if (buf == null) throw new KernelException(Errno.EFAULT); // the page is consumed all the same
                 int n = Math.min(count, PAGE - pgOff);
                 System.arraycopy(page, pgOff, buf, off, n);
                 readCrc.update(page, pgOff, n);
@@ -293,7 +295,7 @@ public final class SnapshotDevice {
         }
 
         /**
-         * Models snapshot_write(): -EBADF on a read-only open, -EINVAL without a buffer; at a page
+         * Models snapshot_write(): -EBADF on a read-only open, -EFAULT for a bad buffer; at a page
          * boundary the page just completed goes through snapshot_write_next() (header checks:
          * -EPERM; pfn checks: -EFAULT; room for the image: -ENOMEM); past the end 0.
          */
@@ -306,8 +308,11 @@ public final class SnapshotDevice {
                     writeNext();
                     if (complete) return 0;
                 }
-                if (buf == null) throw new KernelException(Errno.EINVAL);
                 if (page == null) page = new byte[PAGE];
+                if (buf == null) { // copy_from_user() fails; the next write takes the buffer as it is for this page
+                    if (pgOff == 0) pending = true;
+                    throw new KernelException(Errno.EFAULT);
+                }
                 int n = Math.min(count, PAGE - pgOff);
                 System.arraycopy(buf, off, page, pgOff, n);
                 writeCrc.update(buf, off, n);

@@ -168,6 +168,16 @@ class SnapshotDeviceTest {
             for (int n; (n = f.read(buf, 0, buf.length)) > 0; ) total += n;
             assertEquals(size[0], total);
             assertEquals(0, f.read(buf, 0, buf.length), "end of image");
+            f.ioctl(SNAPSHOT_FREE);
+            long[] in = new long[1];
+            f.ioctl(SNAPSHOT_CREATE_IMAGE, in);
+            long[] again = new long[1];
+            f.ioctl(SNAPSHOT_GET_IMAGE_SIZE, again);
+            assertEquals(size[0], again[0], "the same image after FREE and a new CREATE_IMAGE");
+            refused(Errno.EFAULT, () -> f.read(null, 0, 4096)); // snapshot_read_next() moved on all the same
+            long rest = 4096;
+            for (int n; (n = f.read(buf, 0, buf.length)) > 0; ) rest += n;
+            assertEquals(size[0], rest);
             f.close();
             File w = dev.open(SnapshotDevice.O_WRONLY, Cred.ROOT);
             refused(Errno.EBADF, () -> w.read(buf, 0, 4096));
