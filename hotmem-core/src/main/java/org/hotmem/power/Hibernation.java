@@ -42,6 +42,11 @@ import org.hotmem.mm.MemoryModel;
  * // model: the image kernel's own data structures are this object graph, which the host keeps
  * // with the disk (see the machine's host state); its page contents come from the image bytes.
  *
+ * <p>User space drives the same steps through {@link #snapshotDevice()} (/dev/snapshot,
+ * kernel/power/user.c): the package-private methods under "for /dev/snapshot" are the pieces
+ * user.c calls (the token, the notifiers, the bitmaps, hibernation_snapshot(),
+ * hibernation_platform_enter(), hibernation_restore()).
+ *
  * <p>Guarded by system_transition_mutex (every transition) and the hibernating task.
  */
 public final class Hibernation {
