@@ -103,7 +103,7 @@ public final class MemoryModel {
         this.kernel = kernel;
         this.fs = fs;
         this.version = version;
-        this.profile = version.profile();
+        this.profile = KernelProfile.of(version, arch);
         this.movableNode = movableNode;
         this.nodes = new Node[possibleNodes];
         this.nodeLoad = new int[possibleNodes];
