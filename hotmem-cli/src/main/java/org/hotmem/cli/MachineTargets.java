@@ -84,6 +84,11 @@ final class MachineTargets {
         }
 
         @Override
+        public java.util.Map<String, org.hotmem.kernel.UserProgram> programs() {
+            return machine.programs();
+        }
+
+        @Override
         public ObjectNode qmp(String execute, ObjectNode args) {
             return machine.qmp(execute, args);
         }

@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.hotmem.drivers.AcpiMemoryHotplugDriver;
 import org.hotmem.drivers.LegacyPmem;
+import org.hotmem.drivers.PseriesCmm;
 import org.hotmem.drivers.PseriesHotplugMemory;
 import org.hotmem.drivers.VirtioBalloonDriver;
 import org.hotmem.drivers.VirtioMemDriver;
@@ -78,6 +79,10 @@ public final class Machine {
     private PseriesHotplugMemory dlpar;
     /** The board. */
     private final MachineType machineType;
+    /** pseries: cmm.ko with the fixed OOM notifier. */
+    private final boolean cmmFixedOom;
+    /** pseries: the loaded CMM driver, or null. */
+    private PseriesCmm cmm;
     private final List<VirtioMemDriver> virtioMemDrivers = new ArrayList<>();
     private VirtioBalloonDriver balloonDriver;
     private Hibernation power;
@@ -98,6 +103,7 @@ public final class Machine {
         this.config = b.config();
         this.host = b.host;
         this.machineType = b.machineType;
+        this.cmmFixedOom = b.cmmFixedOom;
         this.arch = b.machineType == MachineType.PSERIES ? Arch.PPC64_PSERIES_64K : b.arch;
         this.kernel = new Kernel(b.strategy != null ? b.strategy : SchedulingStrategy.random(b.seed));
         this.fs = new Kernfs();
@@ -133,6 +139,7 @@ public final class Machine {
     public static final class Builder {
         private Arch arch = Arch.X86_64;
         private MachineType machineType = MachineType.PC;
+        private boolean cmmFixedOom;
         private String memory;
         private String cmdline = "";
         private final List<String> qemuArgs = new ArrayList<>();
@@ -150,6 +157,16 @@ public final class Machine {
          */
         public Builder arch(Arch a) {
             this.arch = a;
+            return this;
+        }
+
+        /**
+         * pseries: whether the guest's cmm.ko has the fixed OOM notifier, which frees at most
+         * the pages it has loaned (Linux 6.1's frees {@code oom_kb} regardless and BUG()s in
+         * balloon_page_dequeue() when fewer are loaned). Default false: the recorded driver.
+         */
+        public Builder cmmFixedOom(boolean fixed) {
+            this.cmmFixedOom = fixed;
             return this;
         }
 
@@ -311,6 +328,9 @@ public final class Machine {
                     kernel.dmesg().printk(LogLevel.NOTICE, "Kernel command line: " + cmdline);
                     bootParams.parse(cmdline, kernel.dmesg());
                 });
+        if (machineType == MachineType.PSERIES) {
+            mm.setCosts(org.hotmem.mm.MmCosts.PSERIES_TCG);
+        }
         hotplug = new MemoryHotplug(mm, fs, hotplugParams);
         memremap = new Memremap(hotplug);
         legacyPmem = new LegacyPmem(mm, memremap, hotplug.iomem(), kernel.dmesg());
@@ -333,6 +353,9 @@ public final class Machine {
         });
         fs.mkdirs(DEBUGFS); // debugfs_init(): its mount point (model: debugfs lives in the one kernfs tree)
         modules = new KernelModules(fs, hotplug, kernel.dmesg());
+        if (machineType == MachineType.PSERIES) {
+            modules.registerOutOfTree("cmm", this::newCmm);
+        }
         systemFreezableWq = new Workqueue(kernel, "events_freezable", Workqueue.WQ_FREEZABLE);
         if (machineType == MachineType.PSERIES) {
             dlpar = new PseriesHotplugMemory(kernel, hotplug, qemu.spaprMemoryHotplug());
@@ -344,6 +367,38 @@ public final class Machine {
         kernel.runUntilIdle().ifPresent(r -> {
             throw new IllegalStateException("guest did not settle after boot:\n" + r);
         });
+    }
+
+    /** The cmm.ko of the recorder's initramfs, as a module of this machine. */
+    private KernelModules.Module newCmm() {
+        PseriesCmm c = new PseriesCmm(kernel, hotplug, fs, cmmFixedOom);
+        return new KernelModules.Module() {
+            @Override
+            public void init(String params) {
+                c.init(params);
+                c.registerParameters();
+                cmm = c;
+            }
+
+            @Override
+            public void exit() {
+                c.exit();
+                cmm = null;
+            }
+        };
+    }
+
+    /**
+     * The guest programs the built-in shell runs beyond busybox's applets: {@code insmod},
+     * {@code rmmod} and the recorder's {@code memhog} ({@link GuestPrograms}).
+     */
+    public java.util.Map<String, org.hotmem.kernel.UserProgram> programs() {
+        return GuestPrograms.of(kernel, mm, modules);
+    }
+
+    /** pseries: the loaded CMM driver, or null. */
+    public PseriesCmm cmm() {
+        return cmm;
     }
 
     /** What the init task does with the memory devices: acpi_init's scan, then the virtio modules. */

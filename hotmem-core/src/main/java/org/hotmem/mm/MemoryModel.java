@@ -52,6 +52,8 @@ public final class MemoryModel {
     private long totalramAtCoreInitcall = -1;
     /** vm events and kernel-allocation counters (/proc/vmstat, /proc/meminfo). */
     final VmCounters counters = new VmCounters();
+    /** mm/oom_kill.c: oom_lock and the OOM notifier chain. */
+    private final OomKiller oom;
     long maxPfn;
     /** node_possible_map, set by boot's NUMA init. */
     final java.util.BitSet possibleNodes = new java.util.BitSet();
@@ -104,6 +106,7 @@ public final class MemoryModel {
         this.fs = fs;
         this.version = version;
         this.profile = KernelProfile.of(version, arch);
+        this.oom = new OomKiller(kernel);
         this.movableNode = movableNode;
         this.nodes = new Node[possibleNodes];
         this.nodeLoad = new int[possibleNodes];
@@ -728,6 +731,7 @@ public final class MemoryModel {
         setPage(to, PageState.LRU, as.id, slot);
         setToken(to, token(pfn));
         as.moved(slot, to);
+        as.migrated(slot, pfn, to);
         setToken(pfn, 0);
         buddy.freeOnePage(pfn, 0, false);
         counters.pgmigrateSuccess++;
@@ -1041,6 +1045,12 @@ public final class MemoryModel {
 
     // ---------------------------------------------------------------- totals
 
+    /** The OOM path of failed allocations (oom_lock, the OOM notifier chain). */
+    public OomKiller oom() {
+        return oom;
+    }
+
+    /** totalram_pages(): the managed pages of every zone. */
     public long totalManagedPages() {
         return sumOverZones(z -> z.managedPages);
     }
