@@ -19,9 +19,10 @@ import org.hotmem.power.Hibernation;
 /**
  * The guest's {@code sh -c COMMAND} for the conformance subset, imitating busybox 1.35 ash
  * and applets byte for byte: {@code cat}, {@code echo} (with {@code > PATH}), {@code ls},
- * {@code grep}, {@code test}/{@code [}, {@code true}, {@code false}, {@code mkswap} and
- * {@code swapon} on the machine's virtio disks, and the recorded guest's helper scripts
- * {@code memblocks} and {@code zonesum}. stdout and stderr go to one
+ * {@code grep}, {@code test}/{@code [}, {@code true}, {@code false}, {@code sleep}, {@code mkswap} and
+ * {@code swapon} on the machine's virtio disks, the recorded guests' helper scripts
+ * {@code memblocks}, {@code zonesum} and {@code cmmstat}, and the machine's {@link UserProgram}s
+ * (insmod, rmmod, memhog). stdout and stderr go to one
  * output, in order.
  *
  * <p>Every file access is a kernfs access: a read calls the attribute's show, a write its
