@@ -12,7 +12,6 @@ import org.hotmem.kernel.Task;
 import org.hotmem.kernel.fs.KDir;
 import org.hotmem.kernel.fs.Kernfs;
 import org.hotmem.mm.MemoryModel;
-import org.hotmem.mm.OomKiller;
 import org.hotmem.mm.Zone;
 
 /**
@@ -63,7 +62,7 @@ public final class PseriesCmm {
     private final Mutex hotplugMutex;
     private final BalloonDevInfo balloon;
     private final MemoryNotifier memoryNb = this::memoryCallback;
-    private final OomKiller.OomNotifier oomNb = this::oomNotify;
+    private final MemoryModel.OomNotifier oomNb = this::oomNotify;
 
     // module parameters (module_param_named)
     private int delay = 1;
@@ -129,7 +128,7 @@ public final class PseriesCmm {
         if (!simulate) {
             throw new KernelException(Errno.EOPNOTSUPP); // !firmware_has_feature(FW_FEATURE_CMO): QEMU has no CMO
         }
-        mm.oom().register(oomNb);
+        mm.registerOomNotifier(oomNb);
         sysfsRegister();
         hotplug.registerMemoryNotifier(memoryNb, MEM_HOTPLUG_PRI);
         if (disabled == 0) {
@@ -142,7 +141,7 @@ public final class PseriesCmm {
         if (thread != null) {
             kernel.kthreadStop(thread);
         }
-        mm.oom().unregister(oomNb);
+        mm.unregisterOomNotifier(oomNb);
         hotplug.unregisterMemoryNotifier(memoryNb);
         freePages(loanedPages);
         fs.remove(SYS);

@@ -15,8 +15,7 @@ import org.hotmem.mm.Zone;
 
 /**
  * The guest's virtio-balloon driver (drivers/virtio/virtio_balloon.c, mm/balloon_compaction.c)
- * for one device, without the optional features QEMU leaves off by default (deflate-on-oom,
- * free page hinting and reporting).
+ * for one device, with deflate-on-oom and without free page hinting and reporting.
  *
  * <p>A config change queues {@code update_balloon_size_work} on system_freezable_wq. Each run
  * moves at most 256 pages (VIRTIO_BALLOON_ARRAY_PFNS_MAX) towards the target: inflating
@@ -24,7 +23,9 @@ import org.hotmem.mm.Zone;
  * its zone's managed pages and tells the host on the inflate queue; deflating gives back the
  * most recently inflated pages (the balloon list is LIFO) after telling the host. Then it
  * writes {@code actual} (QEMU emits BALLOON_CHANGE) and requeues itself while a difference
- * remains, so the balloon moves in steps over virtual time.
+ * remains, so the balloon moves in steps over virtual time. With VIRTIO_BALLOON_F_DEFLATE_ON_OOM
+ * the pages stay managed (MemTotal does not shrink) and an OOM notifier gives 256 pages back per
+ * out_of_memory() call (virtio_balloon_oom_notify()), writing the new {@code actual}.
  *
  * <p>model: balloon pages are pages of a movable owner in hotmem's mm, marked PageOffline
  * ({@link org.hotmem.mm.AddressSpace#setPageOffline}), so offlining migrates them as Linux's
@@ -42,6 +43,8 @@ public final class VirtioBalloonDriver {
     static final int ARRAY_PFNS_MAX = 256;
     /** Round trip of one inflate batch: the host discards the pages (TCG: ~2.8 ms per MiB). */
     static final long INFLATE_BATCH_NS = 2_800_000;
+    /** VIRTIO_BALLOON_OOM_NR_PAGES: pages given back per OOM notification. */
+    static final int OOM_NR_PAGES = 256;
     /** Round trip of one deflate batch (TCG: ~0.9 ms per MiB). */
     static final long DEFLATE_BATCH_NS = 900_000;
 
@@ -60,6 +63,8 @@ public final class VirtioBalloonDriver {
     /** vb->num_pages: 4 KiB pages in the balloon. */
     private int numPages;
     private long nextToken = 0xba11_0000_0000_0000L;
+    /** VIRTIO_BALLOON_F_DEFLATE_ON_OOM negotiated: balloon pages stay in managed_pages. */
+    private final boolean deflateOnOom;
 
     /** Models virtballoon_probe(): ready the device and start towards the current target. */
     public VirtioBalloonDriver(Kernel kernel, MemoryHotplug hotplug, VirtioBalloon dev, Workqueue systemFreezableWq) {
@@ -74,7 +79,11 @@ public final class VirtioBalloonDriver {
         pages.setPageOffline();
         this.updateWork = new Workqueue.Work("update_balloon_size_func", this::updateBalloonSize);
         dev.setConfigChangeHandler(this::configChanged);
+        this.deflateOnOom = dev.deflateOnOom();
         hotplug.registerMemoryNotifier(this::memoryNotifier, 0);
+        if (deflateOnOom) {
+            mm.registerOomNotifier(this::oomNotify);
+        }
         if (towardsTarget() != 0) {
             configChanged();
         }
@@ -129,7 +138,9 @@ public final class VirtioBalloonDriver {
                 pfns[i] = pfn;
                 Zone z = mm.zoneOf(pfn);
                 push(got[i], pfn, z);
-                mm.adjustManagedPageCount(z, -1);
+                if (!deflateOnOom) {
+                    mm.adjustManagedPageCount(z, -1);
+                }
             }
             if (n != 0) {
                 dev.inflate(pfns, n);
@@ -157,7 +168,9 @@ public final class VirtioBalloonDriver {
                 kernel.scheduleTimeoutUninterruptible(DEFLATE_BATCH_NS);
             }
             for (int i = 0; i < num; i++) {
-                mm.adjustManagedPageCount(zoneOf[numPages + i], 1);
+                if (!deflateOnOom) {
+                    mm.adjustManagedPageCount(zoneOf[numPages + i], 1);
+                }
                 zoneOf[numPages + i] = null;
                 pages.free(out[i]);
             }
@@ -198,8 +211,10 @@ public final class VirtioBalloonDriver {
             }
             Zone nz = mm.zoneOf(now);
             if (nz != zoneOf[i]) {
-                mm.adjustManagedPageCount(zoneOf[i], 1);
-                mm.adjustManagedPageCount(nz, -1);
+                if (!deflateOnOom) {
+                    mm.adjustManagedPageCount(zoneOf[i], 1);
+                    mm.adjustManagedPageCount(nz, -1);
+                }
                 zoneOf[i] = nz;
             }
             pfnOf[i] = now;
@@ -228,6 +243,13 @@ public final class VirtioBalloonDriver {
                 if (towardsTarget() != 0) configChanged();
             }
         });
+    }
+
+    /** Models virtio_balloon_oom_notify(): leak OOM_NR_PAGES, then update_balloon_size(). */
+    private long oomNotify() {
+        long freed = leakBalloon(OOM_NR_PAGES);
+        dev.setActual(numPages);
+        return freed;
     }
 
     /** Models remove_common(): leak every page, then update_balloon_size(). */

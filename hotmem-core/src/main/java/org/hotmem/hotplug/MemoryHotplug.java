@@ -58,6 +58,8 @@ public final class MemoryHotplug {
     final MemorySysfs sysfs;
     final MemoryGroups groups;
     private final OnlinePages online;
+    /** The online_page_callback; null for generic_online_page(). */
+    private OnlinePageCallback onlinePageCallback;
     private final OfflinePages offline;
     private final MemoryAddRemove addRemove;
     /** /proc/iomem (null without a kernfs). */
@@ -225,6 +227,55 @@ public final class MemoryHotplug {
     /** Models unregister_memory_notifier(). */
     public void unregisterMemoryNotifier(MemoryNotifier nb) {
         notifierChain.unregister(nb);
+    }
+
+    // ------------------------------------------------------------------ online_page_callback
+
+    /**
+     * online_page_callback_t: hands the pages [start, end) of a range being onlined over to the
+     * kernel; called for naturally aligned chunks of at most MAX_ORDER pages (online_pages_range()).
+     */
+    public interface OnlinePageCallback {
+        void onlinePages(long start, long end);
+    }
+
+    /**
+     * Models set_online_page_callback(): -EINVAL unless the generic callback is in place. The
+     * callback is guarded by mem_hotplug_lock in Linux; here every caller runs on the machine's
+     * scheduler and onlining never yields inside online_pages_range().
+     */
+    public int setOnlinePageCallback(OnlinePageCallback cb) {
+        if (onlinePageCallback != null) {
+            return -Errno.EINVAL.number();
+        }
+        onlinePageCallback = cb;
+        return 0;
+    }
+
+    /** Models restore_online_page_callback(): back to generic_online_page() if cb is the one set. */
+    public void restoreOnlinePageCallback(OnlinePageCallback cb) {
+        if (onlinePageCallback == cb) {
+            onlinePageCallback = null;
+        }
+    }
+
+    /** Models generic_online_page(): the pages go to the buddy allocator and count as managed. */
+    public void genericOnlinePage(long start, long end) {
+        mm.onlinePagesRange(start, end);
+    }
+
+    /** Models online_pages_range(): the callback for each MAX_ORDER-aligned chunk of [start, end). */
+    void onlinePagesRange(long start, long end) {
+        if (onlinePageCallback == null) {
+            genericOnlinePage(start, end);
+            return;
+        }
+        long chunk = 1L << mm.arch().maxOrder();
+        for (long pfn = start; pfn < end; ) {
+            long next = Math.min(end, (pfn & -chunk) + chunk);
+            onlinePageCallback.onlinePages(pfn, next);
+            pfn = next;
+        }
     }
 
     // ------------------------------------------------------------------ groups

@@ -57,7 +57,7 @@ final class OnlinePages {
         boolean rebuild = !zone.populated();
         mm.zoneLock(zone);
         try {
-            mm.onlinePagesRange(pfn, pfn + nr);
+            hp.onlinePagesRange(pfn, pfn + nr);
         } finally {
             mm.zoneUnlock(zone);
         }

@@ -46,6 +46,7 @@ public final class Qemu {
     private final Map<String, Object> devices = new LinkedHashMap<>();
     private final List<VirtioMem> virtioMems = new ArrayList<>();
     private VirtioBalloon balloon;
+    private final Migration migration = new Migration();
     /** -drive disks, in command-line order. */
     private final List<Drive> drives = new ArrayList<>();
     private int nextVirtioIndex;
@@ -466,6 +467,28 @@ public final class Qemu {
                 balloon.toTarget(value);
                 return JSON.objectNode();
             }
+            case "migrate-set-parameters": {
+                Long bw = a.size("max-bandwidth", false);
+                a.check();
+                if (bw != null) {
+                    migration.setMaxBandwidth(bw);
+                }
+                return JSON.objectNode();
+            }
+            case "migrate": {
+                String uri = a.str("uri", true);
+                a.bool("blk", false);
+                a.bool("inc", false);
+                a.bool("detach", false);
+                a.bool("resume", false);
+                a.check();
+                migration.start(uri);
+                return JSON.objectNode();
+            }
+            case "migrate_cancel":
+                a.check();
+                migration.cancel();
+                return JSON.objectNode();
             case "query-version":
                 a.check();
                 return versionInfo();
@@ -726,7 +749,7 @@ public final class Qemu {
             throw QmpException.generic(String.format("'requested-size' cannot exceed the memory backend size (0x%x)",
                     memdev.size()));
         }
-        VirtioMem vm = new VirtioMem(id, memdev, addr, bs, (int) nodeId, req, nextVirtioIndex++, timers, events);
+        VirtioMem vm = new VirtioMem(id, memdev, addr, bs, (int) nodeId, req, nextVirtioIndex++, timers, events, migration);
         memdev.setMapped(true);
         deviceMemory.plug(vm);
         virtioMems.add(vm);
@@ -736,7 +759,7 @@ public final class Qemu {
     }
 
     private void addBalloon(String id, Props p) {
-        p.bool("deflate-on-oom");
+        boolean deflateOnOom = Boolean.TRUE.equals(p.bool("deflate-on-oom"));
         p.bool("free-page-reporting");
         p.bool("free-page-hint");
         p.int64("guest-stats-polling-interval");
@@ -744,7 +767,7 @@ public final class Qemu {
         if (balloon != null) {
             throw QmpException.generic("Only one balloon device is supported");
         }
-        balloon = new VirtioBalloon(id, nextVirtioIndex++, this::currentRamSize, timers, events);
+        balloon = new VirtioBalloon(id, nextVirtioIndex++, this::currentRamSize, timers, events, deflateOnOom);
         if (id != null) {
             devices.put(id, balloon);
         }
@@ -786,8 +809,9 @@ public final class Qemu {
             }
             return;
         }
-        if (dev instanceof VirtioMem vm && vm.pluggedSize() != 0) {
-            throw QmpException.generic("virtio-mem device cannot get unplugged while some of its memory is still plugged");
+        if (dev instanceof VirtioMem) {
+            // QEMU 7.2's virtio_md_pci_unplug_request() refuses every virtio-mem-pci (recorded).
+            throw QmpException.generic("virtio based memory devices cannot be unplugged.");
         }
         throw QmpException.generic("model: unplugging PCI device '" + id + "' is not modelled");
     }
@@ -876,6 +900,10 @@ public final class Qemu {
             vm.setRequestedSize(QmpArgs.uint64Value("requested-size", value));
             return;
         }
+        if (o instanceof VirtioMem && property.equals("size")) {
+            // a read-only property of the virtio-mem child the proxy aliases (recorded)
+            throw QmpException.generic("Property 'virtio-mem.size' is not writable");
+        }
         if (qomGetOrNull(o, property) != null) {
             throw QmpException.generic("Attempt to set property '" + property + "' on device '"
                     + path + "' (type '" + typeName(o) + "') after it was realized");
@@ -902,6 +930,7 @@ public final class Qemu {
                 case "size" -> JSON.numberNode(vm.pluggedSize());
                 case "block-size" -> JSON.numberNode(vm.blockSize());
                 case "memaddr" -> JSON.numberNode(vm.addr());
+                case "node" -> JSON.numberNode(vm.node());
                 case "memdev" -> JSON.textNode(vm.memdev().qomPath());
                 default -> null;
             };

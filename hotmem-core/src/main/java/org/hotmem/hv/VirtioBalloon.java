@@ -25,9 +25,13 @@ public final class VirtioBalloon {
     private int actual;
     private long inflatedPages;
     private Runnable configChangeHandler;
+    /** The deflate-on-oom property: offers VIRTIO_BALLOON_F_DEFLATE_ON_OOM. */
+    private final boolean deflateOnOom;
 
-    VirtioBalloon(String id, int virtioIndex, LongSupplier currentRamSize, HostTimers timers, QmpEventQueue events) {
+    VirtioBalloon(String id, int virtioIndex, LongSupplier currentRamSize, HostTimers timers, QmpEventQueue events,
+            boolean deflateOnOom) {
         this.id = id;
+        this.deflateOnOom = deflateOnOom;
         this.virtioIndex = virtioIndex;
         this.currentRamSize = currentRamSize;
         this.timers = timers;
@@ -40,6 +44,11 @@ public final class VirtioBalloon {
 
     public int virtioIndex() {
         return virtioIndex;
+    }
+
+    /** Whether the device offers VIRTIO_BALLOON_F_DEFLATE_ON_OOM (the deflate-on-oom property). */
+    public boolean deflateOnOom() {
+        return deflateOnOom;
     }
 
     /** Models virtio_balloon_to_target(): clamps to the RAM size and asks for the difference. */

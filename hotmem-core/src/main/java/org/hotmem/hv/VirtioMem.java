@@ -51,10 +51,12 @@ public final class VirtioMem extends MemoryDevice {
     /** The guest driver's config-change interrupt handler. */
     private Runnable configChangeHandler;
     private final HostTimers timers;
+    private final Migration migration;
 
     VirtioMem(String id, MemoryBackend memdev, long addr, long blockSize, int node, long requestedSize,
-            int virtioIndex, HostTimers timers, QmpEventQueue events) {
+            int virtioIndex, HostTimers timers, QmpEventQueue events, Migration migration) {
         super(id, memdev, addr);
+        this.migration = migration;
         this.blockSize = blockSize;
         this.node = node;
         this.requestedSize = requestedSize;
@@ -76,6 +78,10 @@ public final class VirtioMem extends MemoryDevice {
 
     public long requestedSize() {
         return requestedSize;
+    }
+
+    public int node() {
+        return node;
     }
 
     /** The N of the guest's virtioN device (PCI enumeration order of virtio devices). */
@@ -111,7 +117,7 @@ public final class VirtioMem extends MemoryDevice {
                     blockSize));
         }
         if (Long.compareUnsigned(value, regionSize()) > 0) {
-            throw QmpException.generic(String.format("'requested-size' cannot exceed the memory backend size (0x%x)",
+            throw QmpException.generic(String.format("'requested-size' cannot exceed the memory backend size(0x%x)",
                     regionSize()));
         }
         if (value != requestedSize) {
@@ -153,10 +159,14 @@ public final class VirtioMem extends MemoryDevice {
     }
 
     /**
-     * Handles a PLUG or UNPLUG request: models virtio_mem_state_change_request(). Returns
+     * Handles a PLUG, UNPLUG or UNPLUG_ALL request: models virtio_mem_state_change_request() and
+     * virtio_mem_unplug_all_request(), BUSY while a migration runs (virtio_mem_is_busy()). Returns
      * the response type.
      */
     public int request(int type, long gpa, int nbBlocks) {
+        if (type != REQ_STATE && migration.active()) {
+            return RESP_BUSY; // virtio_mem_is_busy(): no (un)plugging while migrating
+        }
         switch (type) {
             case REQ_PLUG:
             case REQ_UNPLUG: {

@@ -2,7 +2,6 @@ package org.hotmem.machine;
 
 import java.util.List;
 import java.util.Map;
-import org.hotmem.kernel.Errno;
 import org.hotmem.kernel.Kernel;
 import org.hotmem.kernel.KernelException;
 import org.hotmem.kernel.LogLevel;
@@ -10,7 +9,6 @@ import org.hotmem.kernel.UserProgram;
 import org.hotmem.mm.AddressSpace;
 import org.hotmem.mm.Gfp;
 import org.hotmem.mm.MemoryModel;
-import org.hotmem.mm.OomKiller;
 
 /**
  * The recorded guests' programs beyond the shell's applets, run in the command's task:
@@ -106,17 +104,13 @@ final class GuestPrograms {
         }
     }
 
-    /** One page fault: the page, or through the OOM path (false: the OOM killer chose this task). */
+    /** One page fault; the allocator takes the OOM path itself (false: the OOM killer chose this task). */
     private static boolean fault(MemoryModel mm, AddressSpace as, long token) {
-        while (true) {
-            try {
-                as.add(token);
-                return true;
-            } catch (KernelException e) {
-                if (e.errno() != Errno.ENOMEM || mm.oom().outOfMemory() == OomKiller.Outcome.KILL) {
-                    return false;
-                }
-            }
+        try {
+            as.add(token);
+            return true;
+        } catch (KernelException e) {
+            return false;
         }
     }
 

@@ -9,6 +9,7 @@ import org.hotmem.drivers.LegacyPmem;
 import org.hotmem.drivers.PseriesCmm;
 import org.hotmem.drivers.PseriesHotplugMemory;
 import org.hotmem.drivers.VirtioBalloonDriver;
+import org.hotmem.drivers.VirtioMemDevices;
 import org.hotmem.drivers.VirtioMemDriver;
 import org.hotmem.hotplug.HotplugParams;
 import org.hotmem.hotplug.Memremap;
@@ -408,8 +409,9 @@ public final class Machine {
             acpiDriver.scanAtBoot();
         }
         kernel.scheduleTimeoutUninterruptible(Math.max(0, VIRTIO_PROBE_NS - kernel.now()));
+        VirtioMemDevices virtioMemDevices = new VirtioMemDevices(hotplug);
         for (VirtioMem vm : qemu.virtioMems()) {
-            VirtioMemDriver d = new VirtioMemDriver(kernel, hotplug, vm, systemFreezableWq);
+            VirtioMemDriver d = new VirtioMemDriver(kernel, hotplug, vm, systemFreezableWq, virtioMemDevices);
             d.registerPm(power);
             virtioMemDrivers.add(d);
         }

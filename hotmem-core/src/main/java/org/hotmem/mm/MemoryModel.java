@@ -46,6 +46,8 @@ public final class MemoryModel {
     final SectionTable sections;
     final List<AddressSpace> owners = new ArrayList<>();
     final PageIsolation isolation = new PageIsolation(this);
+    final ContigRange contigRange = new ContigRange(this);
+    /** oom_notify_list. */
     /** min_free_kbytes, watermarks, lowmem_reserve, totalreserve_pages. */
     final Watermarks watermarks = new Watermarks(this);
     /** totalram_pages() at the core_initcall level of the boot; -1 before. */
@@ -287,6 +289,11 @@ public final class MemoryModel {
 
     public PageIsolation isolation() {
         return isolation;
+    }
+
+    /** alloc_contig_range()/free_contig_range() and PageOffline marking (virtio-mem's fake offlining). */
+    public ContigRange contigRange() {
+        return contigRange;
     }
 
     /** The section holding pfn, or null. */
@@ -669,13 +676,31 @@ public final class MemoryModel {
 
     /** A movable page for slot of as, as a page fault allocates one; ENOMEM when no zone of the zonelist has one. */
     long allocOwnedPage(AddressSpace as, int slot, long token) {
-        long pfn = allocFromZonelist(as.gfp(), 0, as.nid());
-        if (pfn < 0) {
-            throw new KernelException(Errno.ENOMEM);
+        long pfn;
+        while ((pfn = allocFromZonelist(as.gfp(), 0, as.nid())) < 0) {
+            // balloon pages are __GFP_NORETRY (balloon_page_alloc()): they never enter out_of_memory()
+            if (as.pageOffline() || oom.outOfMemory() == OomKiller.Outcome.KILL) {
+                throw new KernelException(Errno.ENOMEM);
+            }
         }
         setPage(pfn, PageState.LRU, as.id, slot);
         setToken(pfn, token);
         return pfn;
+    }
+
+    /** An OOM notifier (register_oom_notifier()): frees what it can, returns the pages freed. */
+    public interface OomNotifier {
+        long oomNotify();
+    }
+
+    /** Models register_oom_notifier() (the chain is {@link OomKiller}'s). */
+    public void registerOomNotifier(OomNotifier nb) {
+        oom.register(nb);
+    }
+
+    /** Models unregister_oom_notifier(). */
+    public void unregisterOomNotifier(OomNotifier nb) {
+        oom.unregister(nb);
     }
 
     /** Gives a movable page back to the buddy allocator (order 0). */

@@ -10,7 +10,7 @@ import org.hotmem.kernel.Mutex;
  * The allocator's last resort (mm/oom_kill.c, __alloc_pages_may_oom() in mm/page_alloc.c):
  * an allocation that found no free page takes {@code oom_lock} (trylock; a task that cannot
  * get it sleeps one jiffy and retries the allocation), calls the OOM notifier chain
- * ({@code oom_notify_list}, register_oom_notifier()) and, when a notifier freed pages, lets
+ * ({@code oom_notify_list}, {@link MemoryModel#registerOomNotifier}) and, when a notifier freed pages, lets
  * the allocation retry; otherwise the caller is the victim of the OOM killer.
  *
  * <p>A notifier that hits a {@link KernelBug} kills the allocating task inside out_of_memory():
@@ -22,12 +22,6 @@ import org.hotmem.kernel.Mutex;
  * <p>Invariant: notifiers in registration order; {@code oomLock} guards the chain's calls.
  */
 public final class OomKiller {
-    /** What an OOM notifier does: frees pages and returns how many. */
-    @FunctionalInterface
-    public interface OomNotifier {
-        long oomNotify();
-    }
-
     /** What {@link #outOfMemory} decided. */
     public enum Outcome {
         /** Pages were freed (or another task holds oom_lock): retry the allocation. */
@@ -41,7 +35,7 @@ public final class OomKiller {
 
     private final Kernel kernel;
     private final Mutex oomLock;
-    private final List<OomNotifier> notifiers = new ArrayList<>();
+    private final List<MemoryModel.OomNotifier> notifiers = new ArrayList<>();
 
     OomKiller(Kernel kernel) {
         this.kernel = kernel;
@@ -49,12 +43,12 @@ public final class OomKiller {
     }
 
     /** register_oom_notifier(). */
-    public void register(OomNotifier nb) {
+    void register(MemoryModel.OomNotifier nb) {
         notifiers.add(nb);
     }
 
     /** unregister_oom_notifier(). */
-    public void unregister(OomNotifier nb) {
+    void unregister(MemoryModel.OomNotifier nb) {
         notifiers.remove(nb);
     }
 
@@ -64,13 +58,16 @@ public final class OomKiller {
      * pages, KILL otherwise. A notifier's BUG does not return: the task dies in here.
      */
     public Outcome outOfMemory() {
+        if (notifiers.isEmpty() && !oomLock.isLocked()) {
+            return Outcome.KILL; // model: nothing to call; oom_lock is not taken (no task needed)
+        }
         if (!oomLock.trylock()) {
             kernel.scheduleTimeoutUninterruptible(JIFFY_MS * 1_000_000L);
             return Outcome.RETRY;
         }
         long freed = 0;
         try {
-            for (OomNotifier nb : List.copyOf(notifiers)) {
+            for (MemoryModel.OomNotifier nb : List.copyOf(notifiers)) {
                 freed += nb.oomNotify();
             }
         } catch (KernelBug bug) {

@@ -42,6 +42,11 @@ public record Action(String id, Distribution at, String after, Op op, int line) 
         public String kind() { return "resize"; }
     }
 
+    /** Set the balloon's target (QMP balloon) and wait until the guest's actual follows (BALLOON_CHANGE). */
+    public record Balloon(long target, long timeout) implements Op {
+        public String kind() { return "balloon"; }
+    }
+
     /** Guest: {@code echo VALUE > PATH} in a task. */
     public record Write(String path, String value) implements Op {
         public String kind() { return "write"; }

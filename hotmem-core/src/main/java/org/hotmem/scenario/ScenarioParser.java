@@ -35,7 +35,7 @@ public final class ScenarioParser {
     private static final Set<String> WORKLOAD_VERBS = Set.of("start", "stop", "unpin");
     private static final Map<String, Integer> SIGNALS = Map.of(
             "SIGHUP", 1, "SIGINT", 2, "SIGKILL", 9, "SIGUSR1", 10, "SIGTERM", 15);
-    private static final String[] OPS = {"qmp", "plug", "unplug", "resize", "write", "online", "offline",
+    private static final String[] OPS = {"qmp", "plug", "unplug", "resize", "balloon", "write", "online", "offline",
             "signal", "workload", "measure", "hibernate", "restart", "resume", "power-off", "note"};
     private static final Set<String> HIBERNATION_MODES = Set.of("platform", "shutdown", "reboot", "suspend", "test_resume");
 
@@ -256,6 +256,13 @@ public final class ScenarioParser {
                 long timeout = f.duration("timeout", 10 * 60 * Quantities.NS_PER_SEC);
                 f.done();
                 return new Action.Resize(dev, req, timeout);
+            }
+            case "balloon": {
+                Fields f = Fields.of(n, "a balloon target {target: SIZE}");
+                long target = Quantities.size(f.require("target", "the guest size the balloon leaves"));
+                long timeout = f.duration("timeout", 10 * 60 * Quantities.NS_PER_SEC);
+                f.done();
+                return new Action.Balloon(target, timeout);
             }
             case "write": {
                 Fields f = Fields.of(n, "a sysfs write {path: /sys/..., value: TEXT}");

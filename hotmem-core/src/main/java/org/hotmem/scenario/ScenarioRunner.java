@@ -240,6 +240,15 @@ public final class ScenarioRunner {
                     r.deadline = now + z.timeout();
                     begin(r, now);
                 }
+                case Action.Balloon b -> {
+                    JsonNode reply = target.qmp("balloon", obj().put("value", b.target()));
+                    if (reply.has("error")) {
+                        finish(r, now, qmpResult(reply), compact(reply));
+                        return;
+                    }
+                    r.deadline = now + b.timeout();
+                    begin(r, now);
+                }
                 case Action.Write w -> {
                     r.task = target.spawnWrites(taskName(a), List.<String[]>of(new String[] {w.path(), w.value()}), false);
                     begin(r, now);
@@ -421,6 +430,8 @@ public final class ScenarioRunner {
                     }
                     case Action.Resize z when name.equals("MEMORY_DEVICE_SIZE_CHANGE") && z.device().equals(dev)
                             && data.path("size").asLong() == z.requested() -> finish(r, t, "ok", "");
+                    case Action.Balloon b when name.equals("BALLOON_CHANGE") && data.path("actual").asLong() == b.target()
+                            -> finish(r, t, "ok", "");
                     default -> { }
                 }
             }
@@ -552,6 +563,7 @@ public final class ScenarioRunner {
                     + (p.node() != 0 ? " node " + p.node() : "");
             case Action.Unplug u -> "unplug " + u.dimm();
             case Action.Resize z -> "resize " + z.device() + " to " + Quantities.formatSize(z.requested());
+            case Action.Balloon b -> "balloon to " + Quantities.formatSize(b.target());
             case Action.Write w -> "echo " + w.value() + " > " + w.path();
             case Action.Online o -> o.onlineType() + " " + o.blocks();
             case Action.Offline o -> "offline " + o.blocks();

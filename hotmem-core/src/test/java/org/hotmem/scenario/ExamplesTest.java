@@ -111,6 +111,20 @@ class ExamplesTest {
     }
 
     @Test
+    void balloonAndVirtioMemGiveMemoryBackButTheDimmUnplugThenMissesItsDeadline() {
+        for (long seed = 1; seed <= 3; seed++) {
+            RunResult r = run("reclaim-compare", seed, Map.of());
+            assertPasses(r);
+            assertTrue(r.metrics().get("duration_ns.vmem") < r.metrics().get("duration_ns.balloon"), TextReport.summary(r));
+        }
+        assertPasses(run("reclaim-compare", 1, Map.of("PINNED", "0%")));
+        RunResult small = run("reclaim-compare", 1, Map.of("SIZE", "2G", "ONLINE", "online_kernel"));
+        assertEquals(1.0, small.metrics().get("ok.dimm"), "with a 2 GiB workload there is room to migrate into");
+        assertTrue(small.metrics().get("duration_ns.dimm") < 1e9, TextReport.summary(small));
+        assertEquals(1.0, small.metrics().get("ok.vmem"));
+    }
+
+    @Test
     void virtioMemGrowsAndShrinksMigratingTheWorkloadOut() {
         for (long seed = 1; seed <= 3; seed++) assertPasses(run("virtio-mem-resize", seed, Map.of()));
     }
