@@ -88,6 +88,8 @@ public final class Task {
     boolean wokenWhileFrozen;
     /** TIF_SIGPENDING set by the freezer's fake_signal_wake_up(), no signal queued. */
     boolean fakeSignal;
+    /** JOBCTL_TRAP_FREEZE: the task's cgroup (v2) is frozen. */
+    boolean cgroupFreezing;
 
     Task(Kernel kernel, int pid, String name, int flags, Runnable body, Task parent) {
         this.kernel = kernel;
@@ -101,6 +103,15 @@ public final class Task {
     public int pid() { return pid; }
     /** The comm, as in /proc/PID/comm. */
     public String name() { return name; }
+
+    /** The command name after exec (task->comm, __set_task_comm()); the spawn name until a program is exec'd. */
+    private String comm;
+
+    /** Models __set_task_comm() at exec. */
+    public void setComm(String c) { this.comm = c; }
+
+    /** task->comm. */
+    public String comm() { return comm != null ? comm : name; }
     public int flags() { return flags; }
     public boolean hasFlag(int flag) { return (flags & flag) != 0; }
     public void setFlag(int flag) { flags |= flag; }
