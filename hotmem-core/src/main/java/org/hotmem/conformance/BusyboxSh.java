@@ -14,12 +14,15 @@ import org.hotmem.kernel.fs.KNode;
 import org.hotmem.kernel.fs.KSymlink;
 import org.hotmem.kernel.fs.Kernfs;
 import org.hotmem.power.Hibernation;
+import org.hotmem.power.Resume;
+import org.hotmem.power.S2disk;
 
 /**
  * The guest's {@code sh -c COMMAND} for the conformance subset, imitating busybox 1.35 ash
  * and applets byte for byte: {@code cat}, {@code echo} (with {@code > PATH}), {@code ls},
  * {@code grep}, {@code test}/{@code [}, {@code true}, {@code false}, {@code mkswap} and
- * {@code swapon} on the machine's virtio disks, and the recorded guest's helper scripts
+ * {@code swapon} on the machine's virtio disks, the uswsusp programs {@code s2disk} and
+ * {@code resume} (Java programs on /dev/snapshot, see {@link S2disk}), and the recorded guest's helper scripts
  * {@code memblocks} and {@code zonesum}. stdout and stderr go to one
  * output, in order.
  *
@@ -65,7 +68,7 @@ public final class BusyboxSh {
 
     /** The commands of the subset; anything else needs a real shell. */
     private static final java.util.Set<String> COMMANDS = java.util.Set.of("cat", "echo", "ls", "grep", "test", "[", "true",
-            "false", "memblocks", "zonesum", "mkswap", "swapon");
+            "false", "memblocks", "zonesum", "mkswap", "swapon", "s2disk", "resume");
 
     /**
      * True if this subset runs {@code line} as busybox would (a simple command of the subset, or a
@@ -136,6 +139,8 @@ public final class BusyboxSh {
             case "zonesum" -> zonesum(io);
             case "mkswap" -> mkswap(args, io);
             case "swapon" -> swapon(args, io);
+            case "s2disk" -> power == null ? noDevice("s2disk", io) : S2disk.main(power, args, io.stdout(), io.stderr());
+            case "resume" -> power == null ? noDevice("resume", io) : Resume.main(power, args, io.stdout(), io.stderr());
             default -> {
                 io.err("sh: " + name + ": not found");
                 yield 127;
@@ -226,6 +231,12 @@ public final class BusyboxSh {
         long bytes = power.mkswap(dev);
         io.out("Setting up swapspace version 1, size = " + bytes + " bytes\nUUID=" + power.swapUuid(dev) + "\n");
         return 0;
+    }
+
+    /** A uswsusp program on a machine without /dev/snapshot. */
+    private static int noDevice(String name, Io io) {
+        io.err(name + ": /dev/snapshot: " + Errno.ENOENT.strerror());
+        return 1;
     }
 
     /** busybox swapon DEVICE: sys_swapon(), its error as "swapon: DEVICE: STRERROR". Options are not modelled. */
