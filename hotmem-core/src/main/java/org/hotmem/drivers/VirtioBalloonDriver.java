@@ -63,6 +63,8 @@ public final class VirtioBalloonDriver {
     /** vb->num_pages: 4 KiB pages in the balloon. */
     private int numPages;
     private long nextToken = 0xba11_0000_0000_0000L;
+    /** update_balloon_stats_work. */
+    private final Workqueue.Work statsWork;
     /** VIRTIO_BALLOON_F_DEFLATE_ON_OOM negotiated: balloon pages stay in managed_pages. */
     private final boolean deflateOnOom;
 
@@ -84,9 +86,25 @@ public final class VirtioBalloonDriver {
         if (deflateOnOom) {
             mm.registerOomNotifier(this::oomNotify);
         }
+        // init_vqs(): the stats virtqueue gets its first buffer at probe; stats_request() queues the refill
+        this.statsWork = new Workqueue.Work("update_balloon_stats_func", this::statsHandleRequest);
+        dev.setStatsRequestHandler(() -> wq.queueWork(statsWork));
+        statsHandleRequest();
         if (towardsTarget() != 0) {
             configChanged();
         }
+    }
+
+    /**
+     * Models stats_handle_request() with update_balloon_stats(): the tagged values pushed to the
+     * device. // model: no swapping, page faults or hugetlb pages exist, so those counters are 0.
+     */
+    private void statsHandleRequest() {
+        long page = mm.arch().pageSize();
+        int[] tags = {0, 1, 2, 3, 8, 9, 4, 5, 6, 7};
+        long[] values = {0, 0, 0, 0, 0, 0, mm.totalFreePages() * page, mm.totalManagedPages() * page,
+                mm.siMemAvailable() * page, mm.filePages() * page};
+        dev.receiveStats(tags, values);
     }
 
     /** virtballoon_changed(): the config interrupt queues the size update. */

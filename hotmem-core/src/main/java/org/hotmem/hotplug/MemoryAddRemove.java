@@ -188,6 +188,12 @@ final class MemoryAddRemove {
         long startPfn = start >>> mm.arch().pageShift();
         long nr = size >>> mm.arch().pageShift();
         boolean altmap = memmapOnMemoryFor(size, mhpFlags);
+        if (altmap && (mhpFlags & MemoryHotplug.MHP_OFFLINE_INACCESSIBLE) == 0) {
+            // the memmap on the memory is written as its sections are added
+            for (long pfn = startPfn; pfn < startPfn + nr; pfn += mm.arch().pagesPerBlock()) {
+                hp.touch(pfn, mm.arch().pagesPerBlock() * 64 / mm.arch().pageSize(), "sparse_add_section()");
+            }
+        }
         hp.memHotplugBegin();
         List<MemoryBlock> created = new ArrayList<>();
         try {

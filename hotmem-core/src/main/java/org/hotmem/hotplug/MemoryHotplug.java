@@ -11,6 +11,7 @@ import org.hotmem.kernel.KernelException;
 import org.hotmem.kernel.Mutex;
 import org.hotmem.kernel.PercpuRwSemaphore;
 import org.hotmem.kernel.fs.Kernfs;
+import org.hotmem.mm.KernelFeature;
 import org.hotmem.mm.MemSection;
 import org.hotmem.mm.MemoryModel;
 import org.hotmem.mm.Node;
@@ -43,6 +44,24 @@ public final class MemoryHotplug {
     public static final int MHP_MERGE_RESOURCE = 1;
     public static final int MHP_MEMMAP_ON_MEMORY = 2;
     public static final int MHP_NID_IS_MGID = 4;
+    /**
+     * MHP_OFFLINE_INACCESSIBLE (bit 3, kernels with {@link KernelFeature#MEM_PREPARE_ONLINE}): the
+     * memory is not accessible until MEM_PREPARE_ONLINE, so add_memory() must not touch the
+     * memmap it places on it.
+     */
+    public static final int MHP_OFFLINE_INACCESSIBLE = 8;
+
+    /**
+     * Whether physical memory is backed now. Everywhere but s390 every present range is; s390's
+     * standby storage is not until the SCLP assigns it. The model checks it where the kernel
+     * would write the memory: a memmap on memory at add_memory() (unless
+     * MHP_OFFLINE_INACCESSIBLE) and at online, the pages themselves when online_pages() frees
+     * them. A write to unbacked memory is an {@link InaccessibleMemoryException}.
+     */
+    @FunctionalInterface
+    public interface PhysicalMemory {
+        boolean accessible(long startPfn, long nrPages);
+    }
 
     final MemoryModel mm;
     final Kernel kernel;
@@ -64,6 +83,8 @@ public final class MemoryHotplug {
     private final MemoryAddRemove addRemove;
     /** /proc/iomem (null without a kernfs). */
     private final Iomem iomem;
+    /** Which physical memory is backed (set once by the platform before any hot-add). */
+    private PhysicalMemory physicalMemory = (pfn, nr) -> true;
 
     /**
      * Models memory_dev_init(): prints the block size, creates a memory block device for every
@@ -300,6 +321,21 @@ public final class MemoryHotplug {
         return groups.get(mgid);
     }
 
+    // ------------------------------------------------------------------ physical memory
+
+    /** The platform's view of which physical memory is backed (s390: assigned storage). */
+    public void setPhysicalMemory(PhysicalMemory p) {
+        this.physicalMemory = p;
+    }
+
+    /** The kernel writes [pfn, pfn + nr) for {@code what}: an {@link InaccessibleMemoryException} if it is not backed. */
+    void touch(long pfn, long nr, String what) {
+        if (nr > 0 && !physicalMemory.accessible(pfn, nr)) {
+            throw new InaccessibleMemoryException(String.format("%s writes [mem %#010x-%#010x], which is not accessible", what,
+                    pfn << mm.arch().pageShift(), ((pfn + nr) << mm.arch().pageShift()) - 1));
+        }
+    }
+
     // ------------------------------------------------------------------ add
 
     /** Models add_memory(): takes device_hotplug_lock around {@link #addMemoryLocked}. */
@@ -419,16 +455,31 @@ public final class MemoryHotplug {
         }
         Zone zone = zones.zoneFor(b.onlineType, b.nid, b.group, b.startPfn, b.nrPages);
         long nrVmemmap = b.nrVmemmap;
+        boolean prepare = mm.version().has(KernelFeature.MEM_PREPARE_ONLINE);
         memHotplugBegin();
         try {
-            if (nrVmemmap > 0) {
-                mm.initMemmapOnMemory(zone, b.startPfn, nrVmemmap);
+            if (prepare) {
+                int ret = MemoryNotifier.toErrno(notifierChain.memoryNotify(MemoryNotifier.Event.MEM_PREPARE_ONLINE, b.startPfn, b.nrPages));
+                if (ret != 0) {
+                    throw new KernelException(Errno.fromNumber(-ret));
+                }
             }
             try {
-                online.onlinePages(b.startPfn + nrVmemmap, b.nrPages - nrVmemmap, zone, b.group);
-            } catch (RuntimeException e) {
                 if (nrVmemmap > 0) {
-                    mm.deinitMemmapOnMemory(zone, b.startPfn, nrVmemmap);
+                    touch(b.startPfn, nrVmemmap, "mhp_init_memmap_on_memory()");
+                    mm.initMemmapOnMemory(zone, b.startPfn, nrVmemmap);
+                }
+                try {
+                    online.onlinePages(b.startPfn + nrVmemmap, b.nrPages - nrVmemmap, zone, b.group);
+                } catch (RuntimeException e) {
+                    if (nrVmemmap > 0) {
+                        mm.deinitMemmapOnMemory(zone, b.startPfn, nrVmemmap);
+                    }
+                    throw e;
+                }
+            } catch (KernelException e) {
+                if (prepare) {
+                    notifierChain.memoryNotify(MemoryNotifier.Event.MEM_FINISH_OFFLINE, b.startPfn, b.nrPages);
                 }
                 throw e;
             }
@@ -476,6 +527,9 @@ public final class MemoryHotplug {
             if (nrVmemmap > 0) {
                 mm.setSectionsOnline(b.startPfn, b.startPfn + b.nrPages, false);
                 mm.deinitMemmapOnMemory(zone, b.startPfn, nrVmemmap);
+            }
+            if (mm.version().has(KernelFeature.MEM_PREPARE_ONLINE)) {
+                notifierChain.memoryNotify(MemoryNotifier.Event.MEM_FINISH_OFFLINE, b.startPfn, b.nrPages);
             }
             b.zone = null;
         } finally {

@@ -12,9 +12,15 @@ public interface MemoryNotifier {
     int NOTIFY_BAD = NOTIFY_STOP_MASK | 0x0002;
     int NOTIFY_STOP = NOTIFY_OK | NOTIFY_STOP_MASK;
 
-    /** Memory notifier events (6.1/6.12 bit values). */
+    /**
+     * Memory notifier events (6.1/6.12 bit values). MEM_PREPARE_ONLINE and MEM_FINISH_OFFLINE
+     * exist only on kernels with {@link org.hotmem.mm.KernelFeature#MEM_PREPARE_ONLINE}; for them
+     * the range passed includes the block's altmap (what their one consumer, s390's sclp notifier,
+     * computes from memory_notify's altmap_start_pfn/altmap_nr_pages).
+     */
     enum Event {
-        MEM_ONLINE(1), MEM_GOING_OFFLINE(2), MEM_OFFLINE(4), MEM_GOING_ONLINE(8), MEM_CANCEL_ONLINE(16), MEM_CANCEL_OFFLINE(32);
+        MEM_ONLINE(1), MEM_GOING_OFFLINE(2), MEM_OFFLINE(4), MEM_GOING_ONLINE(8), MEM_CANCEL_ONLINE(16), MEM_CANCEL_OFFLINE(32),
+        MEM_PREPARE_ONLINE(64), MEM_FINISH_OFFLINE(128);
 
         public final int value;
 

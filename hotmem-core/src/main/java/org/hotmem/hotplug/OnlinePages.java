@@ -48,6 +48,7 @@ final class OnlinePages {
             mm.removePfnRangeFromZone(zone, pfn, nr);
             throw new KernelException(Errno.fromNumber(-ret));
         }
+        hp.touch(pfn, nr, "online_pages()");
         mm.zoneLock(zone);
         try {
             mm.adjustIsolatePageblocks(zone, nr / mm.arch().pageblockPages());

@@ -762,12 +762,15 @@ public final class Qemu {
         boolean deflateOnOom = Boolean.TRUE.equals(p.bool("deflate-on-oom"));
         p.bool("free-page-reporting");
         p.bool("free-page-hint");
-        p.int64("guest-stats-polling-interval");
+        Long pollInterval = p.int64("guest-stats-polling-interval");
         p.checkUnexpected(true);
         if (balloon != null) {
             throw QmpException.generic("Only one balloon device is supported");
         }
         balloon = new VirtioBalloon(id, nextVirtioIndex++, this::currentRamSize, timers, events, deflateOnOom);
+        if (pollInterval != null) {
+            balloon.setStatsPollInterval(pollInterval);
+        }
         if (id != null) {
             devices.put(id, balloon);
         }
@@ -900,6 +903,16 @@ public final class Qemu {
             vm.setRequestedSize(QmpArgs.uint64Value("requested-size", value));
             return;
         }
+        if (o instanceof VirtioBalloon b && property.equals("guest-stats-polling-interval")) {
+            if (!value.isIntegralNumber()) {
+                throw QmpException.generic("Invalid parameter type for 'guest-stats-polling-interval', expected: integer");
+            }
+            b.setStatsPollInterval(value.asLong());
+            return;
+        }
+        if (o instanceof VirtioBalloon && property.equals("guest-stats")) {
+            throw QmpException.generic("Property 'virtio-balloon-device.guest-stats' is not writable"); // model: [uncertain] the type named
+        }
         if (o instanceof VirtioMem && property.equals("size")) {
             // a read-only property of the virtio-mem child the proxy aliases (recorded)
             throw QmpException.generic("Property 'virtio-mem.size' is not writable");
@@ -947,6 +960,13 @@ public final class Qemu {
         }
         if (o instanceof MemoryBackend b) {
             return property.equals("size") ? JSON.numberNode(b.size()) : null;
+        }
+        if (o instanceof VirtioBalloon b) {
+            return switch (property) {
+                case "guest-stats" -> b.guestStats();
+                case "guest-stats-polling-interval" -> JSON.numberNode(b.statsPollInterval());
+                default -> null;
+            };
         }
         return null;
     }

@@ -30,6 +30,11 @@ public final class QmpEventQueue {
     /** Throttle key -> the event waiting for the timer (null: timer armed, nothing pending). */
     private final Map<String, QmpEvent> throttled = new HashMap<>();
 
+    /** The host's g_get_real_time() in whole seconds: the epoch base plus the virtual time. */
+    public long realTimeSeconds() {
+        return epochBaseSeconds + timers.nowNs() / 1_000_000_000L;
+    }
+
     public QmpEventQueue(HostTimers timers, long epochBaseSeconds) {
         this.timers = timers;
         this.epochBaseSeconds = epochBaseSeconds;

@@ -26,16 +26,27 @@ import java.util.Set;
  * @param blockSizeLogPrefix what precedes the size in the boot line naming the memory block
  *                        size ("x86/mm: Memory block size: 128MB"), or null when the
  *                        architecture prints none
+ * @param maxDmaAddress   MAX_DMA_ADDRESS: where ZONE_DMA ends (16 MiB on x86, 2 GiB on s390)
  */
 public record Arch(String name, int pageShift, int sectionSizeBits, int maxPhysmemBits, long blockSizeBytes,
-                   int pageblockOrder, int maxOrder, Set<ZoneType> zones, BootMap bootMap, String blockSizeLogPrefix) {
+                   int pageblockOrder, int maxOrder, Set<ZoneType> zones, BootMap bootMap, String blockSizeLogPrefix,
+                   long maxDmaAddress) {
 
     /** Where the boot kernel learns which physical memory exists. */
     public enum BootMap {
         /** The BIOS e820 table (x86): printed, then trimmed below 1 MiB. */
         E820,
         /** The flattened device tree's memory nodes (powerpc, arm64): memblock takes them as they are. */
-        DEVICE_TREE
+        DEVICE_TREE,
+        /** The SCLP's assigned storage increments (s390 detect_physmem()): memblock takes them as they are. */
+        SCLP
+    }
+
+    /** An architecture whose ZONE_DMA, if configured, ends at x86's 16 MiB. */
+    public Arch(String name, int pageShift, int sectionSizeBits, int maxPhysmemBits, long blockSizeBytes,
+                int pageblockOrder, int maxOrder, Set<ZoneType> zones, BootMap bootMap, String blockSizeLogPrefix) {
+        this(name, pageShift, sectionSizeBits, maxPhysmemBits, blockSizeBytes, pageblockOrder, maxOrder, zones, bootMap,
+                blockSizeLogPrefix, 16L << 20);
     }
 
     /**
@@ -60,6 +71,19 @@ public record Arch(String name, int pageShift, int sectionSizeBits, int maxPhysm
      */
     public static final Arch PPC64_PSERIES_64K = new Arch("ppc64le-pseries-64k", 16, 24, 51, 256L << 20, 5, 8,
             EnumSet.of(ZoneType.NORMAL, ZoneType.MOVABLE), BootMap.DEVICE_TREE, null);
+
+    /**
+     * s390x as Debian builds it, on a guest whose storage increments are {@code rzm} bytes:
+     * 4 KiB pages, 256 MiB sections (SECTION_SIZE_BITS 28, arch/s390/include/asm/sparsemem.h),
+     * MAX_PHYSMEM_BITS 46, memory blocks of max(rzm, section size) (memory_block_size_bytes() in
+     * drivers/s390/char/sclp_cmd.c), pageblock_order 8 (HUGETLB_PAGE_ORDER: 1 MiB segments),
+     * orders 0..10, zones DMA (below MAX_DMA_ADDRESS, 2 GiB), Normal and Movable (no
+     * ZONE_DEVICE), memory from the SCLP; s390 prints no memory block size line.
+     */
+    public static Arch s390x(long rzm) {
+        return new Arch("s390x", 12, 28, 46, Math.max(rzm, 1L << 28), 8, 10,
+                EnumSet.of(ZoneType.DMA, ZoneType.NORMAL, ZoneType.MOVABLE), BootMap.SCLP, null, 1L << 31);
+    }
 
     public Arch {
         zones = java.util.Collections.unmodifiableSet(EnumSet.copyOf(zones));

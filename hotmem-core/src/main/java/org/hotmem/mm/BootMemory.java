@@ -23,7 +23,6 @@ import org.hotmem.kernel.Dmesg;
  */
 final class BootMemory {
     private static final long MB = 1L << 20;
-    private static final long MAX_DMA_PFN = 0x1000; // 16 MiB
     private static final long MAX_DMA32_PFN = 0x100000; // 4 GiB
     private static final long KERNEL_PHYS = 16 * MB; // LOAD_PHYSICAL_ADDR, nokaslr
     private static final long SWIOTLB_BYTES = 64 * MB;
@@ -640,7 +639,7 @@ final class BootMemory {
                 continue;
             }
             long limit = switch (t) {
-                case DMA -> MAX_DMA_PFN;
+                case DMA -> arch.maxDmaAddress() >>> arch.pageShift();
                 case DMA32 -> MAX_DMA32_PFN;
                 default -> maxPfn;
             };
@@ -731,7 +730,7 @@ final class BootMemory {
         long dmaReserve = 0;
         if (arch.hasZone(ZoneType.DMA)) {
             Zone dma = mm.nodes[0].zones[ZoneType.DMA.ordinal()];
-            for (long[] r : memblock.freeRanges(0, MAX_DMA_PFN << arch.pageShift())) {
+            for (long[] r : memblock.freeRanges(0, arch.maxDmaAddress())) {
                 dmaReserve += (r[1] - r[0]) >>> arch.pageShift();
             }
             dmaReserve = dma.presentPages - dmaReserve;

@@ -17,6 +17,12 @@ public enum KernelFeature {
     MEMMAP_ON_MEMORY_FORCE,
     /** memmap_on_memory applies to every block of a multi-block add_memory(); else only to a one-block request. */
     MEMMAP_ON_MEMORY_PER_BLOCK,
+    /**
+     * memory_block_online() sends MEM_PREPARE_ONLINE before it initialises a memmap on memory and
+     * MEM_FINISH_OFFLINE after memory_block_offline() (or a failed online) tore it down, and
+     * add_memory() takes MHP_OFFLINE_INACCESSIBLE (~6.8 to ~6.18); else neither exists.
+     */
+    MEM_PREPARE_ONLINE,
     /** /sys/devices/system/memory/crash_hotplug exists. */
     CRASH_HOTPLUG_ATTR,
     /** offline_pages() clears the node's N_MEMORY before rebuilding the zonelists; else after. */

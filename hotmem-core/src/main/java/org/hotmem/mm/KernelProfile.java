@@ -99,7 +99,7 @@ public record KernelProfile(
             2536 * K, 0x2a980, 64,
             233472, 56, 1, 192, 180, 16384, 2499,
             EnumSet.of(KernelFeature.AUTO_ONLINE_BY_DEFAULT, KernelFeature.MEMMAP_ON_MEMORY_FORCE,
-                    KernelFeature.MEMMAP_ON_MEMORY_PER_BLOCK, KernelFeature.CRASH_HOTPLUG_ATTR,
+                    KernelFeature.MEMMAP_ON_MEMORY_PER_BLOCK, KernelFeature.MEM_PREPARE_ONLINE, KernelFeature.CRASH_HOTPLUG_ATTR,
                     KernelFeature.NODE_STATES_CLEARED_BEFORE_ZONELISTS, KernelFeature.VIRTIO_MEM_REFUSES_HIBERNATION,
                     KernelFeature.ZONELIST_LOCAL_NODE_NEEDS_MEMORY, KernelFeature.NUMA_MEMINFO_FROM_FIRST_MEMORY,
                     KernelFeature.OFFLINE_NODE_DATA_QUIET, KernelFeature.ZONELIST_TOTAL_IS_PRESENT_PAGES,

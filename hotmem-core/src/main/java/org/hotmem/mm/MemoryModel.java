@@ -1094,6 +1094,16 @@ public final class MemoryModel {
         totalramAtCoreInitcall = totalManagedPages();
     }
 
+    /** si_mem_available(): MemAvailable in pages. */
+    public long siMemAvailable() {
+        return MmProcFiles.memAvailable(this, new VmStatSnapshot(this));
+    }
+
+    /** global_node_page_state(NR_FILE_PAGES). */
+    public long filePages() {
+        return new VmStatSnapshot(this).filePages();
+    }
+
     public long totalFreePages() {
         return sumOverZones(Zone::freePages);
     }

@@ -47,6 +47,19 @@ public record Action(String id, Distribution at, String after, Op op, int line) 
         public String kind() { return "balloon"; }
     }
 
+    /**
+     * The host's reclaim controller: take {@code take} bytes back from the guest by {@code by}
+     * (balloon, virtio-mem or dimm) within {@code deadline}, re-issuing its request every
+     * {@code retry} while the guest has not given them all, as a host agent does: the balloon's
+     * target again, the virtio-mem device's requested-size again, device_del again for each
+     * DIMM of {@code devices} not yet gone (DIMMs are asked for in order until they make up
+     * {@code take}). It ends ok when the host has the bytes, timeout at the deadline; its
+     * metrics are {@code reclaim_*.ID}.
+     */
+    public record Reclaim(long take, String by, List<String> devices, long deadline, long retry) implements Op {
+        public String kind() { return "reclaim"; }
+    }
+
     /** Guest: {@code echo VALUE > PATH} in a task. */
     public record Write(String path, String value) implements Op {
         public String kind() { return "write"; }

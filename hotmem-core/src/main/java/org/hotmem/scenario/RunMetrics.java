@@ -48,6 +48,19 @@ final class RunMetrics {
         return measured.get(name);
     }
 
+    /**
+     * A reclaim action ended: {@code reclaim_returned_bytes.ID}, {@code reclaim_time_ns.ID} (only
+     * when all came back), {@code reclaim_retries.ID}, {@code reclaim_failed_requests.ID},
+     * {@code reclaim_pages_migrated.ID} (pages the guest migrated meanwhile).
+     */
+    void reclaimed(String id, long returned, long timeNs, int retries, int failed, long migrated) {
+        measured.put("reclaim_returned_bytes." + id, (double) returned);
+        if (timeNs >= 0) measured.put("reclaim_time_ns." + id, (double) timeNs);
+        measured.put("reclaim_retries." + id, (double) retries);
+        measured.put("reclaim_failed_requests." + id, (double) failed);
+        measured.put("reclaim_pages_migrated." + id, (double) migrated);
+    }
+
     void plugged(long bytes) {
         plugged += bytes;
     }

@@ -35,7 +35,7 @@ public final class ScenarioParser {
     private static final Set<String> WORKLOAD_VERBS = Set.of("start", "stop", "unpin");
     private static final Map<String, Integer> SIGNALS = Map.of(
             "SIGHUP", 1, "SIGINT", 2, "SIGKILL", 9, "SIGUSR1", 10, "SIGTERM", 15);
-    private static final String[] OPS = {"qmp", "plug", "unplug", "resize", "balloon", "write", "online", "offline",
+    private static final String[] OPS = {"qmp", "plug", "unplug", "resize", "balloon", "reclaim", "write", "online", "offline",
             "signal", "workload", "measure", "hibernate", "restart", "resume", "power-off", "note"};
     private static final Set<String> HIBERNATION_MODES = Set.of("platform", "shutdown", "reboot", "suspend", "test_resume");
 
@@ -263,6 +263,26 @@ public final class ScenarioParser {
                 long timeout = f.duration("timeout", 10 * 60 * Quantities.NS_PER_SEC);
                 f.done();
                 return new Action.Balloon(target, timeout);
+            }
+            case "reclaim": {
+                Fields f = Fields.of(n, "a reclaim {take: SIZE, by: balloon|virtio-mem|dimm, devices: [ID...], deadline: 2m, retry: 10s}");
+                long take = Quantities.size(f.require("take", "the bytes the host takes back"));
+                String by = f.requireString("by", "balloon, virtio-mem or dimm");
+                if (!Set.of("balloon", "virtio-mem", "dimm").contains(by)) {
+                    throw f.get("by").error("expected balloon, virtio-mem or dimm, got \"" + by + "\"");
+                }
+                List<String> devices = f.strings("devices");
+                if (!by.equals("balloon") && devices.isEmpty()) {
+                    throw n.error("reclaim by " + by + " needs devices: [ID...]");
+                }
+                if (by.equals("virtio-mem") && devices.size() != 1) {
+                    throw f.get("devices").error("reclaim by virtio-mem takes one device");
+                }
+                long deadline = f.duration("deadline", 10 * 60 * Quantities.NS_PER_SEC);
+                long retry = f.duration("retry", 10 * Quantities.NS_PER_SEC);
+                f.done();
+                if (take <= 0 || retry <= 0) throw n.error("reclaim needs a positive take and retry");
+                return new Action.Reclaim(take, by, devices, deadline, retry);
             }
             case "write": {
                 Fields f = Fields.of(n, "a sysfs write {path: /sys/..., value: TEXT}");

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.PriorityQueue;
+import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.function.BiFunction;
@@ -91,6 +92,8 @@ public final class ScenarioRunner {
         final List<Long> times = new ArrayList<>();
         final Map<String, WorkloadDriver> workloads = new LinkedHashMap<>();
         final Map<String, Long> dimmSizes = new HashMap<>();
+        /** DIMMs QEMU reported deleted (DEVICE_DELETED). */
+        final Set<String> deletedDimms = new java.util.HashSet<>();
         /** scenario time the last hibernate action started, or -1 */
         long hibernateStart = -1;
         final RunMetrics metrics = new RunMetrics();
@@ -118,6 +121,13 @@ public final class ScenarioRunner {
             Target.GuestTask task;
             long deadline = Long.MAX_VALUE;
             List<Long> blocks = List.of();
+            /** reclaim: the host's figure at the start (balloon actual, virtio-mem size), the retry clock, counters. */
+            long baseline;
+            long nextRetry = Long.MAX_VALUE;
+            long returned;
+            long migratedAtStart;
+            int retries;
+            int failedRequests;
 
             Running(Action action, String what, long start) {
                 this.action = action;
@@ -171,7 +181,7 @@ public final class ScenarioRunner {
                         nextPoll = now + pollStep;
                     }
                     next = Math.min(next, nextPoll);
-                    for (Running r : running) next = Math.min(next, r.deadline);
+                    for (Running r : running) next = Math.min(next, Math.min(r.deadline, r.nextRetry));
                 }
                 target.advance(Math.max(next, now + 1));
             }
@@ -247,6 +257,21 @@ public final class ScenarioRunner {
                         return;
                     }
                     r.deadline = now + b.timeout();
+                    begin(r, now);
+                }
+                case Action.Reclaim rc -> {
+                    r.baseline = switch (rc.by()) {
+                        case "balloon" -> target.qmp("query-balloon", obj()).path("return").path("actual").asLong();
+                        case "virtio-mem" -> qomGetSize(rc.devices().get(0));
+                        default -> 0;
+                    };
+                    if (rc.by().equals("dimm")) {
+                        for (String d : rc.devices()) dimmSizes.computeIfAbsent(d, this::qomGetSize);
+                    }
+                    r.migratedAtStart = target.snapshot().migrated();
+                    r.deadline = now + rc.deadline();
+                    r.nextRetry = now + rc.retry();
+                    reclaimRequest(r, rc);
                     begin(r, now);
                 }
                 case Action.Write w -> {
@@ -355,7 +380,8 @@ public final class ScenarioRunner {
                     Double bytes = metrics.measured("hibernate_image_bytes");
                     finish(r, now, "ok", "powered off, image " + (bytes == null ? "?" : Quantities.formatSize(bytes.longValue()))
                             + " on the swap disk");
-                } else if (r.task != null && r.task.done()) taskDone(r);
+                } else if (r.action.op() instanceof Action.Reclaim rc) reclaimStep(r, rc, now, true);
+                else if (r.task != null && r.task.done()) taskDone(r);
                 else if (r.deadline <= now) finish(r, r.deadline, "timeout", "no completion within "
                         + Quantities.formatDuration(r.deadline - r.start));
             }
@@ -410,7 +436,10 @@ public final class ScenarioRunner {
                     && data.path("info").path("status").asInt() == AcpiOst.SUCCESS) {
                 metrics.plugged(dimmSizes.getOrDefault(dev, 0L));
             }
-            if (name.equals("DEVICE_DELETED")) metrics.unplugged(dimmSizes.getOrDefault(dev, 0L));
+            if (name.equals("DEVICE_DELETED")) {
+                metrics.unplugged(dimmSizes.getOrDefault(dev, 0L));
+                deletedDimms.add(dev);
+            }
             for (Running r : new ArrayList<>(running)) {
                 switch (r.action.op()) {
                     case Action.Plug p when name.equals("ACPI_DEVICE_OST") && p.dimm().equals(dev)
@@ -432,9 +461,77 @@ public final class ScenarioRunner {
                             && data.path("size").asLong() == z.requested() -> finish(r, t, "ok", "");
                     case Action.Balloon b when name.equals("BALLOON_CHANGE") && data.path("actual").asLong() == b.target()
                             -> finish(r, t, "ok", "");
+                    case Action.Reclaim rc when name.equals("BALLOON_CHANGE") || name.equals("MEMORY_DEVICE_SIZE_CHANGE")
+                            || name.equals("DEVICE_DELETED") -> reclaimStep(r, rc, t, false);
                     default -> { }
                 }
             }
+        }
+
+        // ---- the host's reclaim controller -----------------------------------------------------
+
+        long qomGetSize(String device) {
+            JsonNode reply = target.qmp("qom-get", obj().put("path", "/machine/peripheral/" + device).put("property", "size"));
+            return reply.path("return").asLong();
+        }
+
+        /** The bytes the host has back: by balloon and virtio-mem from QEMU's figures, by DIMM the deleted DIMMs. */
+        long reclaimed(Running r, Action.Reclaim rc) {
+            return switch (rc.by()) {
+                case "balloon" -> r.baseline - target.qmp("query-balloon", obj()).path("return").path("actual").asLong();
+                case "virtio-mem" -> r.baseline - qomGetSize(rc.devices().get(0));
+                default -> rc.devices().stream().filter(deletedDimms::contains).mapToLong(d -> dimmSizes.getOrDefault(d, 0L)).sum();
+            };
+        }
+
+        /** The controller's request, first or again; a QMP error counts as a failed request. */
+        void reclaimRequest(Running r, Action.Reclaim rc) {
+            switch (rc.by()) {
+                case "balloon" -> countError(r, target.qmp("balloon", obj().put("value", r.baseline - rc.take())));
+                case "virtio-mem" -> countError(r, target.qmp("qom-set", obj().put("path", "/machine/peripheral/" + rc.devices().get(0))
+                        .put("property", "requested-size").put("value", Math.max(0, r.baseline - rc.take()))));
+                default -> {
+                    long asked = 0;
+                    for (String d : rc.devices()) {
+                        if (asked >= rc.take()) break;
+                        asked += dimmSizes.getOrDefault(d, 0L);
+                        if (!deletedDimms.contains(d)) countError(r, target.qmp("device_del", obj().put("id", d)));
+                    }
+                }
+            }
+        }
+
+        void countError(Running r, JsonNode reply) {
+            if (reply.has("error")) r.failedRequests++;
+        }
+
+        /** A poll or a QMP event: done when the bytes are back, timeout at the deadline, else retry when due. */
+        void reclaimStep(Running r, Action.Reclaim rc, long now, boolean poll) {
+            long back = reclaimed(r, rc);
+            if (poll && back != r.returned) {
+                events.add(new RunResult.Event(now, r.action.id(), r.what, "returned " + Quantities.formatSize(Math.max(0, back))
+                        + " of " + Quantities.formatSize(rc.take()), null));
+            }
+            r.returned = back;
+            if (back >= rc.take()) {
+                reclaimDone(r, now, "ok");
+            } else if (now >= r.deadline) {
+                reclaimDone(r, r.deadline, "timeout");
+            } else if (poll && now >= r.nextRetry) {
+                r.retries++;
+                r.nextRetry = now + rc.retry();
+                reclaimRequest(r, rc);
+            }
+        }
+
+        void reclaimDone(Running r, long end, String result) {
+            long migrated = target.snapshot().migrated() - r.migratedAtStart;
+            metrics.reclaimed(r.action.id(), Math.max(0, r.returned), result.equals("ok") ? end - r.start : -1, r.retries,
+                    r.failedRequests, migrated);
+            r.nextRetry = Long.MAX_VALUE;
+            finish(r, end, result, "returned " + Quantities.formatSize(Math.max(0, r.returned)) + " of "
+                    + Quantities.formatSize(((Action.Reclaim) r.action.op()).take()) + ", " + r.retries + " retries, "
+                    + r.failedRequests + " failed requests, " + migrated + " pages migrated");
         }
 
         // ---- blocks ----------------------------------------------------------------------------
@@ -564,6 +661,8 @@ public final class ScenarioRunner {
             case Action.Unplug u -> "unplug " + u.dimm();
             case Action.Resize z -> "resize " + z.device() + " to " + Quantities.formatSize(z.requested());
             case Action.Balloon b -> "balloon to " + Quantities.formatSize(b.target());
+            case Action.Reclaim rc -> "reclaim " + Quantities.formatSize(rc.take()) + " by " + rc.by()
+                    + (rc.devices().isEmpty() ? "" : " " + String.join(",", rc.devices()));
             case Action.Write w -> "echo " + w.value() + " > " + w.path();
             case Action.Online o -> o.onlineType() + " " + o.blocks();
             case Action.Offline o -> "offline " + o.blocks();

@@ -120,8 +120,9 @@ class OfflineMigrationTest {
             return ev == MemoryNotifier.Event.MEM_GOING_ONLINE ? MemoryNotifier.NOTIFY_BAD : MemoryNotifier.NOTIFY_OK;
         }, 10);
         assertEquals(Errno.EPERM, g.state(40, "online_movable"));
-        assertEquals(List.of("MEM_GOING_ONLINE", "MEM_CANCEL_ONLINE"), seenA);
-        assertEquals(List.of("MEM_CANCEL_ONLINE"), seenB);
+        // 6.12 brackets memory_block_online() with MEM_PREPARE_ONLINE ... MEM_FINISH_OFFLINE (to every notifier)
+        assertEquals(List.of("MEM_PREPARE_ONLINE", "MEM_GOING_ONLINE", "MEM_CANCEL_ONLINE", "MEM_FINISH_OFFLINE"), seenA);
+        assertEquals(List.of("MEM_PREPARE_ONLINE", "MEM_CANCEL_ONLINE", "MEM_FINISH_OFFLINE"), seenB);
         assertEquals("offline", g.block(40, "state"));
         assertEquals(0, g.zone(ZoneType.MOVABLE).spannedPages());
         assertTrue(g.log().contains("online_pages [mem 0x140000000-0x147ffffff] failed"));

@@ -212,6 +212,16 @@ class QemuQmpTest {
     }
 
     @Test
+    void balloonStatsReadAsMinusOneUntilTheGuestReportsThem() {
+        Qemu q = qemu("4G", "-device virtio-balloon-pci,id=balloon0,guest-stats-polling-interval=5");
+        String stats = run(q, "qom-get", "{\"path\":\"/machine/peripheral/balloon0\",\"property\":\"guest-stats\"}");
+        assertTrue(stats.startsWith("{\"return\":{\"last-update\":0,\"stats\":{\"stat-swap-in\":18446744073709551615,"), stats);
+        assertTrue(stats.endsWith("\"stat-htlb-pgfail\":18446744073709551615}}}"), stats);
+        assertEquals("{\"return\":5}", run(q, "qom-get",
+                "{\"path\":\"/machine/peripheral/balloon0\",\"property\":\"guest-stats-polling-interval\"}"));
+    }
+
+    @Test
     void balloonTargetIsClampedToRamAndActualReportsBack() {
         Qemu q = qemu("4G,slots=8,maxmem=16G", "-device virtio-balloon-pci,id=balloon0");
         VirtioBalloon b = q.balloon();

@@ -13,6 +13,7 @@ import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -122,6 +123,27 @@ class ExamplesTest {
         assertEquals(1.0, small.metrics().get("ok.dimm"), "with a 2 GiB workload there is room to migrate into");
         assertTrue(small.metrics().get("duration_ns.dimm") < 1e9, TextReport.summary(small));
         assertEquals(1.0, small.metrics().get("ok.vmem"));
+    }
+
+    @Test
+    void theReclaimControllerGetsItsGibibyteBackEachWayUnlessPinsSitInKernelMemory() {
+        for (long seed = 1; seed <= 3; seed++) {
+            RunResult r = run("reclaim-controller", seed, Map.of());
+            assertPasses(r);
+            for (String way : List.of("balloon", "vmem", "dimm")) {
+                assertEquals(1.0 * (1L << 30), r.metrics().get("reclaim_returned_bytes." + way), way);
+                assertEquals(0.0, r.metrics().get("reclaim_retries." + way), way);
+            }
+            assertTrue(r.metrics().get("reclaim_time_ns.vmem") < r.metrics().get("reclaim_time_ns.dimm"), TextReport.summary(r));
+            assertTrue(r.metrics().get("reclaim_time_ns.dimm") < r.metrics().get("reclaim_time_ns.balloon"), TextReport.summary(r));
+            assertEquals(0.0, r.metrics().get("reclaim_pages_migrated.balloon"));
+        }
+        RunResult pinnedKernel = run("reclaim-controller", 1, Map.of("RATIO", "0", "PINNED", "10%"));
+        assertEquals(0.0, pinnedKernel.metrics().get("reclaim_returned_bytes.dimm"), TextReport.summary(pinnedKernel));
+        assertEquals(5.0, pinnedKernel.metrics().get("reclaim_retries.dimm"), "a retry every 10s until the 1m deadline");
+        assertNull(pinnedKernel.metrics().get("reclaim_time_ns.dimm"));
+        assertEquals(0.0, pinnedKernel.metrics().get("ok.dimm"));
+        assertEquals(1.0 * (1L << 30), pinnedKernel.metrics().get("reclaim_returned_bytes.vmem"));
     }
 
     @Test

@@ -83,6 +83,18 @@ class ScenarioParserTest {
     }
 
     @Test
+    void reclaimParsesItsDefaultsAndRejectsAMechanismWithoutItsDevices() {
+        Scenario s = ScenarioParser.parse("a.yaml", GOOD.replace("    unplug: dimm1", "    reclaim: {take: 2G, by: dimm, devices: [dimm1]}"),
+                Map.of());
+        assertEquals(new Action.Reclaim(2L << 30, "dimm", java.util.List.of("dimm1"), 600 * Quantities.NS_PER_SEC,
+                10 * Quantities.NS_PER_SEC), s.timeline().get(1).op());
+        ScenarioException e = fails(GOOD.replace("    unplug: dimm1", "    reclaim: {take: 1G, by: virtio-mem}"));
+        assertTrue(e.detail().contains("reclaim by virtio-mem needs devices: [ID...]"), e.detail());
+        e = fails(GOOD.replace("    unplug: dimm1", "    reclaim: {take: 1G, by: cmm}"));
+        assertTrue(e.detail().contains("expected balloon, virtio-mem or dimm, got \"cmm\""), e.detail());
+    }
+
+    @Test
     void dimmThatIsNotAMultipleOfTheBlockSizeIsRejected() {
         ScenarioException e = fails(GOOD.replace("size: 24G}", "size: 100M}"));
         assertEquals(15, e.line());
