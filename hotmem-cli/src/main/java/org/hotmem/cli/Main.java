@@ -37,6 +37,7 @@ import picocli.CommandLine.Command;
                 MountCommand.class,
                 ExecCommand.class,
                 ServeCommand.class,
+                ImageServerCommand.class,
                 CommandLine.HelpCommand.class,
         })
 public final class Main implements Runnable {

@@ -15,12 +15,15 @@ import org.hotmem.kernel.fs.KNode;
 import org.hotmem.kernel.fs.KSymlink;
 import org.hotmem.kernel.fs.Kernfs;
 import org.hotmem.power.Hibernation;
+import org.hotmem.power.Resume;
+import org.hotmem.power.S2disk;
 
 /**
  * The guest's {@code sh -c COMMAND} for the conformance subset, imitating busybox 1.35 ash
  * and applets byte for byte: {@code cat}, {@code echo} (with {@code > PATH}), {@code ls},
  * {@code grep}, {@code test}/{@code [}, {@code true}, {@code false}, {@code sleep}, {@code mkswap} and
- * {@code swapon} on the machine's virtio disks, the recorded guests' helper scripts
+ * {@code swapon} on the machine's virtio disks, the uswsusp programs
+ * {@code s2disk} and {@code resume} (Java programs on /dev/snapshot, see {@link S2disk}), the recorded guests' helper scripts
  * {@code memblocks}, {@code zonesum} and {@code cmmstat}, and the machine's {@link UserProgram}s
  * (insmod, rmmod, memhog). stdout and stderr go to one
  * output, in order.
@@ -75,7 +78,7 @@ public final class BusyboxSh {
 
     /** The commands of the subset; anything else needs a real shell. */
     private static final java.util.Set<String> COMMANDS = java.util.Set.of("cat", "echo", "ls", "grep", "test", "[", "true",
-            "false", "memblocks", "zonesum", "mkswap", "swapon", "cmmstat", "insmod", "rmmod", "memhog", "sleep");
+            "false", "memblocks", "zonesum", "mkswap", "swapon", "s2disk", "resume", "cmmstat", "insmod", "rmmod", "memhog", "sleep");
 
     /**
      * True if this subset runs {@code line} as busybox would (a simple command of the subset, or a
@@ -148,6 +151,8 @@ public final class BusyboxSh {
             case "sleep" -> sleep(args, io);
             case "mkswap" -> mkswap(args, io);
             case "swapon" -> swapon(args, io);
+            case "s2disk" -> power == null ? noDevice("s2disk", io) : S2disk.main(power, args, io.stdout(), io.stderr());
+            case "resume" -> power == null ? noDevice("resume", io) : Resume.main(power, args, io.stdout(), io.stderr());
             default -> {
                 UserProgram prog = programs.get(name);
                 if (prog != null) {
@@ -245,6 +250,12 @@ public final class BusyboxSh {
         long bytes = power.mkswap(dev);
         io.out("Setting up swapspace version 1, size = " + bytes + " bytes\nUUID=" + power.swapUuid(dev) + "\n");
         return 0;
+    }
+
+    /** A uswsusp program on a machine without /dev/snapshot. */
+    private static int noDevice(String name, Io io) {
+        io.err(name + ": /dev/snapshot: " + Errno.ENOENT.strerror());
+        return 1;
     }
 
     /** busybox swapon DEVICE: sys_swapon(), its error as "swapon: DEVICE: STRERROR". Options are not modelled. */

@@ -46,7 +46,7 @@ public final class Freezer {
     /** Models freezing(p) / freezing_slow_path(). */
     public boolean freezing(Task p) {
         if ((p.flags & (Task.PF_NOFREEZE | Task.PF_SUSPEND_TASK)) != 0 || p.isDead()) return false;
-        if (pmNosigFreezing) return true;
+        if (pmNosigFreezing || p.cgroupFreezing) return true;
         return pmFreezing && !p.isKthread();
     }
 
@@ -99,6 +99,7 @@ public final class Freezer {
      * came meanwhile); a task in the refrigerator is woken.
      */
     public void thawTask(Task p) {
+        if (p.cgroupFreezing) return; // held by its cgroup's freezer, not by the PM freezer
         if (!p.frozen) {
             if (!p.isKthread()) p.fakeSignal = false;
             return;
@@ -110,6 +111,20 @@ public final class Freezer {
         } else {
             kernel.wakeUpProcess(p);
         }
+    }
+
+    /**
+     * Models cgroup_freeze_task() (kernel/cgroup/freezer.c): sets or clears the task's
+     * JOBCTL_TRAP_FREEZE and wakes it so it traps (freezing) or leaves the trap (thawing), unless
+     * the PM freezer still holds it. // model: the v2 trap (do_freezer_trap() in the signal path)
+     * // is this refrigerator, entered at the same freeze points; a task in a freezable sleep is
+     * // frozen where it sleeps; PF_NOFREEZE and PF_SUSPEND_TASK are exempt.
+     */
+    public void setCgroupFreezing(Task p, boolean on) {
+        if (p.isKthread() || p.cgroupFreezing == on) return;
+        p.cgroupFreezing = on;
+        if (on) freezeTask(p);
+        else if (!freezing(p)) thawTask(p);
     }
 
     /**

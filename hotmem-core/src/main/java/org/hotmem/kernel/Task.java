@@ -88,6 +88,8 @@ public final class Task {
     boolean wokenWhileFrozen;
     /** TIF_SIGPENDING set by the freezer's fake_signal_wake_up(), no signal queued. */
     boolean fakeSignal;
+    /** JOBCTL_TRAP_FREEZE: the task's cgroup (v2) is frozen. */
+    boolean cgroupFreezing;
 
     Task(Kernel kernel, int pid, String name, int flags, Runnable body, Task parent) {
         this.kernel = kernel;

@@ -25,6 +25,8 @@ import org.hotmem.power.SwapArea;
  */
 public final class HostState implements AutoCloseable {
     private final Map<Path, Machine> suspended = new LinkedHashMap<>();
+    /** Guests that hibernated through /dev/snapshot, by the CRC32 of the image bytes they gave user space. */
+    private final Map<Long, Machine> suspendedImages = new LinkedHashMap<>();
     private final List<Path> createdDisks = new ArrayList<>();
 
     /**
@@ -56,8 +58,18 @@ public final class HostState implements AutoCloseable {
         suspended.put(disk.toAbsolutePath().normalize(), m);
     }
 
+    /** The guest whose user-space image has the CRC32 {@code key}, or null. */
+    public Machine suspendedWithImage(long key) {
+        return suspendedImages.get(key);
+    }
+
+    void recordSuspendedImage(long key, Machine m) {
+        suspendedImages.put(key, m);
+    }
+
     void forget(Machine m) {
         suspended.values().removeIf(x -> x == m);
+        suspendedImages.values().removeIf(x -> x == m);
     }
 
     /** Deletes the disks this host created and forgets the hibernated guests on them. */

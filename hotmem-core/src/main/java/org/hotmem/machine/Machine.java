@@ -33,6 +33,8 @@ import org.hotmem.mm.KernelVersion;
 import org.hotmem.mm.MemoryModel;
 import org.hotmem.mm.MmBootOptions;
 import org.hotmem.power.Hibernation;
+import org.hotmem.power.CgroupFreezer;
+import org.hotmem.power.SnapshotDevice;
 
 /**
  * One booted guest and the QEMU process around it: the {@code pc} machine ({@link Qemu}), the
@@ -89,6 +91,9 @@ public final class Machine {
     private final List<VirtioMemDriver> virtioMemDrivers = new ArrayList<>();
     private VirtioBalloonDriver balloonDriver;
     private Hibernation power;
+    private CgroupFreezer cgroups;
+    /** The machine whose image kernel a user-space resume in this boot kernel found, or null. */
+    private Machine userImage;
     private final HostState host;
     /** The guest's memory geometry. */
     private final Arch arch;
@@ -322,7 +327,20 @@ public final class Machine {
             kernel.runUntilIdle();
             return null;
         }
-        Machine image = host.suspendedOn(power.resumedBlockDevice());
+        return handOver(host.suspendedOn(power.resumedBlockDevice()));
+    }
+
+    /**
+     * After a user-space resume in this machine (SNAPSHOT_ATOMIC_RESTORE on /dev/snapshot, which
+     * halted this boot kernel): the machine that hibernated, running again on this console; null
+     * if this kernel handed over to no image.
+     */
+    public Machine userResumed() {
+        if (power.resumedInto() == null || userImage == null || userImage.power != power.resumedInto()) return null;
+        return handOver(userImage);
+    }
+
+    private Machine handOver(Machine image) {
         host.forget(image);
         image.loaderLog = kernel.dmesg().since(0); // the same console: the boot kernel's lines come first
         image.qemu.startedAgain(); // before its devices' restore callbacks run
@@ -361,6 +379,16 @@ public final class Machine {
                 case REBOOT -> qemu.guestReset();
                 default -> qemu.acpiSleep(5);
             }
+        });
+        cgroups = new CgroupFreezer(kernel, fs);
+        power.setUserImageKeeper(key -> {
+            host.recordSuspendedImage(key, this);
+            qemu.acpiSleep(4);
+        }, key -> {
+            Machine m = host.suspendedWithImage(key);
+            if (m == null) return null;
+            userImage = m;
+            return m.power;
         });
         power.setImageKernels(disk -> {
             Machine m = host.suspendedOn(disk);
@@ -515,6 +543,16 @@ public final class Machine {
     }
 
     /** Hibernation, the freezer and /sys/power of this guest. */
+    /** The cgroup v2 freezer at /sys/fs/cgroup. */
+    public CgroupFreezer cgroups() {
+        return cgroups;
+    }
+
+    /** /dev/snapshot (kernel/power/user.c). */
+    public SnapshotDevice snapshotDevice() {
+        return power.snapshotDevice();
+    }
+
     public Hibernation power() {
         return power;
     }

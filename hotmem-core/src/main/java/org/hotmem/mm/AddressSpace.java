@@ -134,6 +134,15 @@ public final class AddressSpace {
         return mm.token(pfn);
     }
 
+    /** A store to the page of {@code slot}: its content becomes {@code token}. */
+    public void write(int slot, long token) {
+        long pfn = pfns[slot];
+        if (pfn < 0) {
+            throw new IllegalStateException(name + ": slot " + slot + " is not mapped");
+        }
+        mm.setToken(pfn, token);
+    }
+
     /**
      * Models pin_user_pages(FOLL_LONGTERM) on one page: an extra reference that blocks migration.
      * A page in ZONE_MOVABLE or a CMA pageblock is first migrated to a kernel zone

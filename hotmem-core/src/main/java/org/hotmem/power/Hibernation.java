@@ -42,6 +42,11 @@ import org.hotmem.mm.MemoryModel;
  * // model: the image kernel's own data structures are this object graph, which the host keeps
  * // with the disk (see the machine's host state); its page contents come from the image bytes.
  *
+ * <p>User space drives the same steps through {@link #snapshotDevice()} (/dev/snapshot,
+ * kernel/power/user.c): the package-private methods under "for /dev/snapshot" are the pieces
+ * user.c calls (the token, the notifiers, the bitmaps, hibernation_snapshot(),
+ * hibernation_platform_enter(), hibernation_restore()).
+ *
  * <p>Guarded by system_transition_mutex (every transition) and the hibernating task.
  */
 public final class Hibernation {
@@ -74,6 +79,7 @@ public final class Hibernation {
     private final List<DevicePm> devices = new ArrayList<>();
     private final Map<String, BlockDevice> blockDevices = new LinkedHashMap<>();
     private HibernateCosts costs = HibernateCosts.DEFAULT;
+    private final SnapshotDevice snapshotDevice;
 
     private final boolean available;
     private final boolean platformOps;
@@ -156,6 +162,7 @@ public final class Hibernation {
         // hibernate_image_size_init(), from pm_init() (core_initcall): 2/5 of totalram_pages() then
         this.imageSize = mm.totalramAtCoreInitcall() * 2 / 5 * mm.arch().pageSize();
         if (fs != null) registerSysfs(fs);
+        this.snapshotDevice = new SnapshotDevice(this, fs);
     }
 
     /**
@@ -191,6 +198,12 @@ public final class Hibernation {
     public void setOnImageWritten(java.util.function.BiConsumer<Path, Hibernation> f) { onImageWritten = f; }
     /** The report of the last hibernation that wrote an image, or null. */
     public Report lastReport() { return lastReport; }
+
+    /**
+     * While the machine is off with an image written: the content the image holds for pfn (its
+     * token), or -1 when the image does not hold pfn (or there is no image).
+     */
+    public long imageToken(long pfn) { return snapshot == null ? -1 : snapshot.savedToken(pfn); }
     /** The virtual time the last successful resume spent reading the image (in the boot kernel). */
     public long lastResumeReadNs() { return lastResumeReadNs; }
     /** The boot kernel's uptime when the last resume jumped into this kernel. */
@@ -395,16 +408,12 @@ public final class Hibernation {
         Task self = kernel.current();
         boolean hadNofreeze = lockSystemSleep(self);
         try {
-            if (acquired) throw new KernelException(Errno.EBUSY);
-            acquired = true;
+            if (!hibernateAcquire()) throw new KernelException(Errno.EBUSY);
             try {
                 kernel.dmesg().info("PM: hibernation: hibernation entry");
                 callChainRobust(PmNotifier.PM_HIBERNATION_PREPARE, PmNotifier.PM_POST_HIBERNATION);
                 try {
-                    long syncStart = kernel.now();
-                    kernel.consume(2_000_000L);
-                    long ms = (kernel.now() - syncStart) / 1_000_000L;
-                    kernel.dmesg().info(String.format("Filesystems sync: %d.%03d seconds", ms / 1000, ms % 1000));
+                    syncFilesystems();
                     long freezeStart = kernel.now();
                     freezer.freezeProcesses();
                     try {
@@ -424,14 +433,22 @@ public final class Hibernation {
         }
     }
 
-    private boolean lockSystemSleep(Task self) {
+    /** Models ksys_sync_helper(): the filesystems' sync and its line. */
+    void syncFilesystems() {
+        long syncStart = kernel.now();
+        kernel.consume(2_000_000L);
+        long ms = (kernel.now() - syncStart) / 1_000_000L;
+        kernel.dmesg().info(String.format("Filesystems sync: %d.%03d seconds", ms / 1000, ms % 1000));
+    }
+
+    boolean lockSystemSleep(Task self) {
         boolean had = self.hasFlag(Task.PF_NOFREEZE);
         self.setFlag(Task.PF_NOFREEZE);
         systemTransitionMutex.lock();
         return had;
     }
 
-    private void unlockSystemSleep(Task self, boolean hadNofreeze) {
+    void unlockSystemSleep(Task self, boolean hadNofreeze) {
         systemTransitionMutex.unlock();
         if (!hadNofreeze) self.clearFlag(Task.PF_NOFREEZE);
     }
@@ -443,7 +460,7 @@ public final class Hibernation {
         try {
             snapshot = createBasicMemoryBitmaps();
             long freezeNs = kernel.now() - freezeStart;
-            boolean inSuspend = hibernationSnapshot();
+            boolean inSuspend = hibernationSnapshot(mode == Mode.PLATFORM);
             if (inSuspend) {
                 long writeStart = kernel.now();
                 int flags = (mode == Mode.PLATFORM ? SwsuspHeader.SF_PLATFORM_MODE : 0)
@@ -483,7 +500,7 @@ public final class Hibernation {
     }
 
     /** Models create_basic_memory_bitmaps() with mark_nosave_pages(). */
-    private Snapshot createBasicMemoryBitmaps() {
+    Snapshot createBasicMemoryBitmaps() {
         Snapshot s = new Snapshot(mm);
         for (long[] r : nosaveRegions()) {
             kernel.dmesg().info(String.format("PM: hibernation: Marking nosave pages: [mem %#010x-%#010x]", r[0], r[1] - 1));
@@ -514,7 +531,7 @@ public final class Hibernation {
      * Models hibernation_snapshot() and create_image(): returns true in the image kernel right
      * after the copy (in_suspend), false when it returns in the restored kernel.
      */
-    private boolean hibernationSnapshot() {
+    private boolean hibernationSnapshot(boolean platformMode) {
         kernel.dmesg().info("PM: hibernation: Preallocating image memory");
         long t0 = kernel.now();
         long n;
@@ -552,13 +569,13 @@ public final class Hibernation {
                 for (int i = frozen.size() - 1; i >= 0; i--) frozen.get(i).thaw(); // dpm_resume(PMSG_RECOVER)
                 throw e;
             }
-            if (mode == Mode.PLATFORM) {
+            if (platformMode) {
                 kernel.dmesg().info("ACPI: PM: Preparing to enter system sleep state S4");
                 kernel.dmesg().info("ACPI: PM: Saving platform NVS memory");
             }
             kernel.dmesg().info("Disabling non-boot CPUs ...");
             createImage();
-            if (mode == Mode.PLATFORM) {
+            if (platformMode) {
                 kernel.dmesg().info("ACPI: PM: Restoring platform NVS memory");
                 kernel.dmesg().info("ACPI: PM: Waking up from system sleep state S4");
             }
@@ -623,8 +640,7 @@ public final class Hibernation {
             kernel.dmesg().err("PM: Cannot get swap writer");
             throw new KernelException(Errno.ENODEV);
         }
-        ImageHeader header = new ImageHeader(0xffffffff81000000L, 0x1000000L, 0x2e0a000L, ImageHeader.RESTORE_MAGIC,
-                ImageHeader.e820Crc32(e820), mm.totalPresentPages(), snapshot.nrCopyPages, snapshot.imagePages());
+        ImageHeader header = imageHeader();
         SwapWriter w = new SwapWriter(kernel, version, swap, costs, powerLossAfter);
         powerLossAfter = Long.MAX_VALUE;
         int threads = 1; // clamp(num_online_cpus() - 1, 1, 3) on the recorded one-CPU guests
@@ -634,6 +650,12 @@ public final class Hibernation {
             lastDiskWrites = w.pagesWritten;
         }
         return w.bytesWritten;
+    }
+
+    /** Models init_header(): the swsusp_info page of the current snapshot. */
+    private ImageHeader imageHeader() {
+        return new ImageHeader(0xffffffff81000000L, 0x1000000L, 0x2e0a000L, ImageHeader.RESTORE_MAGIC,
+                ImageHeader.e820Crc32(e820), mm.totalPresentPages(), snapshot.nrCopyPages, snapshot.imagePages());
     }
 
     /** Models power_down(): the machine goes off; returns when a resume restored this kernel. */
@@ -718,8 +740,7 @@ public final class Hibernation {
                 kernel.dmesg().info("PM: Image not found (code -22)");
                 return null;
             }
-            if (acquired) throw new KernelException(Errno.EBUSY);
-            acquired = true;
+            if (!hibernateAcquire()) throw new KernelException(Errno.EBUSY);
             int error = 0;
             try {
                 kernel.dmesg().info("PM: hibernation: resume from hibernation");
@@ -809,6 +830,130 @@ public final class Hibernation {
         long[] tokens = img.tokens();
         for (int i = 0; i < pfns.length; i++) mm.restorePageContent(pfns[i], tokens[i]);
         inRestore = true;
+    }
+
+    // ---------------------------------------------------------------- for /dev/snapshot (user.c)
+
+    /** hibernation_available(). */
+    boolean available() { return available; }
+
+    /** hibernate_acquire(): the one-at-a-time token shared by hibernate(), resume and /dev/snapshot. */
+    boolean hibernateAcquire() {
+        if (acquired) return false;
+        acquired = true;
+        return true;
+    }
+
+    /** hibernate_release(). */
+    void hibernateRelease() { acquired = false; }
+
+    Mutex systemTransitionMutex() { return systemTransitionMutex; }
+    Kernel kernel() { return kernel; }
+    MemoryModel mm() { return mm; }
+    KernelVersion version() { return version; }
+    MemoryHotplug hotplug() { return hotplug; }
+    long e820Crc() { return ImageHeader.e820Crc32(e820); }
+
+    /** The active swap area on {@code major:minor} with its header at page {@code offset} (swap_type_of()), or null. */
+    SwapArea swapTypeOf(int major, int minor, long offset) {
+        if (swap == null || swapDevice.major() != major || swapDevice.minor() != minor || offset != 0) return null;
+        return swap;
+    }
+
+    HibernateCosts costs() { return costs; }
+
+    /** /dev/snapshot of this machine. */
+    public SnapshotDevice snapshotDevice() { return snapshotDevice; }
+
+    /** The block device {@code dev} ("/dev/vdb"), or null. */
+    BlockDevice blockDevice(String dev) { return blockDevices.get(dev); }
+
+    /** Whether {@code dev} is the active swap area (sys_swapon() holds it exclusively). */
+    boolean isActiveSwap(String dev) { return swapDevice != null && swapDevice == blockDevices.get(dev); }
+
+    /** swap_type_of(swsusp_resume_device, 0): the active swap area on the resume device, or null. */
+    SwapArea resumeSwap() {
+        BlockDevice d = resumeDevice == null ? null : lookupResume(resumeDevice);
+        return d == null ? null : swapTypeOf(d.major(), d.minor(), 0);
+    }
+
+    /** The image preference of SNAPSHOT_PREF_IMAGE_SIZE (the image_size of /sys/power/image_size). */
+    void setImageSize(long bytes) { imageSize = bytes; }
+
+    /** pm_notifier_call_chain_robust() for /dev/snapshot's open. */
+    void notifyRobust(int event, int post) { callChainRobust(event, post); }
+
+    /** pm_notifier_call_chain() for /dev/snapshot's release. */
+    void notify(int event) { callChain(event, notifiers.size()); }
+
+    /**
+     * hibernation_snapshot(platform_mode) for SNAPSHOT_CREATE_IMAGE, with user space frozen and
+     * the caller's basic bitmaps: the image as snapshot_read_next() will hand it out. Kernel
+     * threads stay frozen until SNAPSHOT_FREE or the release thaws them.
+     */
+    ImageStream userSnapshot(Snapshot bitmaps, boolean platformMode) {
+        snapshot = bitmaps;
+        try {
+            hibernationSnapshot(platformMode);
+            return new ImageStream(snapshot, imageHeader());
+        } catch (KernelException e) {
+            snapshot = null;
+            throw e;
+        }
+    }
+
+    /** swsusp_free() of the user-side snapshot. */
+    void swsuspFree() {
+        if (snapshot != null) snapshot.free();
+        snapshot = null;
+    }
+
+    /** Where a user-space image's kernel is kept and found again, by the CRC32 of the image's bytes. */
+    private java.util.function.LongConsumer onUserImage = key -> { };
+    private java.util.function.LongFunction<Hibernation> userImageKernels = key -> null;
+
+    public void setUserImageKeeper(java.util.function.LongConsumer keep, java.util.function.LongFunction<Hibernation> find) {
+        onUserImage = keep;
+        userImageKernels = find;
+    }
+
+    /**
+     * hibernation_platform_enter() for SNAPSHOT_POWER_OFF: the devices' poweroff callbacks, ACPI
+     * S4, the machine off. Returns in the restored kernel, after its devices' restore callbacks.
+     * // model: the task's stack cannot be rewound to the snapshot, so the restored task comes
+     * // back here instead of inside SNAPSHOT_CREATE_IMAGE (see SnapshotDevice).
+     *
+     * @param imageKey the CRC32 of every byte read from /dev/snapshot (the host's key for this kernel)
+     */
+    void userPowerOff(long imageKey) {
+        for (DevicePm d : devices) d.poweroff();
+        kernel.dmesg().info("ACPI: PM: Preparing to enter system sleep state S4");
+        kernel.dmesg().info("ACPI: PM: Saving platform NVS memory");
+        kernel.dmesg().info("Disabling non-boot CPUs ...");
+        onUserImage.accept(imageKey);
+        kernel.halt();
+        mm.powerLoss();
+        restored.waitForCompletion();
+        inRestore = false;
+        kernel.dmesg().info("ACPI: PM: Restoring platform NVS memory");
+        kernel.dmesg().info("ACPI: PM: Waking up from system sleep state S4");
+        for (DevicePm d : devices) d.restore();
+    }
+
+    /**
+     * hibernation_restore() for SNAPSHOT_ATOMIC_RESTORE in the boot kernel: the image kernel is
+     * found by the CRC32 of the bytes written (-ENOENT if none: the model keeps no image kernel
+     * for these bytes), its pages get the image's tokens and it runs; this kernel halts.
+     */
+    void userRestore(SwapReader.LoadedImage img, long imageKey) {
+        Hibernation target = userImageKernels.apply(imageKey);
+        if (target == null) throw new KernelException(Errno.ENOENT);
+        kernel.dmesg().info("Disabling non-boot CPUs ...");
+        target.lastLoaderUptimeNs = kernel.now();
+        target.restore(img);
+        resumedInto = target;
+        kernel.halt();
+        new Completion(kernel, "jumped to the image kernel").waitForCompletion();
     }
 
     // ---------------------------------------------------------------- notifiers

@@ -82,15 +82,14 @@ public final class SwapReader {
         long start = kernel.now();
         Loader loader;
         try {
-            checkHeader(info, mm, e820Crc); // load_header() on the first snapshot_write_next() of the loop
-            loader = new Loader(info, mm);
+            checkHeader(kernel, info, mm, e820Crc); // load_header() on the first snapshot_write_next() of the loop
+            loader = new Loader(kernel, version, info, mm);
             if (nocompress) loadImage(loader, n);
             else loadCompressedImage(loader, n, h, alg);
         } finally {
             Hibernation.showSpeed(kernel, start, kernel.now(), n, "Read");
         }
-        return new LoadedImage(info, flags, java.util.Arrays.copyOf(loader.pfns, loader.nPfns),
-                java.util.Arrays.copyOf(loader.tokens, loader.nPfns), loader.unrecognised);
+        return loader.loaded(info, flags);
     }
 
     /** get_swap_reader(): every swap-map page, following next_swap. */
@@ -137,7 +136,7 @@ public final class SwapReader {
     }
 
     /** Models check_header() with x86's arch_hibernation_header_restore(). */
-    private void checkHeader(ImageHeader info, MemoryModel mm, long e820Crc) {
+    static void checkHeader(Kernel kernel, ImageHeader info, MemoryModel mm, long e820Crc) {
         String reason = null;
         int err = -Errno.EPERM.number();
         if (info.magic() != ImageHeader.RESTORE_MAGIC) {
@@ -227,7 +226,9 @@ public final class SwapReader {
      * (each must be valid and inside the loader's bitmaps), data pages their tokens, zero pages
      * need no data.
      */
-    private final class Loader {
+    static final class Loader {
+        private final Kernel kernel;
+        private final KernelVersion version;
         final long[] pfns;
         final long[] tokens;
         final List<Long> unrecognised = new ArrayList<>();
@@ -242,7 +243,9 @@ public final class SwapReader {
         private int nextData;
         private boolean ended;
 
-        Loader(ImageHeader info, MemoryModel mm) {
+        Loader(Kernel kernel, KernelVersion version, ImageHeader info, MemoryModel mm) {
+            this.kernel = kernel;
+            this.version = version;
             this.mm = mm;
             this.bitmaps = new Snapshot(mm);
             this.copyPages = info.imagePages();
@@ -320,6 +323,11 @@ public final class SwapReader {
             if (metaSeen < metaPages || nextData < nPfns || nPfns - zero.cardinality() != copyPages) {
                 throw new KernelException(Errno.ENODATA);
             }
+        }
+
+        /** Every pfn loaded so far with its token. */
+        LoadedImage loaded(ImageHeader info, int flags) {
+            return new LoadedImage(info, flags, java.util.Arrays.copyOf(pfns, nPfns), java.util.Arrays.copyOf(tokens, nPfns), unrecognised);
         }
 
         @Override public String toString() { return "image loader, " + nPfns + " pfns"; }
