@@ -42,9 +42,15 @@ final class MachineTargets {
      * and the recorder's guest tools).
      */
     static TargetFactory factory(long seed, MachineType type) {
+        return factory(seed, type, org.hotmem.drivers.CmmVariant.COMPACTION);
+    }
+
+    /** As {@link #factory(long, MachineType)}; a pseries guest's cmm.ko has hotplug awareness {@code cmm}. */
+    static TargetFactory factory(long seed, MachineType type, org.hotmem.drivers.CmmVariant cmm) {
         if (type == MachineType.PSERIES) {
             return (scenario, kernel) -> new Target(Machine.builder().config(config(scenario, kernel, seed))
-                    .machine(MachineType.PSERIES).boot(), config(scenario, kernel, seed), false, new ArrayList<>());
+                    .machine(MachineType.PSERIES).cmmVariant(cmm).boot(), config(scenario, kernel, seed), false,
+                    new ArrayList<>());
         }
         return (scenario, kernel) -> scenario.needsRealShell()
                 ? LiveTarget.boot(config(scenario, kernel, seed), 1)

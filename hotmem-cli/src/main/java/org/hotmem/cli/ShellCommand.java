@@ -61,6 +61,11 @@ public final class ShellCommand implements Callable<Integer> {
             description = "the QEMU board: pc (default, x86-64) or pseries (ppc64le, kernel 6.1)")
     MachineType machine;
 
+    @Option(names = "--cmm-variant", defaultValue = "compaction", converter = CmmVariantOption.class,
+            description = "pseries: the hotplug awareness of the guest's cmm.ko: atomic-flags (seed 003 v2), "
+                    + "mutex (seed 003 v3, 2.6.33) or compaction (default, Linux 6.1's)")
+    org.hotmem.drivers.CmmVariant cmmVariant;
+
     @Override
     public Integer call() throws IOException {
         if (scenario == null) {
@@ -69,7 +74,7 @@ public final class ShellCommand implements Callable<Integer> {
                 qemuArgs.addAll(List.of(q.strip().split("\\s+")));
             }
             ScnScript header = new ScnScript("interactive", memory, cmdline, qemuArgs, List.of(), List.of());
-            try (ConformanceTarget t = MachineTargets.factory(seed, machine).boot(header, kernel)) {
+            try (ConformanceTarget t = MachineTargets.factory(seed, machine, cmmVariant).boot(header, kernel)) {
                 PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
                 return new InteractiveShell(t, out).run(new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)));
             }
@@ -91,7 +96,7 @@ public final class ShellCommand implements Callable<Integer> {
         }
         TranscriptWriter tw = new TranscriptWriter(w);
         boolean[] aborted = new boolean[1];
-        new ConformanceRunner(MachineTargets.factory(seed, machine)).run(s, kernel, rec -> {
+        new ConformanceRunner(MachineTargets.factory(seed, machine, cmmVariant)).run(s, kernel, rec -> {
             aborted[0] |= rec.path("kind").asText().equals("abort");
             tw.write(rec);
         });

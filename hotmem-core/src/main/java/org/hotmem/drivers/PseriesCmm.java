@@ -11,7 +11,10 @@ import org.hotmem.kernel.Mutex;
 import org.hotmem.kernel.Task;
 import org.hotmem.kernel.fs.KDir;
 import org.hotmem.kernel.fs.Kernfs;
+import org.hotmem.mm.Gfp;
 import org.hotmem.mm.MemoryModel;
+import org.hotmem.mm.PageIsolation;
+import org.hotmem.mm.PageState;
 import org.hotmem.mm.Zone;
 
 /**
@@ -30,20 +33,37 @@ import org.hotmem.mm.Zone;
  * cmm_migratepage() ({@link #migratePage}) moves one managed page from the new page's zone to
  * the old one's when they differ.
  *
+ * <p>Seed 003 ({@link CmmVariant#ATOMIC_FLAGS} v2, {@link CmmVariant#MUTEX} v3, 2.6.33-5.6):
+ * loaned pages are unmovable kernel pages on a plain list ({@code pageList}, cmm_page_list);
+ * the isolation notifier (cmm_memory_isolate_cb()) counts the listed pages of a pageblock so
+ * that isolation tolerates them, and MEM_GOING_OFFLINE frees the listed pages of the range
+ * (cmm_mem_going_offline()). The pause: v2 sets {@code hotplugActive} from MEM_GOING_OFFLINE to
+ * MEM_OFFLINE and {@code hotplugOccurred} at MEM_GOING_OFFLINE, and cmm_alloc_pages() checks
+ * only {@code hotplugActive}; v3 is the mutex code above, which also stops an allocation run
+ * when an offline has occurred. Both check once per page before allocating, and a page
+ * allocated but not yet listed is not counted by isolation: the offline of its range fails
+ * (EBUSY). The long loan's scheduling points sit in that gap, as the allocation is what takes
+ * the time. // model: the 6.1 module's parameters and sysfs with the seed 003 hotplug code; the
+ * page-list pages themselves (struct cmm_page_array) are not allocated.
+ *
  * <p>The OOM notifier (cmm_oom_notify()) frees {@code oom_kb} at each out_of_memory() call and
  * sets the target to what is left. Linux 6.1 does not cap the free at the pages loaned: with
  * fewer loaned, balloon_page_dequeue() BUG()s. {@code fixedOom} caps it (the fix).
  *
- * <p>Invariant: {@code loanedPages == balloon.size()}; each loaned page is out of its current
- * zone's managed count. {@code hotplugOccurred} is guarded by {@code hotplugMutex}; the
+ * <p>Invariant: {@code loanedPages == balloon.size()} (compaction) or {@code listed} (seed 003);
+ * each loaned page is out of its current zone's managed count. {@code hotplugOccurred} is
+ * guarded by {@code hotplugMutex} (v3, compaction) or is an atomic (v2, with
+ * {@code hotplugActive}); {@code pageList} by cmm_lock (no method sleeps holding it); the
  * parameters and the target by the single running task (as Linux's plain globals).
  */
 public final class PseriesCmm {
     static final String SYS = "/sys/devices/system/cmm";
     static final String DEV = SYS + "/cmm0";
     static final String PARAMS = "/sys/module/cmm/parameters";
-    /** CMM_MEM_HOTPLUG_PRI. */
+    /** CMM_MEM_HOTPLUG_PRI: low, so the notifier runs after the others (an offline they fail loses no loan). */
     static final int MEM_HOTPLUG_PRI = 1;
+    /** PAGE_OFFSET of ppc64: pfn_to_kaddr() in the debug lines. */
+    static final long PAGE_OFFSET = 0xc000_0000_0000_0000L;
     /** Virtual time of loaning one page under TCG (recorded: 4096..25681 pages at 220-830 us each). */
     static final long LOAN_NS_PER_PAGE = 250_000;
     /** Virtual time of returning one page (recorded: 12288 pages in 19 ms). */
@@ -59,10 +79,12 @@ public final class PseriesCmm {
     private final MemoryHotplug hotplug;
     private final Kernfs fs;
     private final boolean fixedOom;
+    private final CmmVariant variant;
     private final Mutex hotplugMutex;
     private final BalloonDevInfo balloon;
     private final MemoryNotifier memoryNb = this::memoryCallback;
     private final MemoryModel.OomNotifier oomNb = this::oomNotify;
+    private final PageIsolation.IsolateNotifier isolateNb = this::countPages;
 
     // module parameters (module_param_named)
     private int delay = 1;
@@ -77,22 +99,29 @@ public final class PseriesCmm {
     private long loanedPages;
     private long loanedPagesTarget;
     private long oomFreedPages;
-    /** Guarded by hotplugMutex. */
+    /** Guarded by hotplugMutex (v3, compaction); an atomic_t in v2. */
     private boolean hotplugOccurred;
+    /** v2's atomic hotplug_active: set from MEM_GOING_OFFLINE to MEM_OFFLINE / MEM_CANCEL_OFFLINE. */
+    private boolean hotplugActive;
+    /** Seed 003's cmm_page_list: the loaned pages' pfns, oldest first; {@code listed} are in use. */
+    private long[] pageList = new long[1024];
+    private int listed;
     private Task thread;
 
     /**
      * The module, not yet initialised; {@link #init} parses the parameters and runs cmm_init().
      *
      * @param fixedOom whether the OOM notifier caps its free at the loaned pages (the fix)
+     * @param variant the hotplug awareness (the kernel the module comes from)
      */
-    public PseriesCmm(Kernel kernel, MemoryHotplug hotplug, Kernfs fs, boolean fixedOom) {
+    public PseriesCmm(Kernel kernel, MemoryHotplug hotplug, Kernfs fs, boolean fixedOom, CmmVariant variant) {
         this.kernel = kernel;
         this.log = kernel.dmesg();
         this.mm = hotplug.mm();
         this.hotplug = hotplug;
         this.fs = fs;
         this.fixedOom = fixedOom;
+        this.variant = variant;
         this.hotplugMutex = new Mutex(kernel, "hotplug_mutex");
         this.balloon = new BalloonDevInfo(mm, "cmm balloon");
         balloon.pages().setMigrateCallback((slot, oldPfn, newPfn) -> migratePage(oldPfn, newPfn));
@@ -131,6 +160,9 @@ public final class PseriesCmm {
         mm.registerOomNotifier(oomNb);
         sysfsRegister();
         hotplug.registerMemoryNotifier(memoryNb, MEM_HOTPLUG_PRI);
+        if (variant.unmovablePages()) {
+            mm.isolation().registerIsolateNotifier(isolateNb);
+        }
         if (disabled == 0) {
             thread = kernel.kthreadRun("cmmthread", this::cmmThread);
         }
@@ -143,6 +175,7 @@ public final class PseriesCmm {
         }
         mm.unregisterOomNotifier(oomNb);
         hotplug.unregisterMemoryNotifier(memoryNb);
+        mm.isolation().unregisterIsolateNotifier(isolateNb);
         freePages(loanedPages);
         fs.remove(SYS);
     }
@@ -252,19 +285,31 @@ public final class PseriesCmm {
             if (sleepStoppable(delay * 1000L)) {
                 return;
             }
-            if (hotplugMutex.trylock()) {
-                if (hotplugOccurred) {
+            boolean inProgress;
+            boolean occurred = false;
+            if (variant == CmmVariant.ATOMIC_FLAGS) {
+                inProgress = hotplugActive;
+                if (!inProgress && hotplugOccurred) { // atomic_dec_if_positive(&hotplug_occurred) >= 0
+                    hotplugOccurred = false;
+                    occurred = true;
+                }
+            } else {
+                inProgress = !hotplugMutex.trylock();
+                if (!inProgress) {
+                    occurred = hotplugOccurred;
                     hotplugOccurred = false;
                     hotplugMutex.unlock();
-                    dbg("Hotplug operation has occurred, loaning activity suspended for " + hotplugDelay + " seconds.");
-                    if (sleepStoppable(hotplugDelay * 1000L)) {
-                        return;
-                    }
-                    continue;
                 }
-                hotplugMutex.unlock();
-            } else {
+            }
+            if (inProgress) {
                 dbg("Hotplug operation in progress, activity suspended");
+                continue;
+            }
+            if (occurred) {
+                dbg("Hotplug operation has occurred, loaning activity suspended for " + hotplugDelay + " seconds.");
+                if (sleepStoppable(hotplugDelay * 1000L)) {
+                    return;
+                }
                 continue;
             }
             getMpp();
@@ -319,24 +364,30 @@ public final class PseriesCmm {
     private long allocPages(long nr) {
         dbg("Begin request for " + nr + " pages");
         long done = 0;
-        while (nr > 0) {
-            if (!hotplugMutex.trylock()) {
-                break;
+        while (nr > 0 && mayLoan()) {
+            long pfn;
+            if (variant.unmovablePages()) {
+                // __get_free_page(GFP_NOIO | __GFP_NOWARN | __GFP_NORETRY | __GFP_NOMEMALLOC): no OOM, no reserves
+                pfn = mm.allocPagesAboveMin(Gfp.KERNEL, 0, PageState.KERNEL_OTHER, 0);
+                if (pfn < 0) {
+                    break;
+                }
+                if ((done + 1) % BATCH == 0) {
+                    kernel.consume(BATCH * LOAN_NS_PER_PAGE); // allocated, not yet on cmm_page_list
+                }
+                listAdd(pfn); // plpar_page_set_loaned() is a no-op in simulate mode
+            } else {
+                int slot = balloon.alloc();
+                if (slot < 0) {
+                    break;
+                }
+                balloon.enqueue(slot); // plpar_page_set_loaned() is a no-op in simulate mode
+                pfn = balloon.pages().pfn(slot);
             }
-            boolean occurred = hotplugOccurred;
-            hotplugMutex.unlock();
-            if (occurred) {
-                break;
-            }
-            int slot = balloon.alloc();
-            if (slot < 0) {
-                break;
-            }
-            balloon.enqueue(slot); // plpar_page_set_loaned() is a no-op in simulate mode
             loanedPages++;
-            mm.adjustManagedPageCount(mm.zoneOf(balloon.pages().pfn(slot)), -1);
+            mm.adjustManagedPageCount(mm.zoneOf(pfn), -1);
             nr--;
-            if (++done % BATCH == 0) {
+            if (++done % BATCH == 0 && !variant.unmovablePages()) {
                 kernel.consume(BATCH * LOAN_NS_PER_PAGE);
             }
         }
@@ -344,15 +395,50 @@ public final class PseriesCmm {
         return nr;
     }
 
-    /** Models cmm_free_pages(): the pages not returned. */
+    /**
+     * cmm_alloc_pages()'s per-page check: v2 stops while {@code hotplug_active}; v3 and 6.1
+     * stop when they cannot take {@code hotplug_mutex} or an offline has occurred.
+     */
+    private boolean mayLoan() {
+        if (variant == CmmVariant.ATOMIC_FLAGS) {
+            return !hotplugActive;
+        }
+        if (!hotplugMutex.trylock()) {
+            return false;
+        }
+        boolean occurred = hotplugOccurred;
+        hotplugMutex.unlock();
+        return !occurred;
+    }
+
+    private void listAdd(long pfn) {
+        if (listed == pageList.length) {
+            pageList = java.util.Arrays.copyOf(pageList, listed * 2);
+        }
+        pageList[listed++] = pfn;
+    }
+
+    /**
+     * Models cmm_free_pages(): the pages not returned. Seed 003 stops at an empty list; 6.1's
+     * balloon_page_dequeue() BUG()s.
+     */
     private long freePages(long nr) {
         dbg("Begin free of " + nr + " pages.");
         long done = 0;
         while (nr > 0) {
-            int slot = balloon.dequeue();
-            long pfn = balloon.pages().pfn(slot);
-            mm.adjustManagedPageCount(mm.zoneOf(pfn), 1);
-            balloon.pages().free(slot);
+            if (variant.unmovablePages()) {
+                if (listed == 0) {
+                    break;
+                }
+                long pfn = pageList[--listed];
+                mm.adjustManagedPageCount(mm.zoneOf(pfn), 1);
+                mm.freePages(pfn);
+            } else {
+                int slot = balloon.dequeue();
+                long pfn = balloon.pages().pfn(slot);
+                mm.adjustManagedPageCount(mm.zoneOf(pfn), 1);
+                balloon.pages().free(slot);
+            }
             loanedPages--;
             nr--;
             if (++done % BATCH == 0) {
@@ -375,21 +461,67 @@ public final class PseriesCmm {
         return freed;
     }
 
-    /** Models cmm_memory_cb(). */
+    /** Models cmm_memory_cb() of the variant. */
     private int memoryCallback(MemoryNotifier.Event event, long startPfn, long nrPages) {
         switch (event) {
             case MEM_GOING_OFFLINE -> {
-                hotplugMutex.lock();
-                hotplugOccurred = true;
+                if (variant == CmmVariant.ATOMIC_FLAGS) {
+                    hotplugActive = true;
+                } else {
+                    hotplugMutex.lock();
+                    hotplugOccurred = true;
+                }
+                if (variant.unmovablePages()) {
+                    memGoingOffline(startPfn, nrPages);
+                }
             }
             case MEM_OFFLINE, MEM_CANCEL_OFFLINE -> {
-                hotplugMutex.unlock();
+                if (variant == CmmVariant.ATOMIC_FLAGS) {
+                    hotplugActive = false;
+                } else {
+                    hotplugMutex.unlock();
+                }
                 dbg("Memory offline operation complete.");
             }
             default -> {
             }
         }
         return MemoryNotifier.NOTIFY_OK;
+    }
+
+    /** Models cmm_mem_going_offline(): frees the listed pages of the range (they land on its isolated free lists). */
+    private void memGoingOffline(long startPfn, long nrPages) {
+        dbg("Memory going offline, searching 0x" + Long.toHexString(PAGE_OFFSET + (startPfn << mm.arch().pageShift())) + " ("
+                + nrPages + " pages).");
+        long freed = 0;
+        int kept = 0;
+        for (int i = 0; i < listed; i++) {
+            long pfn = pageList[i];
+            if (pfn >= startPfn && pfn < startPfn + nrPages) {
+                mm.adjustManagedPageCount(mm.zoneOf(pfn), 1);
+                mm.freePages(pfn); // plpar_page_set_active(), free_page()
+                loanedPages--;
+                freed++;
+            } else {
+                pageList[kept++] = pfn;
+            }
+        }
+        listed = kept;
+        if (variant == CmmVariant.ATOMIC_FLAGS) {
+            hotplugOccurred = true; // atomic_set(&hotplug_occurred, 1)
+        }
+        dbg("Released " + freed + " pages in the search range.");
+    }
+
+    /** Models cmm_count_pages() (cmm_memory_isolate_cb(), MEM_ISOLATE_COUNT): the listed pages in the range. */
+    private long countPages(long startPfn, long nrPages) {
+        long found = 0;
+        for (int i = 0; i < listed; i++) {
+            if (pageList[i] >= startPfn && pageList[i] < startPfn + nrPages) {
+                found++;
+            }
+        }
+        return found;
     }
 
     /** Models cmm_migratepage()'s bookkeeping: BALLOON_MIGRATE, and the managed page follows the page's zone. */
@@ -410,6 +542,9 @@ public final class PseriesCmm {
 
     /** The loaned pages' pfns, oldest first (for metrics and tests). */
     public long[] loanedPfns() {
+        if (variant.unmovablePages()) {
+            return java.util.Arrays.copyOf(pageList, listed);
+        }
         long[] out = new long[balloon.size()];
         for (int i = 0; i < out.length; i++) {
             out[i] = balloon.pfn(i);

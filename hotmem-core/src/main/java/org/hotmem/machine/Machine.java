@@ -84,6 +84,8 @@ public final class Machine {
     private final MachineType machineType;
     /** pseries: cmm.ko with the fixed OOM notifier. */
     private final boolean cmmFixedOom;
+    /** pseries: the hotplug awareness of the guest's cmm.ko. */
+    private final org.hotmem.drivers.CmmVariant cmmVariant;
     /** pseries: the loaded CMM driver, or null. */
     private PseriesCmm cmm;
     private final List<VirtioMemDriver> virtioMemDrivers = new ArrayList<>();
@@ -110,6 +112,7 @@ public final class Machine {
         this.host = b.host;
         this.machineType = b.machineType;
         this.cmmFixedOom = b.cmmFixedOom;
+        this.cmmVariant = b.cmmVariant;
         this.arch = b.machineType == MachineType.PSERIES ? Arch.PPC64_PSERIES_64K : b.arch;
         this.kernel = new Kernel(b.strategy != null ? b.strategy : SchedulingStrategy.random(b.seed));
         this.fs = new Kernfs();
@@ -146,6 +149,7 @@ public final class Machine {
         private Arch arch = Arch.X86_64;
         private MachineType machineType = MachineType.PC;
         private boolean cmmFixedOom;
+        private org.hotmem.drivers.CmmVariant cmmVariant = org.hotmem.drivers.CmmVariant.COMPACTION;
         private String memory;
         private String cmdline = "";
         private final List<String> qemuArgs = new ArrayList<>();
@@ -173,6 +177,16 @@ public final class Machine {
          */
         public Builder cmmFixedOom(boolean fixed) {
             this.cmmFixedOom = fixed;
+            return this;
+        }
+
+        /**
+         * pseries: the hotplug awareness of the guest's cmm.ko: seed 003 v2 (atomic flags), v3
+         * (hotplug_mutex), or balloon compaction (Linux 6.1's, the default). The real module
+         * has no such parameter: each is the module of a different kernel.
+         */
+        public Builder cmmVariant(org.hotmem.drivers.CmmVariant v) {
+            this.cmmVariant = v;
             return this;
         }
 
@@ -400,7 +414,7 @@ public final class Machine {
 
     /** The cmm.ko of the recorder's initramfs, as a module of this machine. */
     private KernelModules.Module newCmm() {
-        PseriesCmm c = new PseriesCmm(kernel, hotplug, fs, cmmFixedOom);
+        PseriesCmm c = new PseriesCmm(kernel, hotplug, fs, cmmFixedOom, cmmVariant);
         return new KernelModules.Module() {
             @Override
             public void init(String params) {

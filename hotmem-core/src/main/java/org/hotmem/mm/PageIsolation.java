@@ -13,9 +13,32 @@ import org.hotmem.kernel.Errno;
  * it; every free chunk inside an isolated pageblock sits on the ISOLATE free list, so the
  * allocator never hands it out. The zone's nr_isolate_pageblock counts isolated pageblocks.
  * Guarded by the zone lock (the caller holds mem_hotplug_lock for write as well).
+ *
+ * <p>The memory isolation notifier chain (memory_isolate_notify(MEM_ISOLATE_COUNT), 2.6.33 to
+ * 5.6, used only by the pseries CMM of that time): each notifier counts the pages of a
+ * pageblock that it owns and will release at MEM_GOING_OFFLINE, and has_unmovable_pages()
+ * tolerates that many unmovable pages. Empty unless such a driver registers (6.1 has no chain).
+ * {@code isolateNotifiers} is guarded by its register/unregister callers (module load/unload).
  */
 public final class PageIsolation {
     private final MemoryModel mm;
+    private final List<IsolateNotifier> isolateNotifiers = new ArrayList<>();
+
+    /** A memory isolation notifier: MEM_ISOLATE_COUNT's {@code pages_found} for one range. */
+    @FunctionalInterface
+    public interface IsolateNotifier {
+        long countPages(long startPfn, long nrPages);
+    }
+
+    /** Models register_memory_isolate_notifier(). */
+    public void registerIsolateNotifier(IsolateNotifier nb) {
+        isolateNotifiers.add(nb);
+    }
+
+    /** Models unregister_memory_isolate_notifier(). */
+    public void unregisterIsolateNotifier(IsolateNotifier nb) {
+        isolateNotifiers.remove(nb);
+    }
 
     PageIsolation(MemoryModel mm) {
         this.mm = mm;
@@ -28,6 +51,15 @@ public final class PageIsolation {
      * LRU pages (pinned or not), PageOffline and hwpoisoned pages pass; kernel allocations fail.
      */
     public long hasUnmovablePages(long pbStart) {
+        return hasUnmovablePages(pbStart, 0);
+    }
+
+    /**
+     * has_unmovable_pages(zone, page, count) of 2.6.35-5.6: as above, but the first {@code count}
+     * unmovable kernel pages are tolerated (the isolation notifiers' {@code pages_found}).
+     */
+    public long hasUnmovablePages(long pbStart, long count) {
+        long found = 0;
         if (mm.pageblockMigratetype(pbStart) == MigrateType.CMA) {
             return pbStart;
         }
@@ -49,7 +81,11 @@ public final class PageIsolation {
                     }
                     default -> {
                         if ((info & PageState.HWPOISON) == 0) {
-                            return pfn;
+                            if (++found > count) {
+                                return pfn;
+                            }
+                            pfn++; // counted one by one (a run may hold more pages than the notifiers own)
+                            continue;
                         }
                     }
                 }
@@ -71,7 +107,11 @@ public final class PageIsolation {
         if (mm.pageblockMigratetype(pbStart) == MigrateType.ISOLATE) {
             return -Errno.EBUSY.number();
         }
-        long bad = hasUnmovablePages(pbStart);
+        long pagesFound = 0;
+        for (IsolateNotifier nb : isolateNotifiers) {
+            pagesFound += nb.countPages(pbStart, mm.arch.pageblockPages());
+        }
+        long bad = hasUnmovablePages(pbStart, pagesFound);
         if (bad >= 0) {
             if (report != null) {
                 report.addAll(mm.dumpPage(bad, "unmovable page"));
