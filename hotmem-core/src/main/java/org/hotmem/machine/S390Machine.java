@@ -28,6 +28,8 @@ import org.hotmem.mm.Srat;
  * s390 distribution kernels are taken to be built without MEMORY_HOTPLUG_DEFAULT_ONLINE
  * [uncertain], so standby blocks stay offline at boot as on an LPAR. No s390 guest could be
  * recorded (QEMU dropped s390x standby memory in 5.0); see {@link SclpMemory} for the sources.
+ * Model: the kernel image and early reservations are the x86-64 build's ({@code KernelProfile.of}),
+ * since no s390x boot was recorded; only the block and zone layout is s390's.
  */
 public final class S390Machine {
     private final Kernel kernel;

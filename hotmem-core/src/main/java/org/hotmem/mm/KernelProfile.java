@@ -170,13 +170,14 @@ public record KernelProfile(
     }
 
     /**
-     * The profile of kernel {@code v} built for {@code arch}: the x86-64 builds above, or
-     * Debian's ppc64el 6.1 for a device-tree (pseries) geometry.
+     * The profile of kernel {@code v} built for {@code arch}: Debian's ppc64el 6.1 for a
+     * device-tree (pseries) geometry, else the x86-64 builds above (s390, never recorded, keeps
+     * the x86 build's image sizes: see S390Machine).
      *
      * @throws IllegalArgumentException for a pseries kernel other than 6.1 (none was recorded)
      */
     public static KernelProfile of(KernelVersion v, Arch arch) {
-        if (arch.bootMap() == Arch.BootMap.E820) {
+        if (arch.bootMap() != Arch.BootMap.DEVICE_TREE) {
             return of(v);
         }
         if (v != KernelVersion.V6_1) {
