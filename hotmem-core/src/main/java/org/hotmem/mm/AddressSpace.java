@@ -126,6 +126,13 @@ public final class AddressSpace {
         return mm.token(pfn);
     }
 
+    /** A store by the owning task that changes the whole content of {@code slot} to {@code token}. */
+    public void write(int slot, long token) {
+        long pfn = pfns[slot];
+        if (pfn < 0) throw new IllegalStateException(name + ": slot " + slot + " is not mapped");
+        mm.setToken(pfn, token);
+    }
+
     /**
      * Models pin_user_pages(FOLL_LONGTERM) on one page: an extra reference that blocks migration.
      * A page in ZONE_MOVABLE or a CMA pageblock is first migrated to a kernel zone
