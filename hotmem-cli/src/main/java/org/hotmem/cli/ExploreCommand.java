@@ -4,6 +4,7 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import org.hotmem.explore.ExploreHtml;
 import org.hotmem.explore.Explorer;
 import org.hotmem.explore.OutcomeTable;
 import org.hotmem.explore.Race;
@@ -52,6 +53,12 @@ public final class ExploreCommand implements Callable<Integer> {
     @Option(names = "--historical", description = "turn the race's historical switch on (the bug as it was)")
     boolean historical;
 
+    @Option(names = "--all", description = "go on after a violation: count every violating schedule over the budget")
+    boolean all;
+
+    @Option(names = "--html", paramLabel = "FILE", description = "also write an HTML report: the table and the minimal failing schedule as a timeline of tasks")
+    Path html;
+
     @Option(names = "--out", paramLabel = "SCHEDULE", description = "where the schedule file goes (default FILE's name with .schedule)")
     Path out;
 
@@ -83,7 +90,7 @@ public final class ExploreCommand implements Callable<Integer> {
         long n = schedules != null ? schedules : time != null ? Long.MAX_VALUE : 1000;
         Explorer.Options opts;
         try {
-            opts = new Explorer.Options(strategy, depth, seed, n);
+            opts = new Explorer.Options(strategy, depth, seed, n, all);
         } catch (IllegalArgumentException e) {
             err.println("hotmem explore: --" + e.getMessage());
             return ExitStatus.USAGE.code;
@@ -115,7 +122,9 @@ public final class ExploreCommand implements Callable<Integer> {
                 + (strategy.equals("pct") ? " depth " + depth : "") + ", seed " + seed + ", " + where);
         OutcomeTable.lines(race, r.counts()).forEach(o::println);
         o.println(String.format(Locale.ROOT, "%d schedules in %.2f s: %.1f schedules/s%s", r.ran(), r.seconds(), r.schedulesPerSecond(),
-                r.violation() != null ? " (time to find the violation)" : ""));
+                r.violation() != null && !all ? " (time to find the violation)" : ""));
+        if (all) o.println(r.violations() + " of " + r.ran() + " schedules violated");
+        if (html != null) CliFiles.write("explore", "--html", html, ExploreHtml.render(r));
         if (r.violation() == null) {
             o.println("no violation");
             return ExitStatus.OK.code;

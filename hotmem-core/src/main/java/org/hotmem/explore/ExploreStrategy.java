@@ -10,7 +10,8 @@ import org.hotmem.kernel.Task;
  * every schedule, so the machine the actors start on is a function of the race file alone); from
  * {@link #arm()} on, every decision is made by the explored strategy and recorded with whether it
  * was a preemption, i.e. a choice other than the default (the previous task if it is still
- * runnable, else the runnable task with the lowest pid).
+ * runnable, else the runnable task with the lowest pid), after the {@link SchedulingPointChecks}
+ * looked at the state the choice exposes.
  *
  * <p>Three explored strategies: a seeded one (random or PCT), a replay of recorded pids (fails on
  * divergence), and a forced one used by the minimiser: the default at every decision but the
@@ -24,6 +25,7 @@ final class ExploreStrategy implements SchedulingStrategy {
     private int[] pids = new int[64];
     private boolean[] preempted = new boolean[64];
     private int decisions;
+    private SchedulingPointChecks checks;
 
     private ExploreStrategy(SchedulingStrategy explored, Map<Integer, Integer> forced) {
         this.setup = SchedulingStrategy.random(1);
@@ -38,11 +40,15 @@ final class ExploreStrategy implements SchedulingStrategy {
     /** The default choice everywhere except at the decisions (index after arming → pid) of {@code forced}. */
     static ExploreStrategy forced(Map<Integer, Integer> forced) { return new ExploreStrategy(null, forced); }
 
-    /** The actors start: explored decisions from now on. */
-    void arm() { armed = true; }
+    /** The actors start: explored decisions from now on, each preceded by {@code checks}. */
+    void arm(SchedulingPointChecks checks) {
+        this.checks = checks;
+        armed = true;
+    }
 
     @Override public int pickNext(Task[] runnable, int n, Task prev) {
         if (!armed) return setup.pickNext(runnable, n, prev);
+        checks.check(decisions);
         int dflt = 0;
         for (int i = 0; i < n; i++) if (runnable[i] == prev) dflt = i;
         int pick;

@@ -14,7 +14,8 @@ import org.hotmem.kernel.SchedulingStrategy;
 /**
  * Explores a race: schedule {@code i} runs the race with delays and an explored strategy drawn
  * from {@code mix(seed, i)} alone, so its outcome is a pure function of (file, seed, i) wherever
- * it runs. Schedules go to the grid in rounds of batches, in index order; the first round with
+ * it runs. Schedules go to the grid in rounds of batches, in index order (the first round one
+ * schedule per thread, the later ones two batches of {@link #BATCH} per thread); the first round with
  * a violation ends the exploration, and the violation reported is the lowest-index one (a batch
  * stops at its first, and batches of a round are compared by index), so the result does not
  * depend on how many threads or members ran it.
@@ -25,21 +26,29 @@ import org.hotmem.kernel.SchedulingStrategy;
  * file.
  */
 public final class Explorer {
-    /** How schedules are drawn: random or PCT (with its depth), the seed, and the budget (schedules, or wall time). */
-    public record Options(String strategy, int depth, long seed, long schedules) implements Serializable {
+    /**
+     * How schedules are drawn: random or PCT (with its depth), the seed, the budget (schedules, or
+     * wall time), and whether to go on after a violation ({@code all}: collect every violating
+     * schedule over the budget, the lowest one minimised).
+     */
+    public record Options(String strategy, int depth, long seed, long schedules, boolean all) implements Serializable {
         public Options {
             if (!strategy.equals("random") && !strategy.equals("pct")) throw new IllegalArgumentException("strategy: expected random or pct, got " + strategy);
             if (depth < 1) throw new IllegalArgumentException("depth: expected at least 1, got " + depth);
         }
+
+        /** Stops at the first violation. */
+        public Options(String strategy, int depth, long seed, long schedules) { this(strategy, depth, seed, schedules, false); }
     }
 
     /**
      * The exploration's result: the outcome table, the schedules run (up to and including the
-     * violating one's batch), the minimised violation (or null), and the wall time of the
-     * exploration (to the violation's round, the minimisation not included).
+     * violating one's batch), how many of them violated (1, or with {@code all} every one), the
+     * minimised lowest violation (or null), and the wall time of the exploration (to the
+     * violation's round, or to the budget's end with {@code all}; the minimisation not included).
      */
     public record Report(Race race, boolean historical, Options options, Map<String, Long> counts, long ran,
-                         Violation violation, double seconds) {
+                         long violations, Violation violation, double seconds) {
         public double schedulesPerSecond() { return seconds > 0 ? ran / seconds : 0; }
     }
 
@@ -75,20 +84,26 @@ public final class Explorer {
     }
 
     /**
-     * Runs schedules 0, 1, ... until a violation, the schedule budget, or (with {@code timeNs} > 0)
-     * the wall-clock budget, whichever comes first.
+     * Runs schedules 0, 1, ... until a violation (unless {@code all}), the schedule budget, or
+     * (with {@code timeNs} > 0) the wall-clock budget, whichever comes first.
      */
     public static Report explore(Race race, boolean historical, Options o, long timeNs, int parallel, GridExecutor grid,
                                  LongSupplier clock) {
         long t0 = clock.getAsLong();
         Map<String, Long> counts = new LinkedHashMap<>();
         long ran = 0;
+        long violations = 0;
+        long lowest = -1;
+        String lowestViolation = null;
         long next = 0;
-        int round = Math.max(1, parallel) * 2;
+        int threads = Math.max(1, parallel);
         while (next < o.schedules() && (timeNs <= 0 || clock.getAsLong() - t0 < timeNs)) {
+            // the first round is one schedule per thread: a bug in the first schedules is reported
+            // after one (cold) schedule's time, not after a full round's
+            boolean first = next == 0;
             List<ExploreBatch> tasks = new ArrayList<>();
-            for (int i = 0; i < round && next < o.schedules(); i++) {
-                int n = (int) Math.min(BATCH, o.schedules() - next);
+            for (int i = 0; i < (first ? threads : threads * 2) && next < o.schedules(); i++) {
+                int n = (int) Math.min(first ? 1 : BATCH, o.schedules() - next);
                 tasks.add(new ExploreBatch(race.file(), race.text(), historical, o, next, n));
                 next += n;
             }
@@ -97,13 +112,18 @@ public final class Explorer {
             for (ExploreBatch.Done d : done) {
                 d.counts().forEach((k, v) -> counts.merge(k, v, Long::sum));
                 ran += d.ran();
-                if (d.violationIndex() >= 0) {
-                    double found = (clock.getAsLong() - t0) / 1e9;
-                    return new Report(race, historical, o, counts, ran, minimise(race, historical, o, d.violationIndex(), d.violation()), found);
+                violations += d.violations();
+                if (d.violationIndex() >= 0 && lowest < 0) {
+                    lowest = d.violationIndex();
+                    lowestViolation = d.violation();
                 }
+                if (lowest >= 0 && !o.all()) break;
             }
+            if (lowest >= 0 && !o.all()) break;
         }
-        return new Report(race, historical, o, counts, ran, null, (clock.getAsLong() - t0) / 1e9);
+        double seconds = (clock.getAsLong() - t0) / 1e9;
+        return new Report(race, historical, o, counts, ran, violations,
+                lowest >= 0 ? minimise(race, historical, o, lowest, lowestViolation) : null, seconds);
     }
 
     /** ddmin over the preemptions of schedule {@code index}'s run; the result replays to a violation. */

@@ -19,12 +19,15 @@ import org.hotmem.scenario.YamlTree;
  * race: NAME
  * machine: {memory: 1G,slots=4,maxmem=4G, cmdline: ..., qemu: [...], kernel: 6.12, swap: 256M}
  * historical: hibernation-without-hotplug-lock   # the switch --historical turns on
- * setup: [{qmp: device_add, arguments: {...}}, {run: 5s}, {write: PATH, value: V}]
+ * setup: [{qmp: device_add, arguments: {...}}, {run: 5s}, {write: PATH, value: V}, {pmem: bind}]
  * actors:                                        # each starts at a delay chosen per schedule
  *   - {name: hib, hibernate: disk, at: 0ms}
  *   - {name: plug, qmp: device_add, arguments: {...}, at: 0ms..80ms}
  *   - {name: on, write: /sys/devices/system/memory/memory40/state, value: online, at: 0ms}
  *   - {name: user, alloc: 4M, at: 20ms..80ms}
+ *   - {name: bind, pmem: bind}                   # nd_pmem bind/unbind of the memmap=nn!ss namespace
+ *   - {name: reader, span: Device, lock: mem_hotplug_lock}   # a span reader (lock optional)
+ *   - {name: gup, devpage: 4G, hold: 5ms}        # get_dev_pagemap() of an address, held, put
  * limit: 30s                                     # virtual time an actor may take
  * outcomes: [{outcome: "hib=image, plug=ok", grade: ACCEPTABLE, desc: ...}]
  * unlisted: FORBIDDEN                            # the grade of an outcome not listed
@@ -38,16 +41,19 @@ public record Race(String file, String text, String name, String description, Ma
     /** The machine: QEMU's -m value, the command line appended to the default, further QEMU arguments, a swap disk. */
     public record MachineSpec(String memory, String cmdline, List<String> qemu, KernelVersion kernel, long swapBytes) {}
 
-    /** A setup step: a QMP command, a sysfs write, or letting virtual time pass. */
-    public record Step(String qmp, String arguments, String path, String value, long runNs) {}
+    /** A setup step: a QMP command, a sysfs write, the legacy pmem namespace's bind or unbind ({@code pmem}), or letting virtual time pass. */
+    public record Step(String qmp, String arguments, String path, String value, String pmem, long runNs) {}
 
     /**
      * An actor: a hibernation (writes {@code /sys/power/state}), a QMP command on the host, a
-     * sysfs write, or a kernel-side user allocating {@code bytes} of movable pages (a driver
-     * the freezer does not stop); started at a delay in [atLo, atHi].
+     * sysfs write, a kernel-side user allocating {@code bytes} of movable pages (a driver
+     * the freezer does not stop), the legacy pmem namespace's bind or unbind ({@code value}), a
+     * reader of node 0's zone {@code value} span (lockless, or under {@code lock}), or a user of
+     * the device page at address {@code bytes} holding its pgmap reference {@code holdNs};
+     * started at a delay in [atLo, atHi].
      */
     public record Actor(String name, String kind, String qmp, String arguments, String path, String value, long bytes,
-                        long atLo, long atHi) {
+                        String lock, long holdNs, long atLo, long atHi) {
         public boolean hostSide() { return kind.equals("qmp"); }
     }
 
@@ -55,7 +61,8 @@ public record Race(String file, String text, String name, String description, Ma
     public record Outcome(String id, Grade grade, String description) {}
 
     /** The switches {@code --historical} can turn on (each restores a fixed bug; see {@link RaceRun}). */
-    public static final Set<String> SWITCHES = Set.of("hibernation-without-hotplug-lock");
+    public static final Set<String> SWITCHES = Set.of("hibernation-without-hotplug-lock", "span-init-outside-span-lock",
+            "memunmap-without-waiting");
 
     /** The grade of an observed outcome. */
     public Grade grade(String outcome) {
@@ -135,28 +142,33 @@ public record Race(String file, String text, String name, String description, Ma
     }
 
     private static Step step(Node n) {
-        String expected = "a setup step: {qmp: CMD, arguments: {...}}, {write: PATH, value: V} or {run: 5s}";
+        String expected = "a setup step: {qmp: CMD, arguments: {...}}, {write: PATH, value: V}, {pmem: bind|unbind} or {run: 5s}";
         if (!n.isMap()) throw n.error("expected " + expected + ", got " + n.describe());
         Map<String, Node> e = n.entries();
         if (e.containsKey("run")) {
             known(n, "run");
-            return new Step(null, null, null, null, duration(e.get("run")));
+            return new Step(null, null, null, null, null, duration(e.get("run")));
         }
         if (e.containsKey("qmp")) {
             known(n, "qmp", "arguments");
-            return new Step(scalar(e.get("qmp"), "a QMP command"), json(e.get("arguments")), null, null, 0);
+            return new Step(scalar(e.get("qmp"), "a QMP command"), json(e.get("arguments")), null, null, null, 0);
         }
         if (e.containsKey("write")) {
             known(n, "write", "value");
-            return new Step(null, null, scalar(e.get("write"), "a sysfs path"), scalar(require(n, "value", "the value written"), "a value"), 0);
+            return new Step(null, null, scalar(e.get("write"), "a sysfs path"), scalar(require(n, "value", "the value written"), "a value"), null, 0);
+        }
+        if (e.containsKey("pmem")) {
+            known(n, "pmem");
+            return new Step(null, null, null, null, pmemOp(e.get("pmem")), 0);
         }
         throw n.error("expected " + expected);
     }
 
     private static Actor actor(Node n) {
-        String expected = "an actor: {name: N, hibernate: disk | qmp: CMD, arguments: {...} | write: PATH, value: V | alloc: 4M, at: 0ms..50ms}";
+        String expected = "an actor: {name: N, hibernate: disk | qmp: CMD, arguments: {...} | write: PATH, value: V | alloc: 4M"
+                + " | pmem: bind|unbind | span: ZONE, lock: mem_hotplug_lock | devpage: ADDRESS, hold: 5ms, at: 0ms..50ms}";
         if (!n.isMap()) throw n.error("expected " + expected + ", got " + n.describe());
-        known(n, "name", "hibernate", "qmp", "arguments", "write", "value", "alloc", "at");
+        known(n, "name", "hibernate", "qmp", "arguments", "write", "value", "alloc", "pmem", "span", "lock", "devpage", "hold", "at");
         Map<String, Node> e = n.entries();
         String name = scalar(require(n, "name", "the actor's name"), "the actor's name");
         if (!name.matches("[a-z][a-z0-9-]*")) throw e.get("name").error("expected a name of lower-case letters, digits and '-', got \"" + name + "\"");
@@ -172,15 +184,38 @@ public record Race(String file, String text, String name, String description, Ma
         if (e.containsKey("hibernate")) {
             String mode = scalar(e.get("hibernate"), "disk");
             if (!mode.equals("disk")) throw e.get("hibernate").error("expected disk, got \"" + mode + "\"");
-            return new Actor(name, "hibernate", null, null, "/sys/power/state", "disk", 0, lo, hi);
+            return new Actor(name, "hibernate", null, null, "/sys/power/state", "disk", 0, null, 0, lo, hi);
         }
-        if (e.containsKey("qmp")) return new Actor(name, "qmp", scalar(e.get("qmp"), "a QMP command"), json(e.get("arguments")), null, null, 0, lo, hi);
+        if (e.containsKey("qmp")) return new Actor(name, "qmp", scalar(e.get("qmp"), "a QMP command"), json(e.get("arguments")), null, null, 0, null, 0, lo, hi);
         if (e.containsKey("write")) {
             return new Actor(name, "write", null, null, scalar(e.get("write"), "a sysfs path"),
-                    scalar(require(n, "value", "the value written"), "a value"), 0, lo, hi);
+                    scalar(require(n, "value", "the value written"), "a value"), 0, null, 0, lo, hi);
         }
-        if (e.containsKey("alloc")) return new Actor(name, "alloc", null, null, null, null, size(e.get("alloc")), lo, hi);
+        if (e.containsKey("alloc")) return new Actor(name, "alloc", null, null, null, null, size(e.get("alloc")), null, 0, lo, hi);
+        if (e.containsKey("pmem")) return new Actor(name, "pmem", null, null, null, pmemOp(e.get("pmem")), 0, null, 0, lo, hi);
+        if (e.containsKey("span")) {
+            String zone = scalar(e.get("span"), "a zone name, like Device");
+            if (java.util.Arrays.stream(org.hotmem.mm.ZoneType.values()).noneMatch(z -> z.zoneName().equals(zone))) {
+                throw e.get("span").error("expected a zone name (DMA, DMA32, Normal, Movable, Device), got \"" + zone + "\"");
+            }
+            String lock = null;
+            if (e.containsKey("lock")) {
+                lock = scalar(e.get("lock"), "mem_hotplug_lock");
+                if (!lock.equals("mem_hotplug_lock")) throw e.get("lock").error("expected mem_hotplug_lock, got \"" + lock + "\"");
+            }
+            return new Actor(name, "span", null, null, null, zone, 0, lock, 0, lo, hi);
+        }
+        if (e.containsKey("devpage")) {
+            long hold = e.containsKey("hold") ? duration(e.get("hold")) : 0;
+            return new Actor(name, "devpage", null, null, null, null, size(e.get("devpage")), null, hold, lo, hi);
+        }
         throw n.error("expected " + expected);
+    }
+
+    private static String pmemOp(Node n) {
+        String op = scalar(n, "bind or unbind");
+        if (!op.equals("bind") && !op.equals("unbind")) throw n.error("expected bind or unbind, got \"" + op + "\"");
+        return op;
     }
 
     // ---------------------------------------------------------------- node helpers

@@ -23,6 +23,10 @@ import org.hotmem.kernel.fs.KFile;
 import org.hotmem.machine.HostState;
 import org.hotmem.machine.Machine;
 import org.hotmem.mm.AddressSpace;
+import org.hotmem.mm.DevPagemap;
+import org.hotmem.mm.Zone;
+import org.hotmem.mm.ZoneDevice;
+import org.hotmem.mm.ZoneType;
 import org.hotmem.mm.Gfp;
 import org.hotmem.power.Hibernation;
 import org.hotmem.power.SwapArea;
@@ -32,14 +36,17 @@ import org.hotmem.power.SwapArea;
  * scheduled alike), turns the historical switch on if asked, starts the actors at their delays,
  * lets them finish (or the limit pass), and classifies what happened.
  *
- * <p>Checked: a task that failed (an exception in the model, a replay divergence), a lockdep
- * report (made at the scheduling point where the lock is taken), a guest actor stuck past the
+ * <p>Checked: a task that failed (an exception in the model, a replay divergence), the
+ * {@link SchedulingPointChecks} at every decision after the actors start (the run goes on, so the
+ * outcome is complete; their violation is the earliest and wins), a lockdep report, a guest actor stuck past the
  * limit (with the deadlock report when nothing can run), the memory invariants
  * ({@link MemoryInvariants}: page accounting, buddy and span consistency) once the actors are
  * done and the machine has settled, and the outcome's grade. The first of these that fails is
  * the violation.
  *
- * <p>Actor results: a sysfs write and an allocation are {@code ok} or the errno's name; a QMP command is {@code ok}
+ * <p>Actor results: a sysfs write, an allocation and a pmem bind or unbind are {@code ok} or the
+ * errno's name; a span reader {@code spanned} or {@code torn}; a device page user {@code ok},
+ * {@code none} or {@code use-after-free}; a QMP command is {@code ok}
  * or QEMU's error class; a hibernation is {@code image} (complete, powered off), {@code
  * image-incomplete} (powered off with saveable pages the copy missed: lost from the image),
  * {@code oops} (the atomic copy faulted), or the errno of the write to {@code /sys/power/state}.
@@ -51,7 +58,10 @@ public final class RaceRun {
 
     /** What one schedule did. {@code violation} is null when nothing failed. */
     public record Result(String outcome, String violation, long[] delays, int[] schedule, Map<Integer, Integer> preemptions,
-                  List<String> story) {}
+                  List<String> story, List<String> taskNames) {
+        /** The name of the task with {@code pid} in this run. */
+        public String taskName(int pid) { return pid >= 1 && pid <= taskNames.size() ? taskNames.get(pid - 1) : "?"; }
+    }
 
     private RaceRun() {}
 
@@ -74,13 +84,23 @@ public final class RaceRun {
                 m.power().swapon("/dev/vda");
             }
             for (Race.Step s : race.setup()) setup(m, s);
-            if (historical) m.power().setHotplugExclusion(false); // the only switch: Race.SWITCHES
+            if (historical) historical(m, race.historical());
             m.drainKernelLog();
             return actors(race, m, delays, strategy, story);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } finally {
             if (swap != null) swap.toFile().delete();
+        }
+    }
+
+    /** Turns a switch of {@link Race#SWITCHES} on: the code as it was before its fix. */
+    private static void historical(Machine m, String name) {
+        switch (name) {
+            case "hibernation-without-hotplug-lock" -> m.power().setHotplugExclusion(false);
+            case "span-init-outside-span-lock" -> m.mm().zoneDevice().setSpanInit(ZoneDevice.SpanInit.OUTSIDE_SPAN_LOCK);
+            case "memunmap-without-waiting" -> m.memremap().setWaitForReferences(false);
+            default -> throw new IllegalArgumentException("no historical switch " + name); // Race.parse checked it
         }
     }
 
@@ -95,14 +115,18 @@ public final class RaceRun {
             boolean[] done = {false};
             m.kernel().spawn("setup", 0, () -> {
                 try {
-                    m.fs().lookupFile(s.path()).write(s.value() + "\n");
+                    if (s.pmem() == null) m.fs().lookupFile(s.path()).write(s.value() + "\n");
+                    else if (s.pmem().equals("bind")) m.legacyPmem().bind(0);
+                    else m.legacyPmem().unbind(0);
                 } catch (KernelException e) {
                     err[0] = e.errno().name();
                 }
                 done[0] = true;
             });
             m.kernel().runUntil(() -> done[0]);
-            if (err[0] != null) throw new IllegalStateException("setup: write " + s.value() + " to " + s.path() + ": " + err[0]);
+            if (err[0] != null) {
+                throw new IllegalStateException("setup: " + (s.pmem() != null ? "pmem " + s.pmem() : "write " + s.value() + " to " + s.path()) + ": " + err[0]);
+            }
         }
     }
 
@@ -112,7 +136,8 @@ public final class RaceRun {
         String[] results = new String[actors.size()];
         long start = k.now();
         int firstSwitch = k.trace().switches();
-        strategy.arm();
+        SchedulingPointChecks checks = new SchedulingPointChecks(k, m.mm(), actors.size());
+        strategy.arm(checks);
         for (int i = 0; i < actors.size(); i++) {
             Race.Actor a = actors.get(i);
             int ai = i;
@@ -120,6 +145,27 @@ public final class RaceRun {
                 k.addTimer(delays[i], () -> {
                     ObjectNode reply = m.qmp(a.qmp(), args(a.arguments()));
                     results[ai] = reply.has("error") ? reply.get("error").get("class").asText() : "ok";
+                });
+            } else if (a.kind().equals("pmem")) {
+                k.kthreadRun(a.name(), () -> {
+                    if (delays[ai] > 0) k.nanosleep(delays[ai]);
+                    try {
+                        if (a.value().equals("bind")) m.legacyPmem().bind(0);
+                        else m.legacyPmem().unbind(0);
+                        results[ai] = "ok";
+                    } catch (KernelException e) {
+                        results[ai] = e.errno().name();
+                    }
+                });
+            } else if (a.kind().equals("span")) {
+                k.kthreadRun(a.name(), () -> {
+                    if (delays[ai] > 0) k.nanosleep(delays[ai]);
+                    results[ai] = spanReader(m, a);
+                });
+            } else if (a.kind().equals("devpage")) {
+                k.kthreadRun(a.name(), () -> {
+                    if (delays[ai] > 0) k.nanosleep(delays[ai]);
+                    results[ai] = devpageUser(m, checks, ai, a);
                 });
             } else if (a.kind().equals("alloc")) {
                 k.kthreadRun(a.name(), () -> {
@@ -158,6 +204,7 @@ public final class RaceRun {
         } catch (TaskFailedException e) {
             violation = "task failed: " + e.getMessage();
         }
+        if (checks.violation() != null) violation = checks.violation(); // the first thing that went wrong
         boolean oops = m.kernel().dmesg().lines().stream().anyMatch(l -> l.contains("BUG: unable to handle page fault"));
         Hibernation.Report report = m.power().lastReport();
         for (int i = 0; i < actors.size(); i++) {
@@ -185,8 +232,53 @@ public final class RaceRun {
         }
         String outcome = out.toString();
         if (violation == null && race.grade(outcome) == Grade.FORBIDDEN) violation = "FORBIDDEN outcome: " + outcome;
+        List<String> names = new ArrayList<>();
+        if (story) for (Task t : k.tasks()) names.add(t.name());
         return new Result(outcome, violation, delays, strategy.schedule(), strategy.preemptions(),
-                story ? story(race, m, delays, start, firstSwitch, strategy) : List.of());
+                story ? story(race, m, delays, start, firstSwitch, strategy) : List.of(), names);
+    }
+
+    /** How often a span reader looks at the span. */
+    static final long SPAN_POLL_NS = 10_000;
+
+    /**
+     * A span reader (page_outside_zone_boundaries()'s zone_span_seqbegin()/retry pair, under
+     * get_online_mems() when the actor names mem_hotplug_lock) polling node 0's zone until it
+     * spans pages: {@code spanned}, or {@code torn} when a read gave a start pfn with no pages
+     * (the zone was empty at pfn 0 before).
+     */
+    private static String spanReader(Machine m, Race.Actor a) {
+        Zone z = m.mm().node(0).zone(java.util.Arrays.stream(ZoneType.values()).filter(t -> t.zoneName().equals(a.value())).findFirst().orElseThrow());
+        long emptyStart = z.spannedPages() == 0 ? z.startPfn() : -1;
+        while (true) {
+            boolean locked = a.lock() != null;
+            if (locked) m.hotplug().getOnlineMems();
+            long[] span = m.mm().zoneDevice().readSpan(z);
+            if (locked) m.hotplug().putOnlineMems();
+            if (span[1] > 0) return "spanned";
+            if (span[0] != emptyStart) return "torn";
+            m.kernel().nanosleep(SPAN_POLL_NS);
+        }
+    }
+
+    /**
+     * A user of a device page (get_user_pages() of a DAX mapping: get_dev_pagemap() on the pfn):
+     * {@code none} when no live pgmap maps it, else it holds the reference for the actor's hold
+     * time, reads the page again and puts the reference: {@code ok}, or {@code use-after-free}
+     * when the page's memmap is gone by then.
+     */
+    private static String devpageUser(Machine m, SchedulingPointChecks checks, int actor, Race.Actor a) {
+        long pfn = a.bytes() >>> m.mm().arch().pageShift();
+        ZoneDevice zd = m.mm().zoneDevice();
+        DevPagemap p = zd.getDevPagemap(pfn);
+        if (p == null) return "none";
+        checks.holding(actor, pfn);
+        zd.pageRefcount(pfn);
+        if (a.holdNs() > 0) m.kernel().nanosleep(a.holdNs());
+        boolean valid = m.mm().pfnValid(pfn);
+        zd.putDevPagemap(p);
+        checks.holding(actor, -1);
+        return valid ? "ok" : "use-after-free";
     }
 
     private static boolean allDone(String[] results) {

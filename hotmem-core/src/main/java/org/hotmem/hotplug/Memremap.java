@@ -47,6 +47,8 @@ public final class Memremap {
     private final Dmesg log;
     /** CONFIG_DEVICE_PRIVATE (Debian: not set). */
     private boolean devicePrivate;
+    /** memunmap_pages() waits for the references (v5.2+); false: the teardown as it was before. */
+    private boolean waitForReferences = true;
 
     public Memremap(MemoryHotplug hp) {
         this.hp = hp;
@@ -58,6 +60,17 @@ public final class Memremap {
     /** CONFIG_DEVICE_PRIVATE=y for this model run. */
     public void setDevicePrivate(boolean on) {
         devicePrivate = on;
+    }
+
+    /**
+     * false restores the teardown before Dan Williams' "mm/devm_memremap_pages: fix final page
+     * put race" (50f44ee7248a, v5.2, reported by Logan Gunthorpe): devm_memremap_pages_release()
+     * killed the ref, dropped the references taken at init and went straight on to
+     * arch_remove_memory(), freeing the memmap of pages still referenced (the driver's own
+     * percpu_ref teardown, which waited, came after).
+     */
+    public void setWaitForReferences(boolean on) {
+        waitForReferences = on;
     }
 
     /** The /proc/zoneinfo "Device" zone of node nid. */
@@ -198,6 +211,12 @@ public final class Memremap {
                 long nr = (r[1] - r[0]) >>> mm.arch().pageShift();
                 ref.putMany(nr - (pgmap.altmap && r == pgmap.ranges.get(0) ? altmapPages(nr) : 0));
             }
+        }
+        if (!waitForReferences) {
+            for (long[] r : mapped) {
+                pageunmapRange(pgmap, r); // the ref lives on: its driver exits it after the last put
+            }
+            return;
         }
         pgmap.done().waitForCompletion();
         for (long[] r : mapped) {
