@@ -211,9 +211,9 @@ public final class HibernateCompare {
                 worker.stop = true;
                 if (run[0].completed()) {
                     long t0 = m.kernel().now();
-                    Map<Long, Long> lost = DesignResume.restore(m.power(), run[0]);
+                    long lost = DesignResume.restore(m.power(), run[0]);
                     resumeNs[0] = m.kernel().now() - t0;
-                    resumed[0] = lost.isEmpty() ? "resumed, intact" : "resumed, " + lost.size() + " pages lost";
+                    resumed[0] = lost == 0 ? "resumed, intact" : "resumed, " + lost + " pages lost";
                 }
             });
             return new Row(run[0], resumeNs[0], resumed[0], outcome(run[0], unplugged), outcome(run[0], plugged));

@@ -7,9 +7,9 @@ import org.hotmem.mm.PageState;
 /**
  * The resume of a seed-001 design's image into the machine that wrote it, after its power-off
  * point: the memory is lost (as when the machine powers off), the image is read back in its
- * read time and every saved page gets its content at the snapshot point; then the frozen tasks
- * are thawed. Returns the saved pfns whose content did not come back (empty for a correct
- * design). Runs in the hibernating task.
+ * read time and every saved page gets the content the design wrote for it; then the frozen tasks
+ * are thawed. {@link #restore} returns how many pages in use do not hold their content of the
+ * snapshot point (0 for a correct design). Runs in the hibernating task.
  */
 public final class DesignResume {
     private DesignResume() {}
@@ -34,15 +34,12 @@ public final class DesignResume {
         return n;
     }
 
-    public static Map<Long, Long> restore(Hibernation power, DesignRun run) {
+    public static long restore(Hibernation power, DesignRun run) {
         Kernel kernel = power.kernel();
         power.mm().powerLoss();
         kernel.consume(run.resumeReadNs());
         for (var e : run.image().entrySet()) power.mm().restorePageContent(e.getKey(), e.getValue());
-        Map<Long, Long> lost = new java.util.TreeMap<>();
-        for (var e : run.snapshotPoint().entrySet()) {
-            if (power.mm().token(e.getKey()) != e.getValue()) lost.put(e.getKey(), power.mm().token(e.getKey()));
-        }
+        long lost = lostPages(power, run.snapshotPoint());
         power.freezer().thawKernelThreads();
         power.freezer().thawProcesses();
         return lost;

@@ -8,9 +8,10 @@ import java.util.Map;
  * compressed, the virtual time during which the tasks did not run (downtime) and from the first
  * freeze to the power-off point, the failure it hit (null: it reached the power-off point), the stores
  * the running tasks made after the snapshot point (lost when the image resumes), and the image:
- * every saved pfn with its content at the snapshot point, and the memory size it was taken of
- * (the header's num_physpages, which a resume checks), and the virtual time the resume takes to
- * read and decompress it.
+ * every saved pfn with the content the design wrote for it, next to every saveable pfn's content
+ * at the snapshot point (what a correct image restores), the memory size it was taken of (the
+ * header's num_physpages, which a resume checks), and the virtual time the resume takes to read
+ * and decompress it.
  */
 public record DesignRun(String design, long extraPages, long pagesWritten, long devicePages, long downtimeNs, long powerOffNs,
                         String failure, long lostWrites, Map<Long, Long> image, Map<Long, Long> snapshotPoint,
