@@ -6,14 +6,19 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.ArrayList;
+import org.hotmem.conformance.Bundled;
 import org.hotmem.conformance.ConformanceSuite;
+import org.hotmem.conformance.PseriesTranscriptComparer;
+import org.hotmem.hv.MachineType;
 import org.hotmem.conformance.TranscriptComparer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
  * {@code hotmem conformance [--kernel 6.12|6.1] [--only NAME] [--out DIR]}: runs every bundled
- * scenario, compares it with the recording from real Linux and prints, per scenario, the
+ * scenario (with 6.1 also the pseries recordings, on a pseries machine, compared by the pseries
+ * recorder's rules; {@code --per-step-kernel-log} is its {@code --strict}), compares it with the recording from real Linux and prints, per scenario, the
  * comparer's blocks for what differs; the last line is {@code N passed, M failed} summed
  * over the scenarios. Exit status 1 if anything failed.
  */
@@ -42,11 +47,21 @@ public final class ConformanceCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        ConformanceSuite suite = new ConformanceSuite(MachineTargets.factory(seed),
+        ConformanceSuite pc = new ConformanceSuite(MachineTargets.factory(seed),
                 new TranscriptComparer.Options(perStep, exactTotalPages, false, false, false));
-        List<ConformanceSuite.ScenarioResult> results;
+        // the pseries recordings (kernel 6.1 only), with the pseries recorder's comparer
+        boolean withPseries = Bundled.PSERIES_KERNELS.contains(kernel);
+        ConformanceSuite pseries = new ConformanceSuite(MachineTargets.factory(seed, MachineType.PSERIES),
+                new PseriesTranscriptComparer(perStep), Bundled.PSERIES);
+        List<ConformanceSuite.ScenarioResult> results = new ArrayList<>();
+        boolean inPseries = withPseries && only != null && Bundled.scenarioNames(Bundled.PSERIES).contains(only);
         try {
-            results = suite.runAll(kernel, only);
+            if (!inPseries) {
+                results.addAll(pc.runAll(kernel, only));
+            }
+            if (withPseries && (only == null || inPseries)) {
+                results.addAll(pseries.runAll(kernel, only));
+            }
         } catch (IllegalArgumentException e) {
             System.err.println("hotmem conformance: " + e.getMessage());
             return 2;

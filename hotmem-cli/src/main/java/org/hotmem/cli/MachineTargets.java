@@ -7,6 +7,7 @@ import org.hotmem.conformance.ConformanceTarget;
 import org.hotmem.conformance.ScnScript;
 import org.hotmem.conformance.TargetFactory;
 import org.hotmem.fuse.LiveTarget;
+import org.hotmem.hv.MachineType;
 import org.hotmem.kernel.Kernel;
 import org.hotmem.hotplug.MemoryHotplug;
 import org.hotmem.hotplug.MemoryInvariants;
@@ -32,6 +33,19 @@ final class MachineTargets {
      * served live at the wall clock's pace with a real shell against its FUSE mount.
      */
     static TargetFactory factory(long seed) {
+        return factory(seed, MachineType.PC);
+    }
+
+    /**
+     * As {@link #factory(long)} for QEMU board {@code type}; a pseries machine always runs in
+     * virtual time with the built-in shell (its recorded scenarios use the simple-command subset
+     * and the recorder's guest tools).
+     */
+    static TargetFactory factory(long seed, MachineType type) {
+        if (type == MachineType.PSERIES) {
+            return (scenario, kernel) -> new Target(Machine.builder().config(config(scenario, kernel, seed))
+                    .machine(MachineType.PSERIES).boot(), config(scenario, kernel, seed), false, new ArrayList<>());
+        }
         return (scenario, kernel) -> scenario.needsRealShell()
                 ? LiveTarget.boot(config(scenario, kernel, seed), 1)
                 : new Target(Machine.boot(config(scenario, kernel, seed)), config(scenario, kernel, seed), false,
@@ -67,6 +81,11 @@ final class MachineTargets {
         @Override
         public Hibernation power() {
             return machine.power();
+        }
+
+        @Override
+        public java.util.Map<String, org.hotmem.kernel.UserProgram> programs() {
+            return machine.programs();
         }
 
         @Override

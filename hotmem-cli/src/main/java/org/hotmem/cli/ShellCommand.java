@@ -20,6 +20,7 @@ import org.hotmem.conformance.ScnFormatException;
 import org.hotmem.conformance.ScnParser;
 import org.hotmem.conformance.TranscriptWriter;
 import picocli.CommandLine.Command;
+import org.hotmem.hv.MachineType;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -56,6 +57,10 @@ public final class ShellCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "1", description = "scheduler seed (default ${DEFAULT-VALUE})")
     long seed;
 
+    @Option(names = "--machine", defaultValue = "pc", converter = MachineOption.class,
+            description = "the QEMU board: pc (default, x86-64) or pseries (ppc64le, kernel 6.1)")
+    MachineType machine;
+
     @Override
     public Integer call() throws IOException {
         if (scenario == null) {
@@ -64,7 +69,7 @@ public final class ShellCommand implements Callable<Integer> {
                 qemuArgs.addAll(List.of(q.strip().split("\\s+")));
             }
             ScnScript header = new ScnScript("interactive", memory, cmdline, qemuArgs, List.of(), List.of());
-            try (ConformanceTarget t = MachineTargets.factory(seed).boot(header, kernel)) {
+            try (ConformanceTarget t = MachineTargets.factory(seed, machine).boot(header, kernel)) {
                 PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
                 return new InteractiveShell(t, out).run(new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)));
             }
@@ -86,7 +91,7 @@ public final class ShellCommand implements Callable<Integer> {
         }
         TranscriptWriter tw = new TranscriptWriter(w);
         boolean[] aborted = new boolean[1];
-        new ConformanceRunner(MachineTargets.factory(seed)).run(s, kernel, rec -> {
+        new ConformanceRunner(MachineTargets.factory(seed, machine)).run(s, kernel, rec -> {
             aborted[0] |= rec.path("kind").asText().equals("abort");
             tw.write(rec);
         });

@@ -7,6 +7,8 @@ import java.util.List;
 import java.util.stream.Stream;
 import org.hotmem.conformance.Bundled;
 import org.hotmem.conformance.ConformanceSuite;
+import org.hotmem.conformance.PseriesTranscriptComparer;
+import org.hotmem.hv.MachineType;
 import org.hotmem.conformance.TargetFactory;
 import org.hotmem.conformance.TranscriptComparer;
 import java.nio.file.Files;
@@ -46,5 +48,22 @@ class ConformanceSuiteTest {
     @TestFactory
     Stream<DynamicTest> everyBundledScenarioMatchesTheRecordingOfRealLinux() {
         return suite(MachineTargets.factory(1));
+    }
+
+    /** The pseries recordings (6.1 only) on a pseries machine, by the pseries recorder's comparer. */
+    @TestFactory
+    Stream<DynamicTest> everyBundledPseriesScenarioMatchesTheRecordingOfRealLinux() {
+        ConformanceSuite suite = new ConformanceSuite(MachineTargets.factory(1, MachineType.PSERIES),
+                new PseriesTranscriptComparer(false), Bundled.PSERIES);
+        List<DynamicTest> tests = new ArrayList<>();
+        for (String kernel : Bundled.PSERIES_KERNELS) {
+            for (String name : Bundled.scenarioNames(Bundled.PSERIES)) {
+                tests.add(DynamicTest.dynamicTest(name + " on pseries " + kernel, () -> {
+                    TranscriptComparer.Result r = suite.run(name, kernel).comparison();
+                    assertEquals(0, r.failed(), () -> name + " (pseries " + kernel + ") differs from real Linux:\n" + r.report());
+                }));
+            }
+        }
+        return tests.stream();
     }
 }

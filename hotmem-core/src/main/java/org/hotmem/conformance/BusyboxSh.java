@@ -8,6 +8,7 @@ import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 import org.hotmem.kernel.Errno;
 import org.hotmem.kernel.KernelException;
+import org.hotmem.kernel.UserProgram;
 import org.hotmem.kernel.fs.KDir;
 import org.hotmem.kernel.fs.KFile;
 import org.hotmem.kernel.fs.KNode;
@@ -20,10 +21,11 @@ import org.hotmem.power.S2disk;
 /**
  * The guest's {@code sh -c COMMAND} for the conformance subset, imitating busybox 1.35 ash
  * and applets byte for byte: {@code cat}, {@code echo} (with {@code > PATH}), {@code ls},
- * {@code grep}, {@code test}/{@code [}, {@code true}, {@code false}, {@code mkswap} and
- * {@code swapon} on the machine's virtio disks, the uswsusp programs {@code s2disk} and
- * {@code resume} (Java programs on /dev/snapshot, see {@link S2disk}), and the recorded guest's helper scripts
- * {@code memblocks} and {@code zonesum}. stdout and stderr go to one
+ * {@code grep}, {@code test}/{@code [}, {@code true}, {@code false}, {@code sleep}, {@code mkswap} and
+ * {@code swapon} on the machine's virtio disks, the uswsusp programs
+ * {@code s2disk} and {@code resume} (Java programs on /dev/snapshot, see {@link S2disk}), the recorded guests' helper scripts
+ * {@code memblocks}, {@code zonesum} and {@code cmmstat}, and the machine's {@link UserProgram}s
+ * (insmod, rmmod, memhog). stdout and stderr go to one
  * output, in order.
  *
  * <p>Every file access is a kernfs access: a read calls the attribute's show, a write its
@@ -49,6 +51,8 @@ public final class BusyboxSh {
     private final LongConsumer spend;
     /** The machine's hibernation core with its block devices (mkswap, swapon), or null: no disks. */
     private final Hibernation power;
+    /** The machine's programs beyond the applets, by name. */
+    private final java.util.Map<String, UserProgram> programs;
 
     /**
      * @param fs    the machine's kernfs
@@ -61,14 +65,20 @@ public final class BusyboxSh {
 
     /** As {@link #BusyboxSh(Kernfs, LongConsumer)}, with the machine's disks for mkswap and swapon. */
     public BusyboxSh(Kernfs fs, LongConsumer spend, Hibernation power) {
+        this(fs, spend, power, java.util.Map.of());
+    }
+
+    /** As above, with the machine's further programs (insmod, rmmod, memhog: {@link UserProgram}s). */
+    public BusyboxSh(Kernfs fs, LongConsumer spend, Hibernation power, java.util.Map<String, UserProgram> programs) {
         this.fs = fs;
         this.spend = spend;
         this.power = power;
+        this.programs = programs;
     }
 
     /** The commands of the subset; anything else needs a real shell. */
     private static final java.util.Set<String> COMMANDS = java.util.Set.of("cat", "echo", "ls", "grep", "test", "[", "true",
-            "false", "memblocks", "zonesum", "mkswap", "swapon", "s2disk", "resume");
+            "false", "memblocks", "zonesum", "mkswap", "swapon", "s2disk", "resume", "cmmstat", "insmod", "rmmod", "memhog", "sleep");
 
     /**
      * True if this subset runs {@code line} as busybox would (a simple command of the subset, or a
@@ -137,11 +147,20 @@ public final class BusyboxSh {
             case "false" -> 1;
             case "memblocks" -> memblocks(args, io);
             case "zonesum" -> zonesum(io);
+            case "cmmstat" -> cmmstat(io);
+            case "sleep" -> sleep(args, io);
             case "mkswap" -> mkswap(args, io);
             case "swapon" -> swapon(args, io);
             case "s2disk" -> power == null ? noDevice("s2disk", io) : S2disk.main(power, args, io.stdout(), io.stderr());
             case "resume" -> power == null ? noDevice("resume", io) : Resume.main(power, args, io.stdout(), io.stderr());
             default -> {
+                UserProgram prog = programs.get(name);
+                if (prog != null) {
+                    StringBuilder po = new StringBuilder();
+                    int prc = prog.run(args, po);
+                    io.stdout().append(po);
+                    yield prc;
+                }
                 io.err("sh: " + name + ": not found");
                 yield 127;
             }
@@ -449,6 +468,7 @@ public final class BusyboxSh {
         boolean silent = false;
         boolean ignoreCase = false;
         boolean fixed = false;
+        boolean wholeLine = false;
         String pattern = null;
         List<String> files = new ArrayList<>();
         boolean optionsDone = false;
@@ -466,6 +486,7 @@ public final class BusyboxSh {
                         case 's' -> silent = true;
                         case 'i' -> ignoreCase = true;
                         case 'F' -> fixed = true;
+                        case 'x' -> wholeLine = true;
                         default -> {
                             io.err("grep: invalid option -- '" + c + "'");
                             return 2;
@@ -512,7 +533,7 @@ public final class BusyboxSh {
             }
             int n = 0;
             for (String l : lines(text)) {
-                if (re.matcher(l).find() != invert) {
+                if ((wholeLine ? re.matcher(l).matches() : re.matcher(l).find()) != invert) {
                     matched = true;
                     n++;
                     if (quiet) {
@@ -698,6 +719,75 @@ public final class BusyboxSh {
      * /proc/zoneinfo, {@code node N NAME start_pfn=PFN(0xHEX) spanned=S present=P managed=M},
      * {@code start_pfn=-} when the zone has no pages (zoneinfo prints no start_pfn then).
      */
+    /**
+     * busybox's {@code sleep} (FANCY_SLEEP): the sum of its arguments, each a decimal number of
+     * seconds with an optional s/m/h/d suffix; the time passes in the command's task.
+     */
+    private int sleep(List<String> args, Io io) {
+        if (args.isEmpty()) {
+            io.err("BusyBox v1.35.0 (Debian 1:1.35.0-4+b3) multi-call binary.\n\nUsage: sleep [N]...\n\n"
+                    + "Pause for a time equal to the total of the args given, where each arg can\n"
+                    + "have an optional suffix of (s)econds, (m)inutes, (h)ours, or (d)ays");
+            return 1;
+        }
+        double total = 0;
+        for (String a : args) {
+            Matcher m = SLEEP_ARG.matcher(a);
+            if (!m.matches()) {
+                io.err("sleep: invalid number '" + a + "'");
+                return 1;
+            }
+            double mult = switch (m.group(2)) {
+                case "m" -> 60;
+                case "h" -> 3600;
+                case "d" -> 86400;
+                default -> 1;
+            };
+            total += Double.parseDouble(m.group(1)) * mult;
+        }
+        spend.accept((long) (total * 1e9));
+        return 0;
+    }
+
+    private static final Pattern SLEEP_ARG = Pattern.compile("([0-9]+(?:\\.[0-9]*)?|\\.[0-9]+)([smhd]?)");
+
+    /**
+     * The pseries recorder's {@code cmmstat} script: the CMM device's three counters (or that
+     * the device is absent), MemTotal/MemFree/MemAvailable of /proc/meminfo on one line, and
+     * the pgmigrate_success/fail and balloon_* lines of /proc/vmstat on one line.
+     */
+    private int cmmstat(Io io) {
+        String d = "/sys/devices/system/cmm/cmm0";
+        if (fs.lookup(d) instanceof KDir) {
+            io.stdout().append("cmm loaned_kb=").append(catQuiet(d + "/loaned_kb")).append(" loaned_target_kb=")
+                    .append(catQuiet(d + "/loaned_target_kb")).append(" oom_freed_kb=").append(catQuiet(d + "/oom_freed_kb"))
+                    .append('\n');
+        } else {
+            io.stdout().append("cmm: ").append(d).append(" absent\n");
+        }
+        for (String l : lines(catQuiet("/proc/meminfo"))) {
+            if (l.matches("(MemTotal|MemFree|MemAvailable|Balloon):.*")) {
+                io.stdout().append(l.replaceAll(" +", " ")).append(' '); // tr -s ' ' | tr '\n' ' '
+            }
+        }
+        io.stdout().append('\n');
+        for (String l : lines(catQuiet("/proc/vmstat"))) {
+            if (l.startsWith("balloon_") || l.matches("pgmigrate_(success|fail).*")) {
+                io.stdout().append(l).append(' ');
+            }
+        }
+        io.stdout().append('\n');
+        return 0;
+    }
+
+    /** $(cat FILE 2>&1) without the trailing newline. */
+    private String catQuiet(String path) {
+        StringBuilder text = new StringBuilder();
+        cat(List.of(path), new Io(text, text));
+        String t = text.toString();
+        return t.endsWith("\n") ? t.substring(0, t.length() - 1) : t;
+    }
+
     private int zonesum(Io io) {
         StringBuilder text = new StringBuilder();
         if (cat(List.of("/proc/zoneinfo"), new Io(text, io.stderr())) != 0) {

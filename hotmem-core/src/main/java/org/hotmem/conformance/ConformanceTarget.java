@@ -27,6 +27,11 @@ public interface ConformanceTarget extends AutoCloseable {
         return null;
     }
 
+    /** The guest's programs beyond busybox's applets (insmod, rmmod, memhog), by name. */
+    default java.util.Map<String, org.hotmem.kernel.UserProgram> programs() {
+        return java.util.Map.of();
+    }
+
     /**
      * Executes one QMP command; {@code args} is the arguments object ({@code {}} when the
      * scenario gives none). Returns QEMU's reply, {@code {"return": ...}} or
@@ -55,7 +60,7 @@ public interface ConformanceTarget extends AutoCloseable {
 
     /** Runs one guest command ({@code sh -c COMMAND}), giving up after {@code timeoutNs} of guest time. */
     default GuestShell.Outcome runGuest(String command, long timeoutNs) {
-        return new GuestShell(kernel(), fs(), power()).run(command, timeoutNs);
+        return new GuestShell(kernel(), fs(), power(), programs()).run(command, timeoutNs);
     }
 
     /**
@@ -63,7 +68,7 @@ public interface ConformanceTarget extends AutoCloseable {
      * time and asks the handle. A target without its own kernel refuses.
      */
     default GuestShell.Pending sendGuest(String command) {
-        return new GuestShell(kernel(), fs(), power()).start(command);
+        return new GuestShell(kernel(), fs(), power(), programs()).start(command);
     }
 
     /** Whether QEMU has exited by itself: the guest powered off (after writing a hibernation image). */

@@ -23,6 +23,8 @@ public final class GuestShell {
     private final Kernfs fs;
     /** The machine's disks for mkswap/swapon, or null. */
     private final Hibernation power;
+    /** The machine's programs beyond busybox's applets. */
+    private final java.util.Map<String, org.hotmem.kernel.UserProgram> programs;
 
     public GuestShell(Kernel kernel, Kernfs fs) {
         this(kernel, fs, null);
@@ -30,9 +32,15 @@ public final class GuestShell {
 
     /** A shell whose mkswap and swapon reach {@code power}'s block devices. */
     public GuestShell(Kernel kernel, Kernfs fs, Hibernation power) {
+        this(kernel, fs, power, java.util.Map.of());
+    }
+
+    /** As above, with the machine's further programs (insmod, rmmod, memhog). */
+    public GuestShell(Kernel kernel, Kernfs fs, Hibernation power, java.util.Map<String, org.hotmem.kernel.UserProgram> programs) {
         this.kernel = kernel;
         this.fs = fs;
         this.power = power;
+        this.programs = programs;
     }
 
     /** One command's result; {@code result} is null if it timed out. */
@@ -66,7 +74,7 @@ public final class GuestShell {
      */
     public Pending start(String command) {
         Pending p = new Pending(command, kernel);
-        BusyboxSh sh = new BusyboxSh(fs, ns -> kernel.nanosleep(Math.max(1, ns / 1_000_000L) * 1_000_000L), power);
+        BusyboxSh sh = new BusyboxSh(fs, ns -> kernel.nanosleep(Math.max(1, ns / 1_000_000L) * 1_000_000L), power, programs);
         kernel.spawnProcess("sh", () -> {
             try {
                 p.result = sh.run(command);

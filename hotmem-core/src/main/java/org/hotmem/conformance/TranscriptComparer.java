@@ -22,7 +22,7 @@ import java.util.regex.Pattern;
  * compared as multisets per group: step 0, each guest step, each maximal run of other steps.
  * The report holds one block per failing step and ends with {@code N passed, M failed}.
  */
-public final class TranscriptComparer {
+public final class TranscriptComparer implements TranscriptComparison {
     /** Kernel log messages a simulator is expected to reproduce (the script's COMPARABLE list). */
     public static final List<String> COMPARABLE = List.of(
             "Offlined Pages \\d+",
@@ -146,6 +146,7 @@ public final class TranscriptComparer {
     }
 
     /** Compares two JSONL texts. */
+    @Override
     public Result compare(String expectedName, String expectedJsonl, String actualName, String actualJsonl) {
         return compare(load(expectedName, expectedJsonl), load(actualName, actualJsonl));
     }

@@ -28,6 +28,8 @@ import org.hotmem.scenario.YamlTree;
  *   - {name: bind, pmem: bind}                   # nd_pmem bind/unbind of the memmap=nn!ss namespace
  *   - {name: reader, span: Device, lock: mem_hotplug_lock}   # a span reader (lock optional)
  *   - {name: gup, devpage: 4G, hold: 5ms}        # get_dev_pagemap() of an address, held, put
+ *   - {name: jbd2, journal: 1ms}                 # a journal kthread committing every 1 ms
+ *   - {name: udev, online: memory32, value: online, rule: offline, at: 0ms..2ms}   # an onliner woken by the add uevent
  * limit: 30s                                     # virtual time an actor may take
  * outcomes: [{outcome: "hib=image, plug=ok", grade: ACCEPTABLE, desc: ...}]
  * unlisted: FORBIDDEN                            # the grade of an outcome not listed
@@ -49,8 +51,12 @@ public record Race(String file, String text, String name, String description, Ma
      * sysfs write, a kernel-side user allocating {@code bytes} of movable pages (a driver
      * the freezer does not stop), the legacy pmem namespace's bind or unbind ({@code value}), a
      * reader of node 0's zone {@code value} span (lockless, or under {@code lock}), or a user of
-     * the device page at address {@code bytes} holding its pgmap reference {@code holdNs};
-     * started at a delay in [atLo, atHi].
+     * the device page at address {@code bytes} holding its pgmap reference {@code holdNs}, or a
+     * filesystem's journal kernel thread committing every {@code holdNs} ({@code journal}), or a
+     * user-space onliner of memory block {@code path} ({@code online}: woken by the block's add
+     * uevent, it writes {@code value} to its state, only if the state reads offline when
+     * {@code lock} is {@code "offline"}, udev's ATTR{state}=="offline" match; its delay counts
+     * from the uevent); started at a delay in [atLo, atHi].
      */
     public record Actor(String name, String kind, String qmp, String arguments, String path, String value, long bytes,
                         String lock, long holdNs, long atLo, long atHi) {
@@ -62,7 +68,7 @@ public record Race(String file, String text, String name, String description, Ma
 
     /** The switches {@code --historical} can turn on (each restores a fixed bug; see {@link RaceRun}). */
     public static final Set<String> SWITCHES = Set.of("hibernation-without-hotplug-lock", "span-init-outside-span-lock",
-            "memunmap-without-waiting");
+            "memunmap-without-waiting", "journal-thread-not-freezable", "auto-online-offline");
 
     /** The grade of an observed outcome. */
     public Grade grade(String outcome) {
@@ -166,9 +172,10 @@ public record Race(String file, String text, String name, String description, Ma
 
     private static Actor actor(Node n) {
         String expected = "an actor: {name: N, hibernate: disk | qmp: CMD, arguments: {...} | write: PATH, value: V | alloc: 4M"
-                + " | pmem: bind|unbind | span: ZONE, lock: mem_hotplug_lock | devpage: ADDRESS, hold: 5ms, at: 0ms..50ms}";
+                + " | pmem: bind|unbind | span: ZONE, lock: mem_hotplug_lock | devpage: ADDRESS, hold: 5ms | journal: 1ms"
+                + " | online: memoryN, value: online|online_movable|..., rule: offline, at: 0ms..50ms}";
         if (!n.isMap()) throw n.error("expected " + expected + ", got " + n.describe());
-        known(n, "name", "hibernate", "qmp", "arguments", "write", "value", "alloc", "pmem", "span", "lock", "devpage", "hold", "at");
+        known(n, "name", "hibernate", "qmp", "arguments", "write", "value", "alloc", "pmem", "span", "lock", "devpage", "hold", "journal", "online", "rule", "at");
         Map<String, Node> e = n.entries();
         String name = scalar(require(n, "name", "the actor's name"), "the actor's name");
         if (!name.matches("[a-z][a-z0-9-]*")) throw e.get("name").error("expected a name of lower-case letters, digits and '-', got \"" + name + "\"");
@@ -208,6 +215,22 @@ public record Race(String file, String text, String name, String description, Ma
         if (e.containsKey("devpage")) {
             long hold = e.containsKey("hold") ? duration(e.get("hold")) : 0;
             return new Actor(name, "devpage", null, null, null, null, size(e.get("devpage")), null, hold, lo, hi);
+        }
+        if (e.containsKey("journal")) {
+            long period = duration(e.get("journal"));
+            if (period == 0) throw e.get("journal").error("expected a commit period above 0, like 1ms");
+            return new Actor(name, "journal", null, null, null, null, 0, null, period, lo, hi);
+        }
+        if (e.containsKey("online")) {
+            String block = scalar(e.get("online"), "a memory block, like memory32");
+            if (!block.matches("memory\\d+")) throw e.get("online").error("expected a memory block, like memory32, got \"" + block + "\"");
+            String rule = null;
+            if (e.containsKey("rule")) {
+                rule = scalar(e.get("rule"), "offline");
+                if (!rule.equals("offline")) throw e.get("rule").error("expected offline (write only to an offline block), got \"" + rule + "\"");
+            }
+            return new Actor(name, "online", null, null, "/sys/devices/system/memory/" + block,
+                    scalar(require(n, "value", "the value written to the block's state"), "a value"), 0, rule, 0, lo, hi);
         }
         throw n.error("expected " + expected);
     }

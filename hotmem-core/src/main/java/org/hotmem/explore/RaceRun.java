@@ -46,7 +46,9 @@ import org.hotmem.power.SwapArea;
  *
  * <p>Actor results: a sysfs write, an allocation and a pmem bind or unbind are {@code ok} or the
  * errno's name; a span reader {@code spanned} or {@code torn}; a device page user {@code ok},
- * {@code none} or {@code use-after-free}; a QMP command is {@code ok}
+ * {@code none} or {@code use-after-free}; a journal thread {@code consistent}, {@code disk-ahead} or
+ * {@code running} ({@link Journal}); an onliner {@code ok}, the errno or {@code skipped}, then
+ * {@code in ZONE}; a QMP command is {@code ok}
  * or QEMU's error class; a hibernation is {@code image} (complete, powered off), {@code
  * image-incomplete} (powered off with saveable pages the copy missed: lost from the image),
  * {@code oops} (the atomic copy faulted), or the errno of the write to {@code /sys/power/state}.
@@ -84,9 +86,10 @@ public final class RaceRun {
                 m.power().swapon("/dev/vda");
             }
             for (Race.Step s : race.setup()) setup(m, s);
-            if (historical) historical(m, race.historical());
+            boolean freezableJournal = !(historical && "journal-thread-not-freezable".equals(race.historical()));
+            if (historical && freezableJournal) historical(m, race.historical());
             m.drainKernelLog();
-            return actors(race, m, delays, strategy, story);
+            return actors(race, m, delays, strategy, story, freezableJournal);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } finally {
@@ -100,6 +103,7 @@ public final class RaceRun {
             case "hibernation-without-hotplug-lock" -> m.power().setHotplugExclusion(false);
             case "span-init-outside-span-lock" -> m.mm().zoneDevice().setSpanInit(ZoneDevice.SpanInit.OUTSIDE_SPAN_LOCK);
             case "memunmap-without-waiting" -> m.memremap().setWaitForReferences(false);
+            case "auto-online-offline" -> setup(m, new Race.Step(null, null, "/sys/devices/system/memory/auto_online_blocks", "offline", null, 0));
             default -> throw new IllegalArgumentException("no historical switch " + name); // Race.parse checked it
         }
     }
@@ -130,10 +134,11 @@ public final class RaceRun {
         }
     }
 
-    private static Result actors(Race race, Machine m, long[] delays, ExploreStrategy strategy, boolean story) {
+    private static Result actors(Race race, Machine m, long[] delays, ExploreStrategy strategy, boolean story, boolean freezableJournal) {
         Kernel k = m.kernel();
         List<Race.Actor> actors = race.actors();
         String[] results = new String[actors.size()];
+        Journal[] journals = new Journal[actors.size()];
         long start = k.now();
         int firstSwitch = k.trace().switches();
         SchedulingPointChecks checks = new SchedulingPointChecks(k, m.mm(), actors.size());
@@ -167,6 +172,10 @@ public final class RaceRun {
                     if (delays[ai] > 0) k.nanosleep(delays[ai]);
                     results[ai] = devpageUser(m, checks, ai, a);
                 });
+            } else if (a.kind().equals("online")) {
+                k.spawn(a.name(), 0, () -> results[ai] = onliner(m, a, delays[ai]));
+            } else if (a.kind().equals("journal")) {
+                journals[i] = new Journal(m, a, delays[i], freezableJournal);
             } else if (a.kind().equals("alloc")) {
                 k.kthreadRun(a.name(), () -> {
                     if (delays[ai] > 0) k.nanosleep(delays[ai]);
@@ -199,8 +208,8 @@ public final class RaceRun {
         boolean[] late = {false};
         k.addTimer(race.limitNs(), () -> late[0] = true);
         try {
-            k.runUntil(() -> late[0] || m.poweredOff() || allDone(results));
-            if (!m.poweredOff() && allDone(results)) m.runFor(SETTLE_NS);
+            k.runUntil(() -> late[0] || m.poweredOff() || allDone(results, journals));
+            if (!m.poweredOff() && allDone(results, journals)) m.runFor(SETTLE_NS);
         } catch (TaskFailedException e) {
             violation = "task failed: " + e.getMessage();
         }
@@ -212,6 +221,7 @@ public final class RaceRun {
             if (oops) results[i] = "oops";
             else if (m.poweredOff() && report != null) results[i] = report.missedHotAdded() > 0 ? "image-incomplete" : "image";
         }
+        for (int i = 0; i < actors.size(); i++) if (journals[i] != null) results[i] = journals[i].outcome(m);
         if (violation == null) violation = lockdep(k);
         if (violation == null) {
             for (int i = 0; i < actors.size(); i++) {
@@ -281,8 +291,41 @@ public final class RaceRun {
         return valid ? "ok" : "use-after-free";
     }
 
-    private static boolean allDone(String[] results) {
-        for (String r : results) if (r == null) return false;
+    /** Whether every actor is done; a journal thread runs until the machine goes off. */
+    /** How often an onliner waiting for its block's add uevent looks for the block. */
+    static final long UEVENT_POLL_NS = 100_000;
+
+    /**
+     * A user-space onliner (a udev rule, a guest agent) woken by a memory block's add uevent:
+     * after its delay it writes its value to the block's state (with the rule: only if the state
+     * reads offline); the result is {@code ok}, the errno, or {@code skipped} (the rule did not
+     * match), followed by {@code in ZONE}: the block's valid_zones once it wrote.
+     */
+    private static String onliner(Machine m, Race.Actor a, long delayNs) {
+        Kernel k = m.kernel();
+        while (m.fs().lookupFile(a.path() + "/state") == null) k.nanosleep(UEVENT_POLL_NS);
+        if (delayNs > 0) k.nanosleep(delayNs);
+        KFile state = m.fs().lookupFile(a.path() + "/state");
+        if (state == null) return "ENOENT";
+        String result;
+        boolean match = a.lock() == null || state.read().strip().equals(a.lock());
+        k.yield(); // between the read(2) and the write(2): the return to user space is a preemption point
+        if (!match) {
+            result = "skipped";
+        } else {
+            try {
+                state.write(a.value() + "\n");
+                result = "ok";
+            } catch (KernelException e) {
+                result = e.errno().name();
+            }
+        }
+        KFile zones = m.fs().lookupFile(a.path() + "/valid_zones");
+        return zones == null ? result : result + " in " + zones.read().strip();
+    }
+
+    private static boolean allDone(String[] results, Journal[] journals) {
+        for (int i = 0; i < results.length; i++) if (results[i] == null && journals[i] == null) return false;
         return true;
     }
 

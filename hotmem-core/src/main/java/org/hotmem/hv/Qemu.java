@@ -36,6 +36,10 @@ public final class Qemu {
     private final QmpEventQueue events;
     private DeviceMemory deviceMemory;
     private final AcpiMemoryHotplug acpiMemoryHotplug;
+    /** The board ({@code -machine}). */
+    private final MachineType machineType;
+    /** pseries: the LMB DR connectors (null on pc). */
+    private final SpaprMemoryHotplug spaprMemoryHotplug;
     /** /objects: memory backends by id, in creation order. */
     private final Map<String, MemoryBackend> objects = new LinkedHashMap<>();
     /** /machine/peripheral: devices by id, in creation order. */
@@ -49,11 +53,15 @@ public final class Qemu {
     /** False while the command line's devices are being cold-plugged. */
     private boolean machineDone;
 
-    private Qemu(MemoryOptions memory, HostTimers timers, long epochBaseSeconds) {
+    private Qemu(MachineType machineType, MemoryOptions memory, HostTimers timers, long epochBaseSeconds) {
+        this.machineType = machineType;
         this.memory = memory;
         this.timers = timers;
         this.events = new QmpEventQueue(timers, epochBaseSeconds);
-        this.acpiMemoryHotplug = new AcpiMemoryHotplug(memory.slots(), timers, events, this::dimmEjected);
+        this.acpiMemoryHotplug = new AcpiMemoryHotplug(machineType == MachineType.PC ? memory.slots() : 0, timers, events,
+                this::dimmEjected);
+        this.spaprMemoryHotplug = machineType == MachineType.PSERIES
+                ? new SpaprMemoryHotplug(timers, events, this::dimmEjected) : null;
     }
 
     /**
@@ -66,7 +74,21 @@ public final class Qemu {
      * @throws QemuConfigException with QEMU's message where QEMU would refuse to start
      */
     public static Qemu start(String memoryOption, List<String> args, HostTimers timers, long epochBaseSeconds) {
-        Qemu q = new Qemu(MemoryOptions.parse(memoryOption), timers, epochBaseSeconds);
+        return start(MachineType.PC, memoryOption, args, timers, epochBaseSeconds);
+    }
+
+    /**
+     * As {@link #start(String, List, HostTimers, long)} for board {@code type}. On pseries the boot
+     * RAM and DIMMs are whole LMBs. // model: pseries' 512 MiB default RAM is not applied to a bare -m.
+     */
+    public static Qemu start(MachineType type, String memoryOption, List<String> args, HostTimers timers, long epochBaseSeconds) {
+        MemoryOptions mo = MemoryOptions.parse(memoryOption);
+        if (type == MachineType.PSERIES && mo.ramSize() % SpaprMemoryHotplug.LMB_SIZE != 0) {
+            // spapr_machine_init(): the boot RAM is a whole number of LMBs
+            throw new QemuConfigException("qemu-system-ppc64: Memory size 0x" + Long.toHexString(mo.ramSize())
+                    + " is not aligned to 256 MiB");
+        }
+        Qemu q = new Qemu(type, mo, timers, epochBaseSeconds);
         // one text, so that a quoted word a caller split at blanks (a scenario's qemu: line) is whole again
         List<String> tokens = splitArgs(String.join(" ", args));
         List<String> deviceOpts = new ArrayList<>();
@@ -99,6 +121,14 @@ public final class Qemu {
     /** machine_run_board_init(): the NUMA configuration is complete, then pc_init1() lays out memory. */
     private void initBoard(NumaConfig numaConfig) {
         this.numa = numaConfig;
+        if (machineType == MachineType.PSERIES) {
+            // spapr_machine_init(): RAM from 0, device memory from ROUND_UP(ram_size, SPAPR_DEVICE_MEM_ALIGN = 1 GiB)
+            this.deviceMemory = memory.maxRamSize() > memory.ramSize()
+                    ? new DeviceMemory(Align.up(memory.ramSize(), 1L << 30), memory.maxRamSize() - memory.ramSize(),
+                            memory.maxRamSize() - memory.ramSize())
+                    : null;
+            return;
+        }
         this.layout = PcMachineLayout.of(memory, drives.size());
         this.deviceMemory = layout.hasDeviceMemory()
                 ? new DeviceMemory(layout.deviceMemoryBase(), layout.deviceMemorySize(),
@@ -113,6 +143,9 @@ public final class Qemu {
     }
 
     public PcMachineLayout layout() {
+        if (layout == null) {
+            throw new IllegalStateException("the " + machineType.qemuName() + " machine has no pc layout");
+        }
         return layout;
     }
 
@@ -123,7 +156,7 @@ public final class Qemu {
 
     /** The SRAT the firmware hands to the guest. */
     public Srat srat() {
-        return layout.srat(numa);
+        return layout == null ? Srat.NONE : layout.srat(numa);
     }
 
     public QmpEventQueue events() {
@@ -133,6 +166,27 @@ public final class Qemu {
     /** The device-memory region, or null without maxmem. */
     public DeviceMemory deviceMemory() {
         return deviceMemory;
+    }
+
+    /** The board. */
+    public MachineType machineType() {
+        return machineType;
+    }
+
+    /**
+     * The guest's boot memory as firmware describes it: the e820 table on pc, the device tree's
+     * memory@0 node (one range of the boot RAM) on pseries.
+     */
+    public List<org.hotmem.mm.E820Entry> bootMemoryMap() {
+        if (machineType == MachineType.PSERIES) {
+            return List.of(new org.hotmem.mm.E820Entry(0, memory.ramSize(), org.hotmem.mm.E820Type.USABLE));
+        }
+        return layout.e820();
+    }
+
+    /** pseries: the LMB DR connectors; null on pc. */
+    public SpaprMemoryHotplug spaprMemoryHotplug() {
+        return spaprMemoryHotplug;
     }
 
     public AcpiMemoryHotplug acpiMemoryHotplug() {
@@ -580,6 +634,9 @@ public final class Qemu {
         Long node = p.qdevUint32("node");
         p.checkUnexpected(true);
         MemoryBackend memdev = memdevNode == null ? null : resolveBackendLink("memdev", memdevNode);
+        if (spaprMemoryHotplug != null && memdev != null) {
+            SpaprMemoryHotplug.prePlug(memdev); // spapr_memory_pre_plug() runs before pc_dimm_pre_plug()
+        }
         // pc_dimm_pre_plug(): slot first
         int slots = memory.slots();
         int slot;
@@ -591,13 +648,13 @@ public final class Qemu {
         }
         if (slotHint != null && slotHint != -1) {
             slot = (int) (long) slotHint;
-            if (acpiMemoryHotplug.dimm(slot) != null) {
+            if (dimmInSlot(slot) != null) {
                 throw QmpException.generic("slot " + slot + " is busy");
             }
         } else {
             slot = -1;
             for (int s = 0; s < slots; s++) {
-                if (acpiMemoryHotplug.dimm(s) == null) {
+                if (dimmInSlot(s) == null) {
                     slot = s;
                     break;
                 }
@@ -623,7 +680,24 @@ public final class Qemu {
         if (id != null) {
             devices.put(id, dimm);
         }
-        acpiMemoryHotplug.plug(dimm);
+        if (spaprMemoryHotplug != null) {
+            spaprMemoryHotplug.plug(dimm);
+        } else {
+            acpiMemoryHotplug.plug(dimm);
+        }
+    }
+
+    /** The DIMM in memory slot {@code s}: the ACPI controller's slot on pc, the device memory's DIMMs on pseries. */
+    private PcDimm dimmInSlot(int s) {
+        if (spaprMemoryHotplug == null) {
+            return acpiMemoryHotplug.dimm(s);
+        }
+        for (MemoryDevice d : deviceMemory.devices()) {
+            if (d instanceof PcDimm p && p.slot() == s) {
+                return p;
+            }
+        }
+        return null;
     }
 
     /** Models memory_device_pre_plug(): checks the region fits and picks the address. */
@@ -728,7 +802,11 @@ public final class Qemu {
             throw new QmpException(QmpException.DEVICE_NOT_FOUND, "Device '" + id + "' not found");
         }
         if (dev instanceof PcDimm dimm) {
-            acpiMemoryHotplug.unplugRequest(dimm);
+            if (spaprMemoryHotplug != null) {
+                spaprMemoryHotplug.unplugRequest(dimm);
+            } else {
+                acpiMemoryHotplug.unplugRequest(dimm);
+            }
             return;
         }
         if (dev instanceof VirtioMem) {

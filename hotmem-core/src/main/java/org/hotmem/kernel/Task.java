@@ -103,6 +103,15 @@ public final class Task {
     public int pid() { return pid; }
     /** The comm, as in /proc/PID/comm. */
     public String name() { return name; }
+
+    /** The command name after exec (task->comm, __set_task_comm()); the spawn name until a program is exec'd. */
+    private String comm;
+
+    /** Models __set_task_comm() at exec. */
+    public void setComm(String c) { this.comm = c; }
+
+    /** task->comm. */
+    public String comm() { return comm != null ? comm : name; }
     public int flags() { return flags; }
     public boolean hasFlag(int flag) { return (flags & flag) != 0; }
     public void setFlag(int flag) { flags |= flag; }

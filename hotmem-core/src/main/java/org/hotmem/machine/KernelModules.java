@@ -35,6 +35,29 @@ public final class KernelModules {
     private final MemoryHotplug hotplug;
     private final org.hotmem.kernel.Dmesg dmesg;
     private final Map<String, MemoryNotifierErrorInject> loaded = new LinkedHashMap<>();
+    /** Out-of-tree modules the guest has (the recorder's cmm.ko), by name. */
+    private final Map<String, java.util.function.Supplier<Module>> outOfTree = new LinkedHashMap<>();
+    /** The loaded out-of-tree modules. */
+    private final Map<String, Module> loadedOutOfTree = new LinkedHashMap<>();
+    /** TAINT_OOT_MODULE and TAINT_UNSIGNED_MODULE are set (printed once per boot). */
+    private boolean taintedOutOfTree;
+
+    /** A loadable module's init and exit (module_init()/module_exit()). */
+    public interface Module {
+        /** Parses the parameters and runs the init function; throws KernelException as init_module(2) fails. */
+        void init(String params);
+
+        /** The exit function. */
+        void exit();
+    }
+
+    /**
+     * Makes an out-of-tree module available ({@code /lib/modules/NAME.ko}); loading it taints
+     * the kernel (OE) with module_sig_check()'s and check_modinfo()'s lines, once per boot.
+     */
+    public void registerOutOfTree(String name, java.util.function.Supplier<Module> factory) {
+        outOfTree.put(normalise(name), factory);
+    }
 
     KernelModules(Kernfs fs, MemoryHotplug hotplug, org.hotmem.kernel.Dmesg dmesg) {
         this.fs = fs;
@@ -71,7 +94,7 @@ public final class KernelModules {
     }
 
     public boolean isLoaded(String name) {
-        return loaded.containsKey(normalise(name));
+        return loaded.containsKey(normalise(name)) || loadedOutOfTree.containsKey(normalise(name));
     }
 
     /**
@@ -81,6 +104,10 @@ public final class KernelModules {
      */
     public void load(String name, String params) {
         String n = normalise(name);
+        if (outOfTree.containsKey(n)) {
+            loadOutOfTree(n, params);
+            return;
+        }
         if (!KNOWN.contains(n)) {
             throw new KernelException(Errno.ENOENT);
         }
@@ -110,6 +137,11 @@ public final class KernelModules {
      */
     public void unload(String name) {
         String n = normalise(name);
+        if (loadedOutOfTree.containsKey(n)) {
+            loadedOutOfTree.remove(n).exit();
+            fs.remove("/sys/module/" + n);
+            return;
+        }
         if (!loaded.containsKey(n)) {
             throw new KernelException(Errno.ENOENT);
         }
@@ -123,6 +155,38 @@ public final class KernelModules {
             fs.remove(MemoryNotifierErrorInject.DEBUGFS_DIR);
         }
         fs.remove("/sys/module/" + n);
+    }
+
+    /** load_module() of an out-of-tree module: taint, the module's sysfs directory, its init. */
+    private void loadOutOfTree(String n, String params) {
+        if (loadedOutOfTree.containsKey(n)) {
+            throw new KernelException(Errno.EEXIST);
+        }
+        if (!taintedOutOfTree) {
+            taintedOutOfTree = true;
+            dmesg.warn(n + ": loading out-of-tree module taints kernel.");
+            dmesg.warn(n + ": module verification failed: signature and/or required key missing - tainting kernel");
+        }
+        Module m = outOfTree.get(n).get();
+        m.init(params);
+        loadedOutOfTree.put(n, m);
+        KDir d = fs.mkdirs("/sys/module/" + n);
+        for (String sub : List.of("holders", "notes", "sections")) {
+            fs.mkdirs("/sys/module/" + n + "/" + sub);
+        }
+        fs.addFile(d, "coresize", 0444, () -> "65536\n", null); // model: sizes of the recorded cmm.ko not modelled
+        fs.addFile(d, "initsize", 0444, () -> "0\n", null);
+        fs.addFile(d, "initstate", 0444, () -> "live\n", null);
+        fs.addFile(d, "refcnt", 0444, () -> "0\n", null);
+        fs.addFile(d, "srcversion", 0444, () -> "0\n", null);
+        fs.addFile(d, "taint", 0444, () -> "OE\n", null);
+        fs.addFile(d, "uevent", 0200, null, b -> { });
+        fs.addFile(d, "version", 0444, () -> "1.0.0\n", null);
+    }
+
+    /** Whether the module is one of this guest's out-of-tree modules and loaded. */
+    public Module outOfTreeModule(String name) {
+        return loadedOutOfTree.get(normalise(name));
     }
 
     private int users(String n) {

@@ -6,6 +6,8 @@ import java.util.ArrayList;
 import java.util.List;
 import org.hotmem.drivers.AcpiMemoryHotplugDriver;
 import org.hotmem.drivers.LegacyPmem;
+import org.hotmem.drivers.PseriesCmm;
+import org.hotmem.drivers.PseriesHotplugMemory;
 import org.hotmem.drivers.VirtioBalloonDriver;
 import org.hotmem.drivers.VirtioMemDevices;
 import org.hotmem.drivers.VirtioMemDriver;
@@ -13,6 +15,7 @@ import org.hotmem.hotplug.HotplugParams;
 import org.hotmem.hotplug.Memremap;
 import org.hotmem.hotplug.MemoryHotplug;
 import org.hotmem.hv.HostTimers;
+import org.hotmem.hv.MachineType;
 import org.hotmem.hv.QmpEvent;
 import org.hotmem.hv.Qemu;
 import org.hotmem.hv.VirtioMem;
@@ -25,6 +28,7 @@ import org.hotmem.kernel.Task;
 import org.hotmem.kernel.Workqueue;
 import org.hotmem.kernel.fs.Kernfs;
 import org.hotmem.mm.Arch;
+import org.hotmem.mm.KernelProfile;
 import org.hotmem.mm.KernelVersion;
 import org.hotmem.mm.MemoryModel;
 import org.hotmem.mm.MmBootOptions;
@@ -52,6 +56,11 @@ public final class Machine {
     public static final String DEFAULT_CMDLINE = "console=ttyS0 panic=-1 nokaslr ignore_loglevel printk.time=1 "
             + "dyndbg=\"file mm/memory_hotplug.c +p; file mm/page_isolation.c +p; file drivers/base/memory.c +p; "
             + "file drivers/acpi/acpi_memhotplug.c +p\"";
+    /** The kernel command line of every recorded pseries guest (../shared/linux-recorder-ppc), before the scenario's part. */
+    public static final String PSERIES_CMDLINE = "console=hvc0 panic=-1 ignore_loglevel printk.time=1 "
+            + "dyndbg=\"file mm/memory_hotplug.c +p; file mm/page_isolation.c +p; file drivers/base/memory.c +p; "
+            + "file arch/powerpc/platforms/pseries/hotplug-memory.c +p; file arch/powerpc/platforms/pseries/dlpar.c +p; "
+            + "file arch/powerpc/platforms/pseries/ras.c +p\"";
     /** Host wall-clock seconds at virtual time 0 (QMP event timestamps). */
     static final long EPOCH_BASE_SECONDS = 1_795_299_840L;
     /** Where debugfs is mounted; its files live in the machine's kernfs tree under it. */
@@ -69,6 +78,14 @@ public final class Machine {
     private MemoryModel mm;
     private MemoryHotplug hotplug;
     private AcpiMemoryHotplugDriver acpiDriver;
+    /** pseries: the DLPAR memory code (null on pc). */
+    private PseriesHotplugMemory dlpar;
+    /** The board. */
+    private final MachineType machineType;
+    /** pseries: cmm.ko with the fixed OOM notifier. */
+    private final boolean cmmFixedOom;
+    /** pseries: the loaded CMM driver, or null. */
+    private PseriesCmm cmm;
     private final List<VirtioMemDriver> virtioMemDrivers = new ArrayList<>();
     private VirtioBalloonDriver balloonDriver;
     private Hibernation power;
@@ -91,7 +108,9 @@ public final class Machine {
     private Machine(Builder b) {
         this.config = b.config();
         this.host = b.host;
-        this.arch = b.arch;
+        this.machineType = b.machineType;
+        this.cmmFixedOom = b.cmmFixedOom;
+        this.arch = b.machineType == MachineType.PSERIES ? Arch.PPC64_PSERIES_64K : b.arch;
         this.kernel = new Kernel(b.strategy != null ? b.strategy : SchedulingStrategy.random(b.seed));
         this.fs = new Kernfs();
         HostTimers timers = new HostTimers() {
@@ -105,8 +124,9 @@ public final class Machine {
                 kernel.addTimer(delayNs, action);
             }
         };
-        this.qemu = Qemu.start(config.memory(), config.qemuArgs(), timers, EPOCH_BASE_SECONDS);
-        this.cmdline = config.cmdline().isBlank() ? DEFAULT_CMDLINE : DEFAULT_CMDLINE + " " + config.cmdline().trim();
+        this.qemu = Qemu.start(machineType, config.memory(), config.qemuArgs(), timers, EPOCH_BASE_SECONDS);
+        String base = machineType == MachineType.PSERIES ? PSERIES_CMDLINE : DEFAULT_CMDLINE;
+        this.cmdline = config.cmdline().isBlank() ? base : base + " " + config.cmdline().trim();
     }
 
     /** A builder of a machine: the conformance defaults until set (see {@link MachineConfig}). */
@@ -124,6 +144,8 @@ public final class Machine {
      */
     public static final class Builder {
         private Arch arch = Arch.X86_64;
+        private MachineType machineType = MachineType.PC;
+        private boolean cmmFixedOom;
         private String memory;
         private String cmdline = "";
         private final List<String> qemuArgs = new ArrayList<>();
@@ -135,9 +157,28 @@ public final class Machine {
         private Builder() {
         }
 
-        /** The guest architecture; only {@link Arch#X86_64} (QEMU's {@code pc}) boots a whole machine yet. */
+        /**
+         * The guest architecture of a {@code pc} machine; only {@link Arch#X86_64} boots there. A
+         * {@link MachineType#PSERIES} machine is always {@link Arch#PPC64_PSERIES_64K}.
+         */
         public Builder arch(Arch a) {
             this.arch = a;
+            return this;
+        }
+
+        /**
+         * pseries: whether the guest's cmm.ko has the fixed OOM notifier, which frees at most
+         * the pages it has loaned (Linux 6.1's frees {@code oom_kb} regardless and BUG()s in
+         * balloon_page_dequeue() when fewer are loaned). Default false: the recorded driver.
+         */
+        public Builder cmmFixedOom(boolean fixed) {
+            this.cmmFixedOom = fixed;
+            return this;
+        }
+
+        /** The QEMU board ({@code -machine pc}, the default, or {@code pseries}). */
+        public Builder machine(MachineType t) {
+            this.machineType = t;
             return this;
         }
 
@@ -211,7 +252,7 @@ public final class Machine {
          * @throws IllegalArgumentException for an architecture whose machine is not modelled
          */
         public Machine boot() {
-            if (arch.bootMap() != Arch.BootMap.E820) {
+            if (machineType == MachineType.PC && arch.bootMap() != Arch.BootMap.E820) {
                 throw new IllegalArgumentException("no machine type of architecture " + arch.name()
                         + " is modelled yet (its memory model boots on its own: MemoryModel.boot)");
             }
@@ -295,21 +336,25 @@ public final class Machine {
 
     private void bootKernel() {
         KernelVersion v = config.kernel();
-        kernel.setUname(v.profile().release(), v.profile().unameVersion());
-        kernel.dmesg().info(v.profile().banner());
+        KernelProfile profile = KernelProfile.of(v, arch);
+        kernel.setUname(profile.release(), profile.unameVersion());
+        kernel.dmesg().info(profile.banner());
         kernel.dmesg().info("Command line: " + cmdline);
         HotplugParams hotplugParams = HotplugParams.defaults(v);
         BootParams bootParams = Hibernation.registerBootParams(hotplugParams.register(BootParams.x86Defaults(), v), v);
-        mm = MemoryModel.boot(arch, qemu.layout().e820(), MmBootOptions.fromCmdline(cmdline), v, kernel, fs, qemu.srat(),
+        mm = MemoryModel.boot(arch, qemu.bootMemoryMap(), MmBootOptions.fromCmdline(cmdline), v, kernel, fs, qemu.srat(),
                 () -> {
                     kernel.dmesg().printk(LogLevel.NOTICE, "Kernel command line: " + cmdline);
                     bootParams.parse(cmdline, kernel.dmesg());
                 });
+        if (machineType == MachineType.PSERIES) {
+            mm.setCosts(org.hotmem.mm.MmCosts.PSERIES_TCG);
+        }
         hotplug = new MemoryHotplug(mm, fs, hotplugParams);
         memremap = new Memremap(hotplug);
         legacyPmem = new LegacyPmem(mm, memremap, hotplug.iomem(), kernel.dmesg());
         fs.addFile(fs.mkdirs("/proc"), "cmdline", 0444, () -> cmdline + "\n", null); // proc_cmdline_init(): saved_command_line
-        power = new Hibernation(kernel, mm, hotplug, fs, v, cmdline, qemu.layout().e820());
+        power = new Hibernation(kernel, mm, hotplug, fs, v, cmdline, qemu.bootMemoryMap());
         for (int i = 0; i < qemu.drives().size(); i++) {
             power.addBlockDevice(new Hibernation.BlockDevice("vd" + (char) ('a' + i), 254, 16 * i, qemu.drives().get(i).file()));
         }
@@ -337,8 +382,15 @@ public final class Machine {
         });
         fs.mkdirs(DEBUGFS); // debugfs_init(): its mount point (model: debugfs lives in the one kernfs tree)
         modules = new KernelModules(fs, hotplug, kernel.dmesg());
+        if (machineType == MachineType.PSERIES) {
+            modules.registerOutOfTree("cmm", this::newCmm);
+        }
         systemFreezableWq = new Workqueue(kernel, "events_freezable", Workqueue.WQ_FREEZABLE);
-        acpiDriver = new AcpiMemoryHotplugDriver(kernel, hotplug, qemu.acpiMemoryHotplug(), fs);
+        if (machineType == MachineType.PSERIES) {
+            dlpar = new PseriesHotplugMemory(kernel, hotplug, qemu.spaprMemoryHotplug());
+        } else {
+            acpiDriver = new AcpiMemoryHotplugDriver(kernel, hotplug, qemu.acpiMemoryHotplug(), fs);
+        }
         kernel.spawn("swapper/0", Task.PF_KTHREAD, this::initTask);
         kernel.runFor(VIRTIO_PROBE_NS + 100_000_000L);
         kernel.runUntilIdle().ifPresent(r -> {
@@ -346,10 +398,44 @@ public final class Machine {
         });
     }
 
+    /** The cmm.ko of the recorder's initramfs, as a module of this machine. */
+    private KernelModules.Module newCmm() {
+        PseriesCmm c = new PseriesCmm(kernel, hotplug, fs, cmmFixedOom);
+        return new KernelModules.Module() {
+            @Override
+            public void init(String params) {
+                c.init(params);
+                c.registerParameters();
+                cmm = c;
+            }
+
+            @Override
+            public void exit() {
+                c.exit();
+                cmm = null;
+            }
+        };
+    }
+
+    /**
+     * The guest programs the built-in shell runs beyond busybox's applets: {@code insmod},
+     * {@code rmmod} and the recorder's {@code memhog} ({@link GuestPrograms}).
+     */
+    public java.util.Map<String, org.hotmem.kernel.UserProgram> programs() {
+        return GuestPrograms.of(kernel, mm, modules);
+    }
+
+    /** pseries: the loaded CMM driver, or null. */
+    public PseriesCmm cmm() {
+        return cmm;
+    }
+
     /** What the init task does with the memory devices: acpi_init's scan, then the virtio modules. */
     private void initTask() {
         kernel.scheduleTimeoutUninterruptible(ACPI_SCAN_NS);
-        acpiDriver.scanAtBoot();
+        if (acpiDriver != null) {
+            acpiDriver.scanAtBoot();
+        }
         kernel.scheduleTimeoutUninterruptible(Math.max(0, VIRTIO_PROBE_NS - kernel.now()));
         VirtioMemDevices virtioMemDevices = new VirtioMemDevices(hotplug);
         for (VirtioMem vm : qemu.virtioMems()) {
@@ -420,6 +506,11 @@ public final class Machine {
     }
 
     // ---------------------------------------------------------------- parts, for tests and tools
+
+    /** The board. */
+    public MachineType machineType() {
+        return machineType;
+    }
 
     public Qemu qemu() {
         return qemu;

@@ -38,6 +38,14 @@ public final class AddressSpace {
     private int size;
     /** The owner's pages are PageOffline (balloon_page_insert()); guarded by its creator's setup. */
     private boolean pageOffline;
+    /** The owner's migratepage callback (a balloon's), or null; set once by its creator. */
+    private MigrateCallback migrateCallback;
+
+    /** What the owner does after one of its pages migrated (a_ops->migratepage's bookkeeping). */
+    @FunctionalInterface
+    public interface MigrateCallback {
+        void migrated(int slot, long oldPfn, long newPfn);
+    }
 
     AddressSpace(MemoryModel mm, int id, String name, Gfp gfp, int nid, Backing backing) {
         this.mm = mm;
@@ -126,10 +134,12 @@ public final class AddressSpace {
         return mm.token(pfn);
     }
 
-    /** A store by the owning task that changes the whole content of {@code slot} to {@code token}. */
+    /** A store to the page of {@code slot}: its content becomes {@code token}. */
     public void write(int slot, long token) {
         long pfn = pfns[slot];
-        if (pfn < 0) throw new IllegalStateException(name + ": slot " + slot + " is not mapped");
+        if (pfn < 0) {
+            throw new IllegalStateException(name + ": slot " + slot + " is not mapped");
+        }
         mm.setToken(pfn, token);
     }
 
@@ -171,6 +181,17 @@ public final class AddressSpace {
     public void freeAll() {
         for (int s = 0; s < size; s++) {
             free(s);
+        }
+    }
+
+    /** Sets the owner's migratepage callback (balloon compaction's b_dev_info->migratepage). */
+    public void setMigrateCallback(MigrateCallback cb) {
+        this.migrateCallback = cb;
+    }
+
+    void migrated(int slot, long oldPfn, long newPfn) {
+        if (migrateCallback != null) {
+            migrateCallback.migrated(slot, oldPfn, newPfn);
         }
     }
 

@@ -55,7 +55,8 @@ public record Arch(String name, int pageShift, int sectionSizeBits, int maxPhysm
      * default huge page of radix: HUGETLB_PAGE_SIZE_VARIABLE), orders 0..8
      * (ARCH_FORCE_MAX_ORDER 9 for PPC_64K_PAGES), zones Normal and Movable only (no
      * ZONE_DMA, ZONE_DMA32 or ZONE_DEVICE: the recorded boot prints only "Normal" in
-     * "Zone ranges:"), memory from the device tree. DLPAR and CMM are not modelled here.
+     * "Zone ranges:"), memory from the device tree. The pseries machine (DLPAR, CMM) runs on it: see
+     * {@code org.hotmem.hv.MachineType#PSERIES}.
      */
     public static final Arch PPC64_PSERIES_64K = new Arch("ppc64le-pseries-64k", 16, 24, 51, 256L << 20, 5, 8,
             EnumSet.of(ZoneType.NORMAL, ZoneType.MOVABLE), BootMap.DEVICE_TREE, null);

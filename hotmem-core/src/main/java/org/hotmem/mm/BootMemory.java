@@ -30,6 +30,9 @@ final class BootMemory {
     private static final int SWIOTLB_SLOT_BYTES = 24;
     private static final int IO_TLB_SHIFT = 11;
     private static final int IO_TLB_AREA_BYTES = 16;
+    /** PMD_SIZE: the vmemmap is populated (and the sparse buffer's section maps aligned) in these pieces. */
+    private static final long VMEMMAP_BLOCK = 2 * MB;
+
     /** L1_CACHE_BYTES on x86-64: memblock_alloc()'s usual alignment. */
     private static final long SMP_CACHE_BYTES = 64;
     private static final long RESOURCE_BYTES = 64; // struct resource
@@ -119,6 +122,8 @@ final class BootMemory {
             new InitMemoryMapping(memblock, imageEnd - InitMemoryMapping.INIT_PGT_BUF_PAGES * arch.pageSize(), imageEnd)
                     .initMemMapping(memEnd);
             memblock.setBottomUp(false); // numa_init() resets the direction
+        } else {
+            radixInitPgtable(usable);
         }
         numa = NumaInit.run(arch, srat, memblock.memory(), maxPfn, mm.version, log);
         mm.possibleNodes.or(numa.possible());
@@ -403,6 +408,7 @@ final class BootMemory {
         // sparse_init_nid() for each node in section order: usage maps as near NODE_DATA(nid) as
         // possible (in its section), then the node's memmap buffer on the node itself
         long sectionMap = arch.pagesPerSection() * 64L;
+        long sectionMapSize = Memblock.alignUp(sectionMap, VMEMMAP_BLOCK); // section_map_size()
         boolean first = true;
         for (int nid = 0; nid < mm.nodes.length; nid++) {
             int count = 0;
@@ -419,8 +425,11 @@ final class BootMemory {
             long[] span = numa.span(nid);
             long lo = Math.max(16 * MB, span == null ? 0 : span[0]);
             long hi = span == null ? memEnd : span[1];
-            if (memblock.tryAlloc(sectionMap * count, 2 * MB, lo, hi) < 0) {
+            long buffer = memblock.tryAlloc(sectionMapSize * count, sectionMapSize, lo, hi);
+            if (buffer < 0) {
                 sparseMemmap(sectionMap, count, memEnd);
+            } else {
+                sparseBufferFini(buffer, sectionMapSize * count, vmemmapBlocks(present, nid, sectionMap));
             }
             if (first) {
                 memblock.alloc(arch.pageSize(), arch.pageSize(), lo, hi); // vmemmap PUD
@@ -433,6 +442,56 @@ final class BootMemory {
             s.activate();
             s.online = true;
             mm.sections.set(nr, s);
+        }
+    }
+
+    /**
+     * sparse_buffer_fini() after vmemmap_populate(): the node's memmap is populated in
+     * VMEMMAP_BLOCK pieces of the vmemmap (one PMD mapping each) taken from the front of the
+     * buffer, one per block of vmemmap that a present section's struct pages touch; the unused
+     * tail of the buffer goes back to memblock. With 128 MiB sections of 4 KiB pages a section's
+     * memmap is exactly one block (nothing is freed); with 16 MiB sections of 64 KiB pages one
+     * block holds the memmap of 128 sections (2 GiB).
+     */
+    private void sparseBufferFini(long buffer, long size, long blocks) {
+        long used = blocks * VMEMMAP_BLOCK;
+        if (used < size) {
+            memblock.free(buffer + used, size - used);
+        }
+    }
+
+    /** The VMEMMAP_BLOCK-sized pieces of the vmemmap (vaddr = pfn * 64) that node nid's present sections touch. */
+    private long vmemmapBlocks(List<Integer> present, int nid, long sectionMap) {
+        java.util.Set<Long> blocks = new java.util.TreeSet<>();
+        for (int nr : present) {
+            if (numa.nodeOfOrNearest((long) nr << arch.pfnSectionShift()) == nid) {
+                long start = nr * sectionMap;
+                for (long b = start / VMEMMAP_BLOCK; b <= (start + sectionMap - 1) / VMEMMAP_BLOCK; b++) {
+                    blocks.add(b);
+                }
+            }
+        }
+        return blocks.size();
+    }
+
+    /**
+     * radix_init_pgtable() (ppc64 radix, early_init_mmu()): the linear mapping of each memblock
+     * memory range in 2 MiB pages, its page tables from memblock within the range being mapped
+     * (early_alloc_pgtable()); every PUD and PMD table takes a whole PAGE_SIZE page
+     * (early_map_kernel_page()): one PUD page per 512 GiB and one PMD page per GiB mapped.
+     */
+    private void radixInitPgtable(List<long[]> usable) {
+        java.util.Set<Long> puds = new java.util.HashSet<>();
+        java.util.Set<Long> pmds = new java.util.HashSet<>();
+        for (long[] r : usable) {
+            for (long a = r[0]; a < r[1]; a += 2 * MB) {
+                if (puds.add(a >>> 39)) {
+                    memblock.alloc(arch.pageSize(), arch.pageSize(), r[0], r[1]);
+                }
+                if (pmds.add(a >>> 30)) {
+                    memblock.alloc(arch.pageSize(), arch.pageSize(), r[0], r[1]);
+                }
+            }
         }
     }
 

@@ -128,6 +128,34 @@ public record KernelProfile(
                     + "GNU ld (GNU Binutils for Debian) 2.40) #1 SMP PREEMPT_DYNAMIC Debian 6.1.192-2 (2026-11-16)",
             VmstatItems.EVENTS_6_1);
 
+    /** FITTED, see {@link #DEBIAN_6_1_PPC64LE}: 278 pages of 64 KiB. */
+    private static final long PPC64LE_FITTED_EARLY_BYTES = 278 * 64 * K;
+
+    /**
+     * Debian 12's ppc64el 6.1 kernel (linux-image-6.1.0-57-powerpc64le, 6.1.192-3) on QEMU's
+     * pseries, from the recorded boot line "Memory: 0K/2097152K available (14208K kernel code,
+     * 2304K rwdata, 18560K rodata, 4992K init, 1394K bss, 67328K reserved, ...)", NODE_DATA
+     * [mem 0x7ffa2b00-0x7ffa7fff] and the recorder's 2004 KiB initramfs. The image starts at
+     * physical 0 with no alignment gaps. What grows with memory is modelled in BootMemory
+     * (the radix linear map's page-table pages, the memmap in 2 MiB vmemmap blocks, the dentry and
+     * inode hashes). FITTED: the early allocations of prom_init, the RTAS and device-tree copies
+     * and the pacas, which do not grow with memory and are not in the boot log; one item
+     * (reserved with the image, in {@code tablesBytes}) stands for them, sized on the recorded
+     * 2 GiB guest (managed=31825); the recorded 1 GiB and 4 GiB guests (ppc-boot-size-*) then
+     * come out as recorded. The "Memory:" line shows one page more reserved than recorded at
+     * every size, and the recording's "0K" available is not modelled.
+     */
+    private static final KernelProfile DEBIAN_6_1_PPC64LE = new KernelProfile(KernelVersion.V6_1,
+            14208 * K, 0, 18560 * K, 0, 2304 * K,
+            PPC64LE_FITTED_EARLY_BYTES, 4992 * K, 0, 1394 * K, 0,
+            2004 * K, 0x5500, 256,
+            0, 56, 0, 0, 0, 14208, 2304,
+            EnumSet.noneOf(KernelFeature.class),
+            "6.1.0-57-powerpc64le", "#1 SMP Debian 6.1.192-3 (2026-11-26)",
+            "Linux version 6.1.0-57-powerpc64le (debian-kernel@lists.debian.org) (gcc-12 (Debian 12.2.0-14+deb12u1) 12.2.0, "
+                    + "GNU ld (GNU Binutils for Debian) 2.40) #1 SMP Debian 6.1.192-3 (2026-11-26)",
+            VmstatItems.EVENTS_6_1);
+
     public KernelProfile {
         features = Collections.unmodifiableSet(features.isEmpty() ? EnumSet.noneOf(KernelFeature.class) : EnumSet.copyOf(features));
         vmEvents = List.copyOf(vmEvents);
@@ -139,6 +167,22 @@ public record KernelProfile(
             case V6_12 -> DEBIAN_6_12;
             case V6_1 -> DEBIAN_6_1;
         };
+    }
+
+    /**
+     * The profile of kernel {@code v} built for {@code arch}: the x86-64 builds above, or
+     * Debian's ppc64el 6.1 for a device-tree (pseries) geometry.
+     *
+     * @throws IllegalArgumentException for a pseries kernel other than 6.1 (none was recorded)
+     */
+    public static KernelProfile of(KernelVersion v, Arch arch) {
+        if (arch.bootMap() == Arch.BootMap.E820) {
+            return of(v);
+        }
+        if (v != KernelVersion.V6_1) {
+            throw new IllegalArgumentException("no ppc64le " + v.text() + " kernel is modelled (the pseries recordings are of 6.1)");
+        }
+        return DEBIAN_6_1_PPC64LE;
     }
 
     /** Whether this kernel has {@code f}. */

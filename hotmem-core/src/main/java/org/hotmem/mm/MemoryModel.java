@@ -48,13 +48,14 @@ public final class MemoryModel {
     final PageIsolation isolation = new PageIsolation(this);
     final ContigRange contigRange = new ContigRange(this);
     /** oom_notify_list. */
-    private final List<OomNotifier> oomNotifiers = new ArrayList<>();
     /** min_free_kbytes, watermarks, lowmem_reserve, totalreserve_pages. */
     final Watermarks watermarks = new Watermarks(this);
     /** totalram_pages() at the core_initcall level of the boot; -1 before. */
     private long totalramAtCoreInitcall = -1;
     /** vm events and kernel-allocation counters (/proc/vmstat, /proc/meminfo). */
     final VmCounters counters = new VmCounters();
+    /** mm/oom_kill.c: oom_lock and the OOM notifier chain. */
+    private final OomKiller oom;
     long maxPfn;
     /** node_possible_map, set by boot's NUMA init. */
     final java.util.BitSet possibleNodes = new java.util.BitSet();
@@ -106,7 +107,8 @@ public final class MemoryModel {
         this.kernel = kernel;
         this.fs = fs;
         this.version = version;
-        this.profile = version.profile();
+        this.profile = KernelProfile.of(version, arch);
+        this.oom = new OomKiller(kernel);
         this.movableNode = movableNode;
         this.nodes = new Node[possibleNodes];
         this.nodeLoad = new int[possibleNodes];
@@ -677,7 +679,7 @@ public final class MemoryModel {
         long pfn;
         while ((pfn = allocFromZonelist(as.gfp(), 0, as.nid())) < 0) {
             // balloon pages are __GFP_NORETRY (balloon_page_alloc()): they never enter out_of_memory()
-            if (as.pageOffline() || !outOfMemory()) {
+            if (as.pageOffline() || oom.outOfMemory() == OomKiller.Outcome.KILL) {
                 throw new KernelException(Errno.ENOMEM);
             }
         }
@@ -691,22 +693,14 @@ public final class MemoryModel {
         long oomNotify();
     }
 
-    /** Models register_oom_notifier(). */
+    /** Models register_oom_notifier() (the chain is {@link OomKiller}'s). */
     public void registerOomNotifier(OomNotifier nb) {
-        oomNotifiers.add(nb);
+        oom.register(nb);
     }
 
-    /**
-     * Models out_of_memory() as far as its notifier chain goes: true ("got some memory back")
-     * when a notifier freed pages, and the allocation retries.
-     * // model: there is no OOM killer; without a notifier that frees, the allocation fails with ENOMEM.
-     */
-    boolean outOfMemory() {
-        long freed = 0;
-        for (OomNotifier nb : oomNotifiers) {
-            freed += nb.oomNotify();
-        }
-        return freed > 0;
+    /** Models unregister_oom_notifier(). */
+    public void unregisterOomNotifier(OomNotifier nb) {
+        oom.unregister(nb);
     }
 
     /** Gives a movable page back to the buddy allocator (order 0). */
@@ -762,6 +756,7 @@ public final class MemoryModel {
         setPage(to, PageState.LRU, as.id, slot);
         setToken(to, token(pfn));
         as.moved(slot, to);
+        as.migrated(slot, pfn, to);
         setToken(pfn, 0);
         buddy.freeOnePage(pfn, 0, false);
         counters.pgmigrateSuccess++;
@@ -1075,6 +1070,12 @@ public final class MemoryModel {
 
     // ---------------------------------------------------------------- totals
 
+    /** The OOM path of failed allocations (oom_lock, the OOM notifier chain). */
+    public OomKiller oom() {
+        return oom;
+    }
+
+    /** totalram_pages(): the managed pages of every zone. */
     public long totalManagedPages() {
         return sumOverZones(z -> z.managedPages);
     }

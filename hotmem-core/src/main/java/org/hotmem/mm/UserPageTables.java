@@ -32,7 +32,8 @@ final class UserPageTables implements Kernel.ProcessMemory {
     }
 
     /**
-     * Allocates the tables; returns their release. A table the allocator cannot give is left
+     * Allocates the tables; returns their release. An allocation that fails goes through the
+     * OOM path ({@link OomKiller#outOfMemory}) and retries while it says so; a table the allocator still cannot give is left
      * out (// model: Linux's fork would fail with ENOMEM and the shell print "can't fork").
      */
     @Override
@@ -40,6 +41,9 @@ final class UserPageTables implements Kernel.ProcessMemory {
         long[] tables = new long[PAGES];
         for (int i = 0; i < PAGES; i++) {
             tables[i] = mm.allocKernelPages(Gfp.KERNEL, 0, PageState.KERNEL_PAGE_TABLE, mm.cpuNode, false);
+            while (tables[i] < 0 && mm.oom().outOfMemory() == OomKiller.Outcome.RETRY) {
+                tables[i] = mm.allocKernelPages(Gfp.KERNEL, 0, PageState.KERNEL_PAGE_TABLE, mm.cpuNode, false);
+            }
         }
         return () -> {
             for (int i = PAGES - 1; i >= 0; i--) {

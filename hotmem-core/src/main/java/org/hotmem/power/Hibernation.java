@@ -198,6 +198,12 @@ public final class Hibernation {
     public void setOnImageWritten(java.util.function.BiConsumer<Path, Hibernation> f) { onImageWritten = f; }
     /** The report of the last hibernation that wrote an image, or null. */
     public Report lastReport() { return lastReport; }
+
+    /**
+     * While the machine is off with an image written: the content the image holds for pfn (its
+     * token), or -1 when the image does not hold pfn (or there is no image).
+     */
+    public long imageToken(long pfn) { return snapshot == null ? -1 : snapshot.savedToken(pfn); }
     /** The virtual time the last successful resume spent reading the image (in the boot kernel). */
     public long lastResumeReadNs() { return lastResumeReadNs; }
     /** The boot kernel's uptime when the last resume jumped into this kernel. */

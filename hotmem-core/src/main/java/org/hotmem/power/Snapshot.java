@@ -298,6 +298,12 @@ final class Snapshot {
     }
 
     /** Models swsusp_free(): gives back every page allocated for the image. */
+    /** The content the copy saved for pfn, or -1 when the image does not hold pfn. */
+    long savedToken(long pfn) {
+        int i = java.util.Arrays.binarySearch(pfns, pfn);
+        return i >= 0 ? tokens[i] : -1;
+    }
+
     void free() {
         for (long pfn : copyPages) mm.freePages(pfn);
         copyPages.clear();
