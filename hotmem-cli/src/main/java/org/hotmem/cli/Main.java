@@ -38,6 +38,7 @@ import picocli.CommandLine.Command;
                 ExecCommand.class,
                 ServeCommand.class,
                 ImageServerCommand.class,
+                HibernateCommand.class,
                 CommandLine.HelpCommand.class,
         })
 public final class Main implements Runnable {

@@ -849,6 +849,8 @@ public final class Hibernation {
 
     Mutex systemTransitionMutex() { return systemTransitionMutex; }
     Kernel kernel() { return kernel; }
+    /** The snapshot being taken (between the basic bitmaps and their release), or null. */
+    Snapshot currentSnapshot() { return snapshot; }
     MemoryModel mm() { return mm; }
     KernelVersion version() { return version; }
     MemoryHotplug hotplug() { return hotplug; }

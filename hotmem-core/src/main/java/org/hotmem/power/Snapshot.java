@@ -142,6 +142,15 @@ final class Snapshot {
         return n;
     }
 
+    /** Every saveable pfn now, in zone order (the designs of seed 001 split them into pagesets). */
+    void forEachSaveable(java.util.function.LongConsumer action) {
+        for (Zone z : populatedZones()) {
+            for (long pfn = z.startPfn(); pfn < z.endPfn(); pfn++) {
+                if (saveable(z, pfn, false)) action.accept(pfn);
+            }
+        }
+    }
+
     /** Models snapshot_additional_pages() summed over the populated zones (bitmap overhead, doubled). */
     private long metaEstimate() {
         long total = 0;
