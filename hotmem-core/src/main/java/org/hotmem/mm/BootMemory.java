@@ -410,12 +410,13 @@ final class BootMemory {
         long sectionMapSize = Memblock.alignUp(sectionMap, VMEMMAP_BLOCK); // section_map_size()
         boolean first = true;
         for (int nid = 0; nid < mm.nodes.length; nid++) {
-            int count = 0;
+            List<Integer> nodeSections = new ArrayList<>();
             for (int nr : present) {
                 if (numa.nodeOfOrNearest((long) nr << arch.pfnSectionShift()) == nid) {
-                    count++;
+                    nodeSections.add(nr);
                 }
             }
+            int count = nodeSections.size();
             if (count == 0) {
                 continue;
             }
@@ -428,7 +429,7 @@ final class BootMemory {
             if (buffer < 0) {
                 sparseMemmap(sectionMap, count, memEnd);
             } else {
-                sparseBufferFini(buffer, sectionMapSize * count, vmemmapBlocks(present, nid, sectionMap));
+                sparseBufferFini(buffer, sectionMapSize * count, vmemmapBlocks(nodeSections, sectionMap));
             }
             if (first) {
                 memblock.alloc(arch.pageSize(), arch.pageSize(), lo, hi); // vmemmap PUD
@@ -459,15 +460,13 @@ final class BootMemory {
         }
     }
 
-    /** The VMEMMAP_BLOCK-sized pieces of the vmemmap (vaddr = pfn * 64) that node nid's present sections touch. */
-    private long vmemmapBlocks(List<Integer> present, int nid, long sectionMap) {
-        java.util.Set<Long> blocks = new java.util.TreeSet<>();
-        for (int nr : present) {
-            if (numa.nodeOfOrNearest((long) nr << arch.pfnSectionShift()) == nid) {
-                long start = nr * sectionMap;
-                for (long b = start / VMEMMAP_BLOCK; b <= (start + sectionMap - 1) / VMEMMAP_BLOCK; b++) {
-                    blocks.add(b);
-                }
+    /** The VMEMMAP_BLOCK-sized pieces of the vmemmap (vaddr = pfn * 64) that these sections' struct pages touch. */
+    private static long vmemmapBlocks(List<Integer> sections, long sectionMap) {
+        java.util.Set<Long> blocks = new java.util.HashSet<>();
+        for (int nr : sections) {
+            long start = nr * sectionMap;
+            for (long b = start / VMEMMAP_BLOCK; b <= (start + sectionMap - 1) / VMEMMAP_BLOCK; b++) {
+                blocks.add(b);
             }
         }
         return blocks.size();

@@ -260,11 +260,7 @@ public final class ScenarioRunner {
                     begin(r, now);
                 }
                 case Action.Reclaim rc -> {
-                    r.baseline = switch (rc.by()) {
-                        case "balloon" -> target.qmp("query-balloon", obj()).path("return").path("actual").asLong();
-                        case "virtio-mem" -> qomGetSize(rc.devices().get(0));
-                        default -> 0;
-                    };
+                    r.baseline = hostFigure(rc);
                     if (rc.by().equals("dimm")) {
                         for (String d : rc.devices()) dimmSizes.computeIfAbsent(d, this::qomGetSize);
                     }
@@ -475,13 +471,21 @@ public final class ScenarioRunner {
             return reply.path("return").asLong();
         }
 
-        /** The bytes the host has back: by balloon and virtio-mem from QEMU's figures, by DIMM the deleted DIMMs. */
-        long reclaimed(Running r, Action.Reclaim rc) {
+        /** QEMU's figure of the guest's memory by balloon (query-balloon actual) or virtio-mem (its size); 0 for DIMMs. */
+        long hostFigure(Action.Reclaim rc) {
             return switch (rc.by()) {
-                case "balloon" -> r.baseline - target.qmp("query-balloon", obj()).path("return").path("actual").asLong();
-                case "virtio-mem" -> r.baseline - qomGetSize(rc.devices().get(0));
-                default -> rc.devices().stream().filter(deletedDimms::contains).mapToLong(d -> dimmSizes.getOrDefault(d, 0L)).sum();
+                case "balloon" -> target.qmp("query-balloon", obj()).path("return").path("actual").asLong();
+                case "virtio-mem" -> qomGetSize(rc.devices().get(0));
+                default -> 0;
             };
+        }
+
+        /** The bytes the host has back: by balloon and virtio-mem how far QEMU's figure fell, by DIMM the deleted DIMMs. */
+        long reclaimed(Running r, Action.Reclaim rc) {
+            if (rc.by().equals("dimm")) {
+                return rc.devices().stream().filter(deletedDimms::contains).mapToLong(d -> dimmSizes.getOrDefault(d, 0L)).sum();
+            }
+            return r.baseline - hostFigure(rc);
         }
 
         /** The controller's request, first or again; a QMP error counts as a failed request. */
